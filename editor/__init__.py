@@ -1,0 +1,3 @@
+"""Mask editor for AI image editing."""
+
+__version__ = "0.1.0"

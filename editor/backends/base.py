@@ -1,0 +1,73 @@
+"""The one small interface every engine implements (FASHN, OpenAI-compatible, local).
+
+CONTRACT shared by GUI, CLI and tests:
+
+    backend = make_backend("fashn", base_url=..., api_key=..., schema="current")
+    async for event in backend.run(request):
+        ...  # JobSubmitted, JobStatus, JobProgress, JobCompleted
+    await backend.aclose()
+
+``run`` raises a typed error (editor.backends.errors / editor.core.errors) on failure;
+the last event of a successful run is JobCompleted, whose ``images`` are final: at the
+source's size, pasted back through the feathered mask when the request asks for it.
+Cancelling the consuming task stops waiting (the remote job may still finish and bill).
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from editor.core.request import BackendKind, EditRequest
+
+
+@dataclass(frozen=True, slots=True)
+class JobSubmitted:
+    job_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class JobStatus:
+    status: str  # starting | in_queue | processing | completed | failed | canceled | queued-locally
+    elapsed: float  # seconds since run() started
+
+
+@dataclass(frozen=True, slots=True)
+class JobProgress:
+    message: str = ""
+    fraction: float | None = None
+    partial: np.ndarray | None = None  # partial image (OpenAI streaming), source-sized
+
+
+@dataclass(frozen=True, slots=True)
+class JobCompleted:
+    job_id: str | None
+    images: list[np.ndarray]  # final variants, H x W x 3/4 uint8, source size
+    raw: list[bytes] = field(default_factory=list)  # the bytes the service returned
+    credits_used: float | None = None
+
+
+JobEvent = JobSubmitted | JobStatus | JobProgress | JobCompleted
+
+
+class Backend(abc.ABC):
+    kind: BackendKind
+    display_name: str
+
+    @abc.abstractmethod
+    def run(self, request: EditRequest) -> AsyncIterator[JobEvent]:
+        """Send one edit and yield its events; raise a typed error on failure."""
+
+    async def credits(self) -> float | None:
+        """The account balance, or None when the backend has no notion of it."""
+        return None
+
+    async def check_ready(self) -> str | None:
+        """None when usable; otherwise one line saying why not (no key, unreachable)."""
+        return None
+
+    async def aclose(self) -> None:  # noqa: B027 - optional hook
+        """Release network clients."""

@@ -1,0 +1,1 @@
+"""The document model: image, mask, request, credits, compositing. numpy + Pillow only."""
