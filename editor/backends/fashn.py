@@ -1,0 +1,447 @@
+"""FASHN ``edit`` over its REST API: submit once, poll within the shared budget, collect.
+
+Rules this client keeps (see API-NOTES): a submission that may have reached the server
+is never resent; refusals (429s) are retried because no job exists yet; every accepted
+job id is on disk (journal) before anything else happens; outputs are downloaded at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import time
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from urllib.parse import quote
+
+import httpx
+
+from editor.backends import pacing
+from editor.backends.base import (
+    Backend,
+    JobCompleted,
+    JobEvent,
+    JobProgress,
+    JobStatus,
+    JobSubmitted,
+)
+from editor.backends.errors import (
+    AuthenticationError,
+    JobExpiredError,
+    JobTimeoutError,
+    NetworkError,
+    ServiceError,
+    SubmissionUncertainError,
+)
+from editor.backends.fashn_wire import (
+    RUNNING,
+    SERVICE,
+    TERMINAL_FAILED,
+    build_body,
+    credits_total,
+    failed_error,
+    refused_error,
+)
+from editor.backends.finishing import commit_job, finish_images, rebuild_job, stage_job
+from editor.backends.journal import Journal, JournalEntry
+from editor.backends.transport import (
+    MAX_OUTPUT_BYTES,
+    check_base_url,
+    fetch_output,
+    json_object,
+    make_client,
+    network_message,
+    retry_after,
+)
+from editor.core.errors import ValidationError
+from editor.core.prepare import PreparedUpload, fashn_max_edge, prepare_upload
+from editor.core.request import EditRequest
+
+DEFAULT_BASE_URL = "https://api.fashn.ai"
+NO_KEY = "No FASHN API key: set FASHN_API_KEY or save a key in Settings."
+UNCERTAIN_HINT = (
+    "It may still run and be billed, so it was not sent again; check your FASHN dashboard "
+    "before sending again."
+)
+
+
+@dataclasses.dataclass(slots=True)
+class _Wait:
+    """A provable refusal (no job created): wait ``delay`` s and try again."""
+
+    delay: float
+    error: ServiceError
+    queue: bool  # ConcurrencyLimitExceeded: the job waits for a free slot
+
+
+class FashnBackend(Backend):
+    """FASHN ``edit`` (schema ``current`` or ``legacy-inpaint``)."""
+
+    kind = "fashn"
+    display_name = "FASHN"
+
+    def __init__(
+        self,
+        *,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        schema: str = "current",
+        journal: Journal | None = None,
+        source_path: str | None = None,
+        out_dir: str | None = None,
+        job_timeout: float = 900.0,
+        queue_timeout: float = 600.0,
+        rate_limit_attempts: int = 8,
+        poll_failure_budget: float = 90.0,
+        poll_first: float = 1.0,
+        poll_cap: float = 5.0,
+        timeout: httpx.Timeout | None = None,
+        max_output_bytes: int = MAX_OUTPUT_BYTES,
+    ) -> None:
+        if schema not in ("current", "legacy-inpaint"):
+            raise ValidationError(
+                f"Unknown FASHN schema {schema!r}; choose current or legacy-inpaint."
+            )
+        self.base_url = check_base_url(base_url or DEFAULT_BASE_URL, SERVICE)
+        self.schema = schema
+        self.journal = journal
+        self.source_path = source_path
+        self.out_dir = out_dir
+        self.job_timeout = job_timeout
+        self.queue_timeout = queue_timeout
+        self.rate_limit_attempts = rate_limit_attempts
+        self.poll_failure_budget = poll_failure_budget
+        self.poll_first = poll_first
+        self.poll_cap = poll_cap
+        self._key = (api_key or "").strip() or None
+        self._timeout = timeout
+        self.max_output_bytes = max_output_bytes
+        self._client: httpx.AsyncClient | None = None
+        self._account = pacing.account_id(self.base_url, self._key)
+
+    def __repr__(self) -> str:  # never show the key
+        return f"FashnBackend(base_url={self.base_url!r}, schema={self.schema!r})"
+
+    # -- plumbing ------------------------------------------------------------------------
+    @property
+    def client(self) -> httpx.AsyncClient:
+        if self._client is None:
+            self._client = make_client(self._timeout)
+        return self._client
+
+    def _headers(self, json_body: bool = False) -> dict[str, str]:
+        headers = {"Authorization": f"Bearer {self._key}", "Accept": "application/json"}
+        if json_body:
+            headers["Content-Type"] = "application/json"
+        return headers
+
+    def _require_key(self) -> None:
+        if not self._key:
+            raise ValidationError(NO_KEY)
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    async def check_ready(self) -> str | None:
+        return None if self._key else NO_KEY
+
+    async def credits(self) -> float | None:
+        """``GET /v1/credits`` -> total balance."""
+        self._require_key()
+        await pacing.limiter(self._account, "credits").acquire()
+        try:
+            resp = await self.client.get(
+                f"{self.base_url}/v1/credits", headers=self._headers(), follow_redirects=True
+            )
+        except httpx.HTTPError as exc:
+            raise NetworkError(network_message(SERVICE, self.base_url, exc, "Asking")) from None
+        if resp.status_code != 200:
+            raise refused_error(resp, api_key=self._key)
+        total = credits_total(json_object(resp))
+        if total is None:
+            raise ServiceError(SERVICE, "BadAnswer", "the credits answer has no total")
+        return total
+
+    # -- one job -------------------------------------------------------------------------
+    async def run(self, request: EditRequest) -> AsyncIterator[JobEvent]:
+        """Prepare, submit once, record the id, poll, download, finish."""
+        self._require_key()
+        request = dataclasses.replace(request, schema=self.schema)
+        await asyncio.to_thread(request.validate, "fashn")
+        started = time.monotonic()
+        edge = fashn_max_edge(request.resolution if self.schema == "current" else "1k")
+        prepared = await asyncio.to_thread(prepare_upload, request, target="fashn", max_edge=edge)
+        body = await asyncio.to_thread(build_body, request, prepared, self.schema)
+        staged: Path | None = None
+        if self.journal is not None:
+            staged = await asyncio.to_thread(stage_job, self.journal, request, prepared)
+        slots = pacing.job_slots(self._account)
+        holding = False
+        entry: JournalEntry | None = None
+        try:
+            if not slots.try_acquire():
+                yield JobStatus("queued-locally", time.monotonic() - started)
+                await slots.acquire()
+            holding = True
+            job_id = None
+            attempt = 0
+            queued_since: float | None = None
+            while job_id is None:
+                outcome = await self._submit_once(body)
+                if isinstance(outcome, str):
+                    job_id = outcome
+                    break
+                attempt += 1
+                if outcome.queue:
+                    queued_since = queued_since or time.monotonic()
+                    if time.monotonic() - queued_since > self.queue_timeout:
+                        raise outcome.error
+                    yield JobStatus("queued-locally", time.monotonic() - started)
+                elif attempt >= self.rate_limit_attempts:
+                    raise outcome.error
+                yield JobProgress(
+                    message=f"{outcome.error.name}: retrying in {outcome.delay:.0f} s"
+                )
+                await asyncio.sleep(outcome.delay)
+            # nothing may happen between learning the id and recording it
+            if self.journal is not None and staged is not None:
+                entry = commit_job(
+                    self.journal,
+                    staged,
+                    job_id=job_id,
+                    service="fashn",
+                    base_url=self.base_url,
+                    schema=self.schema,
+                    request=request,
+                    prepared=prepared,
+                    source_path=self.source_path,
+                    out_dir=self.out_dir,
+                )
+            yield JobSubmitted(job_id)
+
+            def release() -> None:
+                nonlocal holding
+                if holding:
+                    holding = False
+                    slots.release()
+
+            async for event in self._follow(job_id, entry, request, prepared, started, release):
+                yield event
+        finally:
+            if holding:
+                slots.release()
+            if entry is None and self.journal is not None:
+                self.journal.discard(staged)
+
+    async def _submit_once(self, body: bytes) -> str | _Wait:
+        """POST /v1/run once. Returns the job id or a _Wait for a provable refusal; raises
+        for everything else. Only failures before a byte was sent are retried here."""
+        url = f"{self.base_url}/v1/run"
+        await pacing.limiter(self._account, "run").acquire()
+        for attempt in range(3):
+            try:
+                resp = await self.client.post(url, content=body, headers=self._headers(True))
+            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+                if attempt == 2:
+                    raise NetworkError(
+                        network_message(SERVICE, self.base_url, exc, "Sending the job to")
+                        + " Nothing was sent; check the connection and send again."
+                    ) from None
+                await asyncio.sleep(pacing.backoff(attempt, base=0.5, cap=4.0))
+                continue
+            except httpx.HTTPError as exc:
+                raise SubmissionUncertainError(
+                    network_message(SERVICE, self.base_url, exc, "Sending the job to")
+                    + " "
+                    + UNCERTAIN_HINT
+                ) from None
+            if resp.status_code in (307, 308) and attempt < 2:
+                here = httpx.URL(url)
+                target = here.join(resp.headers.get("location", ""))
+                if (target.scheme, target.host, target.port) == (here.scheme, here.host, here.port):
+                    url = str(target)  # a redirect proves the request was not processed
+                    continue
+            break
+        return self._read_submit_answer(resp)
+
+    def _read_submit_answer(self, resp: httpx.Response) -> str | _Wait:
+        code = resp.status_code
+        if code == 429:
+            error = refused_error(resp, api_key=self._key)
+            queue = error.name == "ConcurrencyLimitExceeded"
+            if error.name == "OutOfCredits":
+                raise error
+            delay = retry_after(resp)
+            if delay is None:
+                delay = pacing.backoff(2, base=1.0, cap=30.0)
+            return _Wait(delay, error, queue)
+        data = json_object(resp)
+        if code >= 500:
+            err = refused_error(resp, api_key=self._key)
+            if data is None:  # e.g. a proxy's HTML page: the job may exist upstream
+                raise SubmissionUncertainError(f"{SERVICE}: {err.detail}. {UNCERTAIN_HINT}")
+            raise err  # carries the "may still run and be billed" hint
+        if code != 200:
+            raise refused_error(resp, api_key=self._key)
+        job_id = data.get("id") if data else None
+        if isinstance(job_id, str) and job_id:
+            return job_id
+        if data and data.get("error"):
+            raise refused_error(resp, api_key=self._key)
+        raise SubmissionUncertainError(
+            f"{SERVICE} answered the job with HTTP {code} but no readable job id. {UNCERTAIN_HINT}"
+        )
+
+    # -- after acceptance ----------------------------------------------------------------
+    async def _follow(
+        self,
+        job_id: str,
+        entry: JournalEntry | None,
+        request: EditRequest,
+        prepared: PreparedUpload,
+        started: float,
+        on_terminal: Callable[[], None],
+    ) -> AsyncIterator[JobEvent]:
+        """Poll until the job ends, then download, keep and finish its outputs."""
+        url = f"{self.base_url}/v1/status/{quote(job_id, safe='')}"
+        deadline = time.monotonic() + self.job_timeout
+        limiter = pacing.limiter(self._account, "status")
+        last_status = None
+        polls = 0
+        failing_since: float | None = None
+        keep = f"Job {job_id} stays in the journal; run `mask-editor-cli resume` later."
+        while True:
+            await limiter.acquire()
+            problem: str | None = None
+            data = None
+            try:
+                resp = await self.client.get(url, headers=self._headers(), follow_redirects=True)
+            except httpx.HTTPError as exc:
+                resp = None
+                problem = network_message(SERVICE, self.base_url, exc, "Checking the job at")
+            if resp is not None:
+                if resp.status_code == 404:
+                    if self.journal is not None and entry is not None:
+                        self.journal.remove(entry)
+                    on_terminal()
+                    raise JobExpiredError(
+                        SERVICE,
+                        "NotFound",
+                        f"job {job_id} is no longer tracked (it expired)",
+                        job_id=job_id,
+                        status_code=404,
+                        hint="Its results cannot be collected; send the edit again if needed.",
+                    )
+                if resp.status_code == 401:
+                    raise AuthenticationError(
+                        SERVICE, "UnauthorizedAccess", f"the key was refused. {keep}", job_id=job_id
+                    )
+                data = json_object(resp) if resp.status_code == 200 else None
+                if resp.status_code == 429:
+                    delay = retry_after(resp) or pacing.backoff(1, base=1.0, cap=10.0)
+                    await asyncio.sleep(delay)
+                    continue
+                if data is None or not isinstance(data.get("status"), str):
+                    problem = f"{SERVICE} status check failed: {refused_error(resp).detail}"
+            if problem is not None:
+                failing_since = failing_since or time.monotonic()
+                if time.monotonic() - failing_since > self.poll_failure_budget:
+                    raise NetworkError(f"{problem} {keep}")
+                await asyncio.sleep(pacing.backoff(min(polls, 5), base=0.5, cap=8.0))
+                polls += 1
+                continue
+            failing_since = None
+            assert data is not None and resp is not None
+            status = str(data["status"])
+            elapsed = time.monotonic() - started
+            if status != last_status:
+                last_status = status
+                yield JobStatus(status, elapsed)
+            if status == "completed":
+                on_terminal()
+                async for event in self._collect(job_id, entry, request, prepared, data, resp):
+                    yield event
+                return
+            if status in TERMINAL_FAILED or status not in RUNNING:
+                on_terminal()
+                if self.journal is not None and entry is not None:
+                    self.journal.remove(entry)  # failed jobs have nothing to collect
+                raise failed_error(data, job_id, api_key=self._key)
+            yield JobProgress(message=f"{status} ({elapsed:.0f} s)")
+            if time.monotonic() > deadline:
+                on_terminal()
+                raise JobTimeoutError(
+                    f"{SERVICE} job {job_id} is still '{status}' after "
+                    f"{self.job_timeout:.0f} s; stopped waiting. {keep}"
+                )
+            await asyncio.sleep(
+                pacing.poll_interval(polls, first=self.poll_first, cap=self.poll_cap)
+            )
+            polls += 1
+
+    async def _collect(
+        self,
+        job_id: str,
+        entry: JournalEntry | None,
+        request: EditRequest,
+        prepared: PreparedUpload,
+        data: dict,
+        resp: httpx.Response,
+    ) -> AsyncIterator[JobEvent]:
+        outputs = data.get("output")
+        if isinstance(outputs, str):
+            outputs = [outputs]
+        if not isinstance(outputs, list) or not outputs:
+            raise ServiceError(
+                SERVICE, "BadOutput", "the job completed without outputs", job_id=job_id
+            )
+        credits_used = _number(resp.headers.get("x-fashn-credits-used"))
+        raws = []
+        for i, ref in enumerate(outputs):
+            yield JobProgress(message=f"downloading output {i + 1} of {len(outputs)}")
+            raws.append(
+                await fetch_output(
+                    self.client, ref, service=SERVICE, job_id=job_id, cap=self.max_output_bytes
+                )
+            )
+        if self.journal is not None and entry is not None:
+            entry.credits_used = credits_used
+            await asyncio.to_thread(self.journal.save_outputs, entry, raws)
+        images = await asyncio.to_thread(
+            finish_images, request, prepared, raws, service=SERVICE, job_id=job_id
+        )
+        yield JobCompleted(job_id, images, raws, credits_used)
+        # the consumer asked for more after handling JobCompleted: its results are saved
+        if self.journal is not None and entry is not None:
+            self.journal.remove(entry)
+
+    async def collect(self, entry: JournalEntry) -> AsyncIterator[JobEvent]:
+        """Finish a job recorded in the journal (after a crash or a timeout)."""
+        if self.journal is None:
+            raise ValidationError("Resuming a job needs the job journal.")
+        request, prepared = await asyncio.to_thread(rebuild_job, self.journal, entry)
+        started = time.monotonic()
+        if entry.outputs:
+            raws = await asyncio.to_thread(self.journal.load_outputs, entry)
+            images = await asyncio.to_thread(
+                finish_images, request, prepared, raws, service=SERVICE, job_id=entry.job_id
+            )
+            yield JobCompleted(entry.job_id, images, raws, entry.credits_used)
+            self.journal.remove(entry)
+            return
+        self._require_key()
+        async for event in self._follow(entry.job_id, entry, request, prepared, started, _noop):
+            yield event
+
+
+def _noop() -> None:
+    return None
+
+
+def _number(value: str | None) -> float | None:
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None

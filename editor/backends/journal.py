@@ -1,0 +1,184 @@
+"""The job journal: every accepted remote job stays on disk until its outputs are saved.
+
+Layout: ``<app data>/journal/<token>/`` per job, holding
+
+* ``entry.json`` - job id, service, base URL, schema, the settings needed to finish the
+  job (crop, source size, paste-back settings, output folder), written atomically
+  (temp file + fsync + rename) *before* anything else happens once the id is known;
+* ``source.npy`` / ``mask.npy`` - what paste-back needs, staged while the upload is
+  being prepared (so committing the id is one small write);
+* ``output_<i>.bin`` - the raw outputs, saved as soon as they are downloaded (FASHN's
+  base64 outputs live about an hour), so a crash after downloading loses nothing.
+
+The folder is removed only after the caller has saved the final images.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+import uuid
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from editor.core.atomic import atomic_write, describe_os_error, fsync_dir
+from editor.core.errors import ExportError
+from editor.core.paths import app_data_dir
+
+ENTRY = "entry.json"
+FORMAT_VERSION = 1
+_STALE_STAGING_S = 24 * 3600
+
+
+@dataclass(slots=True)
+class JournalEntry:
+    """One accepted remote job (JSON-serialisable)."""
+
+    token: str
+    job_id: str
+    service: str  # 'fashn' | 'openai'
+    base_url: str
+    schema: str = "current"
+    created: float = 0.0
+    settings: dict[str, Any] = field(default_factory=dict)
+    crop: list[int] | None = None  # x0, y0, x1, y1 of the focus crop in source pixels
+    source_size: list[int] = field(default_factory=list)  # w, h
+    source_path: str | None = None
+    has_source: bool = False
+    has_mask: bool = False
+    out_dir: str | None = None
+    outputs: list[str] = field(default_factory=list)  # raw output files, once downloaded
+    credits_used: float | None = None
+    version: int = FORMAT_VERSION
+
+
+class Journal:
+    """Jobs on disk in ``path`` (default ``app_data_dir()/journal``)."""
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        self.dir = Path(path) if path is not None else app_data_dir() / "journal"
+
+    # -- writing -------------------------------------------------------------------------
+    def stage(self, *, source: np.ndarray | None = None, mask: np.ndarray | None = None) -> Path:
+        """Create a job folder holding what paste-back needs; returns it (no entry yet).
+        CPU/disk work: call it from a worker thread."""
+        folder = self.dir / f"job-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:10]}"
+        try:
+            folder.mkdir(parents=True, mode=0o700)
+            if source is not None:
+                atomic_write(folder / "source.npy", lambda fh: np.save(fh, source), mode=0o600)
+            if mask is not None:
+                bits = np.packbits(mask > 0)
+                payload = {"shape": np.asarray(mask.shape), "bits": bits}
+                atomic_write(folder / "mask.npz", lambda fh: np.savez(fh, **payload), mode=0o600)
+        except OSError as exc:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise ExportError(describe_os_error(exc, folder, "write the job journal in")) from None
+        return folder
+
+    def commit(self, folder: Path, entry: JournalEntry) -> JournalEntry:
+        """Write ``entry.json`` into a staged folder (atomic, fsynced). Synchronous on
+        purpose: nothing may happen between learning a job id and recording it."""
+        entry.token = folder.name
+        entry.created = entry.created or time.time()
+        entry.has_source = (folder / "source.npy").exists()
+        entry.has_mask = (folder / "mask.npz").exists()
+        self._write(entry)
+        return entry
+
+    def save_outputs(self, entry: JournalEntry, raws: list[bytes]) -> None:
+        """Keep the downloaded outputs with the job (worker thread)."""
+        folder = self.dir / entry.token
+        names = []
+        try:
+            for i, raw in enumerate(raws):
+                name = f"output_{i}.bin"
+                atomic_write(folder / name, raw, mode=0o600)
+                names.append(name)
+        except OSError as exc:
+            raise ExportError(describe_os_error(exc, folder, "save outputs in")) from None
+        entry.outputs = names
+        self._write(entry)
+
+    def update(self, entry: JournalEntry) -> None:
+        self._write(entry)
+
+    def _write(self, entry: JournalEntry) -> None:
+        folder = self.dir / entry.token
+        data = json.dumps(asdict(entry), indent=1).encode()
+        try:
+            atomic_write(folder / ENTRY, data, mode=0o600)
+        except OSError as exc:
+            raise ExportError(describe_os_error(exc, folder, "write the job journal in")) from None
+
+    def discard(self, folder: Path | None) -> None:
+        """Drop a staged folder whose submission never produced a job id."""
+        if folder is not None and not (folder / ENTRY).exists():
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def remove(self, entry: JournalEntry | str) -> None:
+        """Forget a job (its outputs are saved, it failed, or it expired)."""
+        if isinstance(entry, str):
+            found = [e for e in self.entries() if e.job_id == entry or e.token == entry]
+        else:
+            found = [entry]
+        for item in found:
+            folder = self.dir / item.token
+            try:
+                (folder / ENTRY).unlink(missing_ok=True)
+            except OSError:
+                continue
+            fsync_dir(folder)
+            shutil.rmtree(folder, ignore_errors=True)
+
+    # -- reading -------------------------------------------------------------------------
+    def entries(self) -> list[JournalEntry]:
+        """Unfinished jobs, oldest first. Unreadable entries are skipped; staging folders
+        left by a crash before submission are cleaned up after a day."""
+        if not self.dir.is_dir():
+            return []
+        found = []
+        now = time.time()
+        for folder in sorted(self.dir.iterdir()):
+            if not folder.is_dir():
+                continue
+            path = folder / ENTRY
+            if not path.exists():
+                try:
+                    if now - folder.stat().st_mtime > _STALE_STAGING_S:
+                        shutil.rmtree(folder, ignore_errors=True)
+                except OSError:
+                    pass
+                continue
+            try:
+                data = json.loads(path.read_text())
+                known = set(JournalEntry.__dataclass_fields__)
+                entry = JournalEntry(**{k: v for k, v in data.items() if k in known})
+            except (OSError, ValueError, TypeError):
+                continue
+            entry.token = folder.name
+            found.append(entry)
+        return sorted(found, key=lambda e: e.created)
+
+    def get(self, job_id: str) -> JournalEntry | None:
+        return next((e for e in self.entries() if e.job_id == job_id), None)
+
+    def load_source(self, entry: JournalEntry) -> np.ndarray | None:
+        path = self.dir / entry.token / "source.npy"
+        return np.load(path) if path.exists() else None
+
+    def load_mask(self, entry: JournalEntry) -> np.ndarray | None:
+        path = self.dir / entry.token / "mask.npz"
+        if not path.exists():
+            return None
+        with np.load(path) as data:
+            shape = tuple(int(v) for v in data["shape"])
+            flat = np.unpackbits(data["bits"])[: shape[0] * shape[1]]
+        return (flat.reshape(shape) * 255).astype(np.uint8)
+
+    def load_outputs(self, entry: JournalEntry) -> list[bytes]:
+        return [(self.dir / entry.token / name).read_bytes() for name in entry.outputs]

@@ -1,0 +1,70 @@
+"""Collecting jobs left in the journal (after a crash, a kill or a timeout)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from editor.backends.errors import BackendError, JobExpiredError
+from editor.backends.journal import Journal, JournalEntry
+from editor.core.errors import EditorError
+
+SaveResults = Callable[[JournalEntry, list[np.ndarray]], Awaitable[list[Path]]]
+
+
+@dataclass(slots=True)
+class ResumeOutcome:
+    """What happened to one journal entry."""
+
+    job_id: str
+    paths: list[Path] = field(default_factory=list)
+    error: EditorError | None = None
+
+    @property
+    def expired(self) -> bool:
+        return isinstance(self.error, JobExpiredError)
+
+
+async def resume_jobs(
+    journal: Journal,
+    save: SaveResults,
+    *,
+    on_event: Callable[[JournalEntry, object], None] | None = None,
+    **backend_options: object,
+) -> list[ResumeOutcome]:
+    """Collect every unfinished job in ``journal``; ``save`` writes each job's final
+    images (the entry is removed only after it returns). Expired jobs are reported and
+    removed; other failures leave the entry for a later try."""
+    from editor.backends import make_backend
+
+    outcomes = []
+    for entry in journal.entries():
+        outcome = ResumeOutcome(entry.job_id)
+        outcomes.append(outcome)
+        backend = None
+        try:
+            backend = make_backend(
+                entry.service,
+                base_url=entry.base_url,
+                schema=entry.schema,
+                journal=journal,
+                **backend_options,
+            )
+            collect = getattr(backend, "collect", None)
+            if collect is None:
+                raise BackendError(f"Jobs of {entry.service} cannot be resumed.")
+            async for event in collect(entry):
+                if on_event is not None:
+                    on_event(entry, event)
+                images = getattr(event, "images", None)
+                if images is not None:
+                    outcome.paths = await save(entry, images)
+        except EditorError as exc:
+            outcome.error = exc
+        finally:
+            if backend is not None:
+                await backend.aclose()
+    return outcomes

@@ -1,0 +1,96 @@
+"""Crash-safe file writes: temp file in the same folder + fsync + ``os.replace``.
+
+A reader sees either the previous complete file or the new complete file, never a torn
+one, even if the process is killed or the disk fills up mid-write.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import BinaryIO
+
+from editor.core.errors import ExportError
+
+TMP_SUFFIX = ".tmp"
+
+_REASONS = {
+    errno.ENOSPC: "the disk is full; free some space and try again",
+    errno.EROFS: "the folder is on a read-only disk; choose another folder",
+    errno.EACCES: "the folder is not writable; choose another folder or fix its permissions",
+    errno.EPERM: "the folder is not writable; choose another folder or fix its permissions",
+    errno.ENAMETOOLONG: "the file name is too long; choose a shorter name",
+    errno.ENOENT: "the folder does not exist; choose an existing folder",
+    errno.ENOTDIR: "part of the path is a file, not a folder; choose another folder",
+    errno.EISDIR: "a folder with that name already exists; choose another name",
+}
+if hasattr(errno, "EDQUOT"):
+    _REASONS[errno.EDQUOT] = "the disk quota is exhausted; free some space and try again"
+
+
+def describe_os_error(error: OSError, path: str | os.PathLike[str], action: str) -> str:
+    """One human line for a failed write: what failed, why, and what to do."""
+    reason = _REASONS.get(error.errno or -1) or (error.strerror or str(error)).rstrip(".")
+    return " ".join(f"Could not {action} {os.fsdecode(path)}: {reason}.".split())
+
+
+def export_error(error: OSError, path: str | os.PathLike[str], action: str) -> ExportError:
+    """An ``ExportError`` carrying ``describe_os_error``'s message."""
+    return ExportError(describe_os_error(error, path, action))
+
+
+def _write_chunks(fh: BinaryIO, data: bytes | bytearray | memoryview) -> None:
+    fh.write(data)
+
+
+def fsync_dir(folder: Path) -> None:
+    """Make a rename inside ``folder`` durable (no-op where directories cannot be opened)."""
+    if os.name == "nt":
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def atomic_write(
+    path: str | os.PathLike[str],
+    data: bytes | bytearray | memoryview | Callable[[BinaryIO], None],
+    *,
+    mode: int = 0o666,
+) -> Path:
+    """Write ``data`` (bytes, or a function writing to a binary file) to ``path`` atomically.
+
+    ``mode`` is filtered by the umask (use 0o600 for private app files). Raises ``OSError``;
+    on failure the temp file is removed and any previous ``path`` is untouched.
+    """
+    target = Path(path)
+    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:12]}{TMP_SUFFIX}")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    fd = os.open(tmp, flags, mode)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            if callable(data):
+                data(fh)
+            else:
+                _write_chunks(fh, data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    fsync_dir(target.parent)
+    return target

@@ -1,0 +1,298 @@
+"""The edit mask: H x W uint8 at the source's exact size, 255 = edit, 0 = keep.
+
+Every function returns a new array and leaves its input untouched. Morphology works
+on a crop around the masked pixels, so its cost follows the mask, not the photo.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageFilter
+
+from editor.core.codec import encode_png
+from editor.core.errors import ExportError, MaskError
+
+EDIT = 255
+KEEP = 0
+THRESHOLD = 128  # values >= THRESHOLD count as "edit" when binarising
+_EXACT_DISC_MAX = 3  # radii up to this use an exact disc; larger ones an octagon
+
+
+def new_mask(h: int, w: int) -> np.ndarray:
+    """An empty (all keep) mask of ``h`` x ``w``."""
+    return np.zeros((int(h), int(w)), dtype=np.uint8)
+
+
+def clear(mask: np.ndarray) -> np.ndarray:
+    """An empty mask of the same size."""
+    return np.zeros_like(mask, dtype=np.uint8)
+
+
+def fill(mask: np.ndarray) -> np.ndarray:
+    """A mask of the same size with everything marked for editing."""
+    return np.full(mask.shape, EDIT, dtype=np.uint8)
+
+
+def invert(mask: np.ndarray) -> np.ndarray:
+    """Swap edit and keep (255 - value, so feathered edges stay smooth)."""
+    return (EDIT - mask.astype(np.uint8)).astype(np.uint8)
+
+
+def binarise(mask: np.ndarray, threshold: int = THRESHOLD) -> np.ndarray:
+    """0/255 mask: values >= ``threshold`` become 255."""
+    return np.where(mask >= threshold, np.uint8(EDIT), np.uint8(KEEP))
+
+
+def bounding_box(mask: np.ndarray) -> tuple[int, int, int, int] | None:
+    """(x0, y0, x1, y1) of the non-zero pixels, end-exclusive; None when empty."""
+    rows = np.flatnonzero(mask.any(axis=1))
+    if rows.size == 0:
+        return None
+    y0, y1 = int(rows[0]), int(rows[-1]) + 1
+    cols = np.flatnonzero(mask[y0:y1].any(axis=0))
+    return int(cols[0]), y0, int(cols[-1]) + 1, y1
+
+
+def coverage(mask: np.ndarray) -> float:
+    """Fraction (0..1) of the pixels marked for editing (>= 128)."""
+    if mask.size == 0:
+        return 0.0
+    return float(np.count_nonzero(mask >= THRESHOLD)) / float(mask.size)
+
+
+# --- morphology -----------------------------------------------------------------
+
+_DIRECTIONS = ((0, 1), (1, 0), (1, 1), (1, -1))  # (dy, dx): horizontal, vertical, diagonals
+
+
+def _segments(px: int) -> list[tuple[tuple[int, int], int]]:
+    """Line segments whose Minkowski sum is a near-regular octagon of inradius ``px``."""
+    diag = min(round(px * (1 - 1 / math.sqrt(2))), max(0, (px - 1) // 2))
+    straight = px - 2 * diag
+    return [(d, straight if d[0] == 0 or d[1] == 0 else diag) for d in _DIRECTIONS]
+
+
+def _shift_op(arr: np.ndarray, dy: int, dx: int, op) -> None:
+    """In place: arr[p] = op(arr[p], arr[p + (dy, dx)]) where p + (dy, dx) is inside."""
+    h, w = arr.shape
+    if abs(dy) >= h or abs(dx) >= w:
+        return
+    ys_dst = slice(max(0, -dy), h - max(0, dy))
+    ys_src = slice(max(0, dy), h - max(0, -dy))
+    xs_dst = slice(max(0, -dx), w - max(0, dx))
+    xs_src = slice(max(0, dx), w - max(0, -dx))
+    op(arr[ys_dst, xs_dst], arr[ys_src, xs_src], out=arr[ys_dst, xs_dst])
+
+
+def _segment_filter(arr: np.ndarray, direction: tuple[int, int], half: int, op) -> None:
+    """Max/min over a centred segment of ``2 * half + 1`` pixels (log-doubling)."""
+    if half <= 0:
+        return
+    dy, dx = direction
+    for sign in (1, -1):
+        covered = 1  # window [0, covered) along sign * direction is folded in
+        while covered < half + 1:
+            step = min(covered, half + 1 - covered)
+            # numpy ufuncs read overlapping operands as if copied first
+            _shift_op(arr, sign * dy * step, sign * dx * step, op)
+            covered += step
+
+
+def _disc_offsets(r: int) -> list[tuple[int, int]]:
+    return [
+        (dy, dx)
+        for dy in range(-r, r + 1)
+        for dx in range(-r, r + 1)
+        if (dy, dx) != (0, 0) and dy * dy + dx * dx <= r * r
+    ]
+
+
+def _morph(work: np.ndarray, r: int, dilate: bool) -> np.ndarray:
+    """Dilate (max) or erode (min) ``work`` by a disc-like shape of radius ``r``."""
+    op = np.maximum if dilate else np.minimum
+    if r <= _EXACT_DISC_MAX:
+        src = work.copy()
+        for dy, dx in _disc_offsets(r):
+            h, w = work.shape
+            ys_dst = slice(max(0, -dy), h - max(0, dy))
+            ys_src = slice(max(0, dy), h - max(0, -dy))
+            xs_dst = slice(max(0, -dx), w - max(0, dx))
+            xs_src = slice(max(0, dx), w - max(0, -dx))
+            op(work[ys_dst, xs_dst], src[ys_src, xs_src], out=work[ys_dst, xs_dst])
+        return work
+    # erosion applies the segments in reverse order: the adjoint of the dilation
+    segments = _segments(r) if dilate else list(reversed(_segments(r)))
+    for direction, half in segments:
+        _segment_filter(work, direction, half, op)
+    return work
+
+
+def grow(mask: np.ndarray, px: int) -> np.ndarray:
+    """Grow the edit area by ``px`` pixels (a disc for small px, a near-regular octagon
+    beyond); negative shrinks. Outside the image counts as "same as the border", so
+    shrinking does not eat in from the image's edges."""
+    px = int(px)
+    out = np.array(mask, dtype=np.uint8, copy=True)
+    box = bounding_box(mask) if px else None
+    if box is None:
+        return out
+    r = abs(px)
+    h, w = mask.shape
+    x0, y0, x1, y1 = box
+    cx0, cy0 = max(0, x0 - r - 1), max(0, y0 - r - 1)
+    cx1, cy1 = min(w, x1 + r + 1), min(h, y1 + r + 1)
+    # pad by r where the crop meets the image edge, with the operation's neutral value,
+    # so every path of the structuring element stays inside the working array
+    pad = (
+        (r if cy0 == 0 else 0, r if cy1 == h else 0),
+        (r if cx0 == 0 else 0, r if cx1 == w else 0),
+    )
+    work = np.pad(out[cy0:cy1, cx0:cx1], pad, constant_values=0 if px > 0 else 255)
+    work = _morph(work, r, dilate=px > 0)
+    out[cy0:cy1, cx0:cx1] = work[
+        pad[0][0] : work.shape[0] - pad[0][1], pad[1][0] : work.shape[1] - pad[1][1]
+    ]
+    return out
+
+
+def shrink(mask: np.ndarray, px: int) -> np.ndarray:
+    """Shrink the edit area by ``px`` pixels (same as ``grow(mask, -px)``)."""
+    return grow(mask, -int(px))
+
+
+def feather(mask: np.ndarray, px: int) -> np.ndarray:
+    """Soften the edges over about ``px`` pixels (Gaussian blur, sigma = px / 3).
+
+    The result is 0 everywhere farther than ``px`` from the mask, so a blend through it
+    never touches pixels beyond that distance.
+    """
+    px = int(px)
+    out = np.array(mask, dtype=np.uint8, copy=True)
+    if px <= 0:
+        return out
+    box = bounding_box(mask)
+    if box is None:
+        return out
+    h, w = mask.shape
+    margin = 3 * px + 8
+    x0, y0, x1, y1 = box
+    cx0, cy0 = max(0, x0 - margin), max(0, y0 - margin)
+    cx1, cy1 = min(w, x1 + margin), min(h, y1 + margin)
+    crop = Image.fromarray(np.ascontiguousarray(out[cy0:cy1, cx0:cx1]))
+    blurred = np.asarray(crop.filter(ImageFilter.GaussianBlur(radius=px / 3.0)))
+    reach = grow(mask[cy0:cy1, cx0:cx1], px) > 0
+    out[cy0:cy1, cx0:cx1] = np.where(reach, blurred, np.uint8(0))
+    return out
+
+
+# --- files ----------------------------------------------------------------------
+
+
+def load_mask(path: str | Path, size: tuple[int, int]) -> np.ndarray:
+    """Read a mask file of any mode as a 0/255 mask that must be ``size`` = (h, w).
+
+    White (>= 128) = edit. Files with transparency: white strokes on a transparent
+    layer mark the edit area; otherwise (OpenAI style) transparent pixels do.
+    A file of another size is refused (never resized).
+    """
+    path = Path(path)
+    label = path.name or str(path)
+    try:
+        with Image.open(path) as im:
+            im.load()
+            im = _oriented(im)
+            arr = _mask_values(im)
+    except FileNotFoundError:
+        raise MaskError(f"Cannot open mask {label}: the file does not exist.") from None
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise MaskError(
+            f"Cannot open mask {label}: it is not a readable image; use a PNG mask."
+        ) from None
+    h, w = int(size[0]), int(size[1])
+    if arr.shape != (h, w):
+        raise MaskError(
+            f"The mask {label} is {arr.shape[1]}x{arr.shape[0]} but the image is {w}x{h}; "
+            "use a mask of exactly the image's size."
+        )
+    return arr
+
+
+def _oriented(im: Image.Image) -> Image.Image:
+    from editor.core.image import _orient  # shared EXIF logic
+
+    return _orient(im)
+
+
+def _mask_values(im: Image.Image) -> np.ndarray:
+    has_alpha = im.mode in ("RGBA", "LA", "PA", "La", "RGBa") or "transparency" in im.info
+    if im.mode in ("I;16", "I;16L", "I;16B", "I;16N", "I", "F"):
+        arr = np.asarray(im).astype(np.float64)
+        top = 65535.0 if arr.max(initial=0) > 255 else 255.0
+        return np.where(arr / top >= THRESHOLD / 255.0, np.uint8(EDIT), np.uint8(KEEP))
+    if not has_alpha:
+        return binarise(np.asarray(im.convert("L")))
+    rgba = im.convert("RGBA")
+    gray = np.asarray(rgba.convert("L"))
+    alpha = np.asarray(rgba.getchannel("A"))
+    opaque = alpha >= THRESHOLD
+    if not (~opaque).any():
+        return binarise(gray)
+    if bool((gray[opaque] >= THRESHOLD).all()):
+        # white paint on a transparent layer
+        return np.where(opaque, np.uint8(EDIT), np.uint8(KEEP))
+    # OpenAI convention: transparent = edit
+    return np.where(opaque, np.uint8(KEEP), np.uint8(EDIT))
+
+
+def save_mask(mask: np.ndarray, path: str | Path) -> None:
+    """Write the mask as a grayscale PNG (compress level 1), atomically."""
+    path = Path(path)
+    data = encode_png(np.ascontiguousarray(mask, dtype=np.uint8), compress_level=1)
+    _atomic_write(path, data)
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix, dir=path.parent)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+        tmp = None
+    except OSError as exc:
+        raise ExportError(
+            f"Cannot save {path.name}: {exc.strerror or exc}; choose another folder "
+            "or free some disk space."
+        ) from None
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+
+
+def to_fashn_png(mask: np.ndarray) -> bytes:
+    """FASHN mask: grayscale PNG, white (255) = edit, black = keep."""
+    return encode_png(binarise(mask), compress_level=1)
+
+
+def to_openai_png(mask: np.ndarray) -> bytes:
+    """OpenAI mask: RGBA PNG, fully transparent (alpha 0) = edit, opaque black = keep."""
+    h, w = mask.shape
+    rgba = np.zeros((h, w, 4), dtype=np.uint8)
+    rgba[..., 3] = np.where(mask >= THRESHOLD, np.uint8(0), np.uint8(255))
+    return encode_png(rgba, compress_level=1)
+
+
+def mask_from_png_bytes(data: bytes) -> np.ndarray:
+    """Decode mask PNG bytes (any mode, same rules as ``load_mask``) without a size check."""
+    with Image.open(io.BytesIO(data)) as im:
+        im.load()
+        return _mask_values(im)

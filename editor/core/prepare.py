@@ -1,0 +1,192 @@
+"""Turning an EditRequest into the bytes a service receives.
+
+Steps: optional focus crop around the mask, downscale to the service's longest-edge
+limit (never upscale; the mask goes through exactly the same geometry and is then
+re-binarised), encode (JPEG q95 for photos, PNG when alpha must survive; masks as PNG).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+from PIL import Image
+
+from editor.core.codec import data_uri, encode_jpeg, encode_png
+from editor.core.errors import ValidationError
+from editor.core.mask import THRESHOLD, bounding_box, to_fashn_png, to_openai_png
+
+if TYPE_CHECKING:
+    from editor.core.request import EditRequest
+
+Box = tuple[int, int, int, int]
+Target = Literal["fashn", "openai"]
+
+JPEG_QUALITY = 95
+FOCUS_MIN_MARGIN = 64
+_FASHN_MAX_EDGE = {"1k": 2000, "2k": 4000, "4k": 6000}
+# Downscaling: Pillow first shrinks by an integer factor (Image.reduce, a cheap box
+# filter) while the remaining scale stays above this gap, then finishes with bicubic
+# (antialiased when shrinking). A 24 MP -> 2000 px resize costs ~130 ms this way
+# instead of ~280 ms for Lanczos with gap 2; the services work at <= that size anyway.
+_REDUCING_GAP = 1.5
+_DOWNSCALE = Image.Resampling.BICUBIC
+
+
+@dataclass(slots=True)
+class PreparedImage:
+    """Encoded bytes of one image as sent, with its pixel size."""
+
+    data: bytes
+    mime: str
+    width: int
+    height: int
+    _uri: str | None = field(default=None, repr=False, compare=False)
+
+    def data_uri(self) -> str:
+        """``data:<mime>;base64,...`` (computed once, then reused)."""
+        if self._uri is None:
+            self._uri = data_uri(self.data, self.mime)
+        return self._uri
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self.width, self.height
+
+
+@dataclass(slots=True)
+class PreparedUpload:
+    """Everything one job sends. ``crop`` is the focus box (x0, y0, x1, y1) in source
+    pixels, or None when the whole image is sent; ``source_size`` is (w, h)."""
+
+    image: PreparedImage
+    mask: PreparedImage | None
+    image_context: PreparedImage | None
+    crop: Box | None
+    source_size: tuple[int, int]
+
+    @property
+    def region(self) -> Box:
+        """The part of the source the sent image covers."""
+        return self.crop or (0, 0, self.source_size[0], self.source_size[1])
+
+
+def fashn_max_edge(resolution: str) -> int:
+    """Longest edge to send FASHN for a resolution tier (2000 / 4000 / 6000 px)."""
+    try:
+        return _FASHN_MAX_EDGE[resolution]
+    except KeyError:
+        raise ValidationError(f"Unknown resolution {resolution!r}; choose 1k, 2k or 4k.") from None
+
+
+def focus_box(mask: np.ndarray, margin: float) -> Box | None:
+    """The mask's bounding box plus ``margin`` x its larger side (at least 64 px) on
+    every edge, clamped to the image; None for an empty mask."""
+    box = bounding_box(mask)
+    if box is None:
+        return None
+    x0, y0, x1, y1 = box
+    pad = max(FOCUS_MIN_MARGIN, round(max(x1 - x0, y1 - y0) * float(margin)))
+    h, w = mask.shape
+    return max(0, x0 - pad), max(0, y0 - pad), min(w, x1 + pad), min(h, y1 + pad)
+
+
+def fit_size(width: int, height: int, max_edge: int) -> tuple[int, int]:
+    """(w, h) scaled so the longer edge is at most ``max_edge`` (never upscaled)."""
+    longest = max(width, height)
+    if max_edge <= 0 or longest <= max_edge:
+        return width, height
+    scale = max_edge / longest
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def resize_pixels(arr: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """Resize an L/RGB/RGBA uint8 array to ``size`` = (w, h): fast high-quality
+    downscale (reduce + bicubic), Lanczos when enlarging."""
+    h, w = arr.shape[:2]
+    if (w, h) == tuple(size):
+        return arr
+    im = Image.fromarray(np.ascontiguousarray(arr))
+    if size[0] <= w and size[1] <= h:
+        return np.asarray(im.resize(size, _DOWNSCALE, reducing_gap=_REDUCING_GAP))
+    return np.asarray(im.resize(size, Image.Resampling.LANCZOS))
+
+
+def resize_mask(mask: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """Scale a mask to ``size`` = (w, h) with the image's geometry (the whole frame maps
+    onto the whole output), then re-binarise. Only the window around the masked pixels
+    is resampled, so the cost follows the mask, not the photo."""
+    h, w = mask.shape
+    out_w, out_h = size
+    out = np.zeros((out_h, out_w), dtype=np.uint8)
+    box = bounding_box(mask)
+    if box is None:
+        return out
+    sx, sy = out_w / w, out_h / h
+    ox0, oy0 = max(0, int(box[0] * sx) - 2), max(0, int(box[1] * sy) - 2)
+    ox1, oy1 = min(out_w, int(box[2] * sx) + 3), min(out_h, int(box[3] * sy) + 3)
+    src_box = (ox0 / sx, oy0 / sy, ox1 / sx, oy1 / sy)
+    window = Image.fromarray(np.ascontiguousarray(mask)).resize(
+        (ox1 - ox0, oy1 - oy0), Image.Resampling.BILINEAR, box=src_box
+    )
+    out[oy0:oy1, ox0:ox1] = np.where(np.asarray(window) >= THRESHOLD, np.uint8(255), np.uint8(0))
+    return out
+
+
+def _encode_photo(arr: np.ndarray, *, force_png: bool = False) -> PreparedImage:
+    h, w = arr.shape[:2]
+    if force_png or (arr.ndim == 3 and arr.shape[2] == 4):
+        return PreparedImage(encode_png(arr, compress_level=1), "image/png", w, h)
+    return PreparedImage(encode_jpeg(arr, JPEG_QUALITY), "image/jpeg", w, h)
+
+
+def _needs_alpha(arr: np.ndarray) -> bool:
+    return arr.ndim == 3 and arr.shape[2] == 4 and bool((arr[..., 3] != 255).any())
+
+
+def prepare_upload(request: EditRequest, *, target: Target, max_edge: int) -> PreparedUpload:
+    """Crop (when ``request.focus``), downscale to ``max_edge`` and encode a request.
+
+    FASHN: JPEG q95 (PNG when alpha matters) and a grayscale PNG mask, white = edit.
+    OpenAI: the same image bytes and an RGBA PNG mask of the same size, alpha 0 = edit.
+    """
+    if target not in ("fashn", "openai"):
+        raise ValidationError(f"Unknown upload target {target!r}; use fashn or openai.")
+    source = request.image
+    src_h, src_w = source.shape[:2]
+    mask = request.mask if request.has_mask else None
+    crop = focus_box(mask, request.focus_margin) if (request.focus and mask is not None) else None
+    image = source
+    if crop is not None:
+        x0, y0, x1, y1 = crop
+        image = source[y0:y1, x0:x1]
+        mask = mask[y0:y1, x0:x1] if mask is not None else None
+    if image.ndim == 3 and image.shape[2] == 4 and not _needs_alpha(image):
+        image = image[..., :3]
+    h, w = image.shape[:2]
+    size = fit_size(w, h, max_edge)
+    image = resize_pixels(image, size)
+    force_png = target == "openai" and request.openai.model == "dall-e-2"
+    prepared_image = _encode_photo(image, force_png=force_png)
+    prepared_mask = None
+    if mask is not None:
+        small = resize_mask(mask, size)
+        if target == "fashn":
+            prepared_mask = PreparedImage(to_fashn_png(small), "image/png", *size)
+        else:
+            prepared_mask = PreparedImage(to_openai_png(small), "image/png", *size)
+    context = None
+    if request.image_context is not None:
+        ctx = request.image_context
+        if ctx.ndim == 3 and ctx.shape[2] == 4 and not _needs_alpha(ctx):
+            ctx = ctx[..., :3]
+        ctx_size = fit_size(ctx.shape[1], ctx.shape[0], max_edge)
+        context = _encode_photo(resize_pixels(ctx, ctx_size))
+    return PreparedUpload(
+        image=prepared_image,
+        mask=prepared_mask,
+        image_context=context,
+        crop=crop,
+        source_size=(src_w, src_h),
+    )

@@ -1,0 +1,202 @@
+"""The one bridge between Qt and asyncio (qasync).
+
+``JobRunner`` starts ``backend.run(request)`` as asyncio tasks on the qasync loop and
+turns each event into a Qt signal. Several jobs may run at once (the backend queues
+beyond the service's concurrency). Cancelling stops waiting only: the remote job may
+still finish and bill, and the backend's journal still collects its outputs.
+Nothing here blocks the UI thread: thumbnails are made in worker threads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+
+from editor.core.errors import EditorError
+
+log = logging.getLogger(__name__)
+
+CANCEL_MESSAGE = (
+    "Stopped waiting for job {job}. The service may still finish it and charge for it; "
+    "if it does, the results are collected later (mask-editor-cli resume)."
+)
+
+
+@dataclass
+class JobOutcome:
+    """What a finished job delivered: final images (source size) and their thumbnails."""
+
+    images: list[np.ndarray]
+    thumbs: list[np.ndarray]
+    remote_id: str | None = None
+    credits_used: float | None = None
+    raw: list[bytes] = field(default_factory=list)
+
+
+def error_line(error: BaseException) -> str:
+    """One human line for an error (typed errors carry their own message)."""
+    if isinstance(error, EditorError):
+        return str(error)
+    text = " ".join(str(error).split())[:300]
+    name = type(error).__name__
+    return f"Unexpected {name}: {text}. Your mask and prompt are unchanged; try again."
+
+
+class JobRunner(QObject):
+    """Runs backend jobs as asyncio tasks and reports them as Qt signals."""
+
+    submitted = Signal(int, str)  # job, remote id
+    status = Signal(int, str, float)  # job, status, elapsed seconds
+    progress = Signal(int, str, object, object)  # job, message, fraction|None, thumb|None
+    completed = Signal(int, object)  # job, JobOutcome
+    failed = Signal(int, str)  # job, one-line message
+    cancelled = Signal(int, str)  # job, message
+    finished = Signal(int)  # always last, whatever happened
+
+    def __init__(self, parent: QObject | None = None, *, thumb_edge: int = 256) -> None:
+        super().__init__(parent)
+        self._tasks: dict[int, asyncio.Task[None]] = {}
+        self._helpers: set[asyncio.Task[Any]] = set()
+        self._next = 1
+        self._thumb_edge = thumb_edge
+
+    # -- jobs ---------------------------------------------------------------------
+    def start(self, backend: Any, request: Any) -> int:
+        """Start one job; returns its local number (signals carry it)."""
+        number = self._next
+        self._next += 1
+        task = asyncio.ensure_future(self._run(number, backend, request))
+        self._tasks[number] = task
+        return number
+
+    def cancel(self, number: int) -> bool:
+        """Stop waiting for a job. Returns False when it is not running."""
+        task = self._tasks.get(number)
+        if task is None or task.done():
+            return False
+        task.cancel()
+        return True
+
+    def running(self) -> list[int]:
+        return [n for n, t in self._tasks.items() if not t.done()]
+
+    async def _run(self, number: int, backend: Any, request: Any) -> None:
+        from editor.backends.base import JobCompleted, JobProgress, JobStatus, JobSubmitted
+        from editor.ui.imaging import thumbnail
+
+        remote_id = ""
+        try:
+            async for event in backend.run(request):
+                if isinstance(event, JobSubmitted):
+                    remote_id = event.job_id
+                    self.submitted.emit(number, event.job_id)
+                elif isinstance(event, JobStatus):
+                    self.status.emit(number, event.status, float(event.elapsed))
+                elif isinstance(event, JobProgress):
+                    thumb = None
+                    if event.partial is not None:
+                        thumb = await asyncio.to_thread(thumbnail, event.partial, self._thumb_edge)
+                    self.progress.emit(number, event.message, event.fraction, thumb)
+                elif isinstance(event, JobCompleted):
+                    edge = self._thumb_edge
+                    thumbs = await asyncio.to_thread(
+                        lambda imgs=event.images, e=edge: [thumbnail(i, e) for i in imgs]
+                    )
+                    outcome = JobOutcome(
+                        images=list(event.images),
+                        thumbs=thumbs,
+                        remote_id=event.job_id or remote_id or None,
+                        credits_used=event.credits_used,
+                        raw=list(event.raw),
+                    )
+                    self.completed.emit(number, outcome)
+                    break
+            else:
+                self.failed.emit(number, "The service ended the job without any result; try again.")
+        except asyncio.CancelledError:
+            self.cancelled.emit(number, CANCEL_MESSAGE.format(job=remote_id or number))
+        except Exception as error:  # every failure becomes one line in the window
+            if not isinstance(error, EditorError):
+                log.exception("job %s failed unexpectedly", number)
+            self.failed.emit(number, error_line(error))
+        finally:
+            self.finished.emit(number)
+
+    # -- small async calls (readiness, balance, file loading) ----------------------
+    def call(
+        self,
+        awaitable: Awaitable[Any],
+        on_done: Callable[[Any], None] | None = None,
+        on_error: Callable[[str], None] | None = None,
+    ) -> asyncio.Future[Any]:
+        """Run ``awaitable`` on the loop; deliver its result or one-line error on the UI thread."""
+        task = asyncio.ensure_future(awaitable)
+        self._helpers.add(task)
+
+        def done(t: asyncio.Future[Any]) -> None:
+            self._helpers.discard(t)  # type: ignore[arg-type]
+            if t.cancelled():
+                return
+            error = t.exception()
+            if error is not None:
+                if not isinstance(error, EditorError):
+                    log.error("background call failed: %s", error_line(error))
+                if on_error is not None:
+                    on_error(error_line(error))
+            elif on_done is not None:
+                on_done(t.result())
+
+        task.add_done_callback(done)
+        return task
+
+    def in_thread(
+        self,
+        func: Callable[..., Any],
+        *args: Any,
+        on_done: Callable[[Any], None] | None = None,
+        on_error: Callable[[str], None] | None = None,
+    ) -> asyncio.Future[Any]:
+        """Run a blocking function in a worker thread; results come back on the UI thread."""
+        return self.call(asyncio.to_thread(func, *args), on_done, on_error)
+
+    async def shutdown(self) -> None:
+        """Stop waiting for every job and helper (called on quit)."""
+        pending = [t for t in [*self._tasks.values(), *self._helpers] if not t.done()]
+        for task in pending:
+            task.cancel()
+        if pending:
+            await asyncio.gather(*pending, return_exceptions=True)
+
+
+class BackendPool:
+    """One backend (one HTTP client) per engine configuration, closed on quit."""
+
+    def __init__(self) -> None:
+        self._backends: dict[tuple[str, str, str, str], Any] = {}
+
+    def get(self, kind: str, *, base_url: str | None, api_key: str | None, schema: str) -> Any:
+        """The backend for this configuration, made on first use."""
+        from editor.backends import make_backend
+
+        ident = (kind, base_url or "", api_key or "", schema)
+        backend = self._backends.get(ident)
+        if backend is None:
+            backend = make_backend(kind, base_url=base_url or None, api_key=api_key, schema=schema)
+            self._backends[ident] = backend
+        return backend
+
+    async def aclose(self) -> None:
+        """Close every backend's network client."""
+        backends = list(self._backends.values())
+        self._backends.clear()
+        for backend in backends:
+            try:
+                await backend.aclose()
+            except Exception as error:  # closing must not stop the others
+                log.warning("closing %s failed: %s", type(backend).__name__, error_line(error))

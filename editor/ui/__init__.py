@@ -1,0 +1,1 @@
+"""Qt widgets: the window, canvas, controls, results, compare view and dialogs."""

@@ -1,0 +1,360 @@
+"""CanvasView: shows the photo with its mask and paints the mask at source resolution.
+
+A plain QWidget that paints itself rather than a QAbstractScrollArea: the view is a
+free zoom/pan transform (``Viewport``) over an image that may be panned half a screen
+past its edges, like Photoshop and Krita; scroll bars would add a second source of
+truth for the offset and nothing the user needs. Each paint draws only the source
+rectangle under the exposed widget area, so a stroke repaints a brush-sized patch.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPaintEvent, QPen, QTransform
+from PySide6.QtWidgets import QWidget
+
+from editor.core.errors import MaskError
+
+from .brush import MaskStroke, changed_bounds
+from .input import CanvasInputMixin
+from .lasso import LassoPath
+from .overlay import (
+    DEFAULT_OVERLAY_COLOR,
+    DEFAULT_OVERLAY_OPACITY,
+    EdgeLayer,
+    MaskOverlay,
+    PhotoLayer,
+)
+from .tools import CanvasToolsMixin, OverlayMode, Tool
+from .undo import MaskPatch, MaskUndoStack
+from .viewport import Viewport, clamp_zoom, next_zoom_step
+
+_BACKGROUND = QColor(48, 48, 48)
+
+
+class CanvasView(CanvasToolsMixin, CanvasInputMixin, QWidget):
+    """Photo + mask view with brush, eraser and lasso; the mask is a live numpy array."""
+
+    mask_edited = Signal(QRect)  # source rectangle, after each stroke / operation / undo
+    view_changed = Signal()
+    zoom_changed = Signal(float)
+    cursor_moved = Signal(QPoint)  # source pixel under the pointer
+    brush_changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setMouseTracking(True)
+        self.setAttribute(Qt.WidgetAttribute.WA_TabletTracking, True)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
+        self.setMinimumSize(64, 64)
+        self.undo_stack = MaskUndoStack(self)
+        self._vp = Viewport()
+        self._image: np.ndarray | None = None
+        self._mask: np.ndarray | None = None
+        self._photo: PhotoLayer | None = None
+        self._overlay: MaskOverlay | None = None
+        self._mask_qimage: QImage | None = None
+        self._edges = EdgeLayer()
+        self._fit_mode = True
+        self._tool: Tool = "brush"
+        self._brush_size = 60.0
+        self._hardness = 1.0
+        self._pressure_enabled = True
+        self._overlay_color = QColor(DEFAULT_OVERLAY_COLOR)
+        self._overlay_opacity = DEFAULT_OVERLAY_OPACITY
+        self._overlay_mode: OverlayMode = "overlay"
+        self._stroke: MaskStroke | None = None
+        self._last_stroke_end: tuple[float, float] | None = None
+        self._lasso = LassoPath()
+        self._init_input()
+
+    # --- document ------------------------------------------------------------------
+    def set_image(self, image: np.ndarray, mask: np.ndarray | None = None) -> None:
+        """Show ``image`` (H x W x 3/4 uint8) with ``mask`` (H x W uint8, kept as the live
+        mask, not copied when contiguous) or an empty mask; clears the undo stack."""
+        if image.ndim != 3 or image.shape[2] not in (3, 4) or image.dtype != np.uint8:
+            raise ValueError(
+                f"expected an H x W x 3/4 uint8 image, got {image.shape} {image.dtype}"
+            )
+        h, w = image.shape[:2]
+        if mask is None:
+            mask = np.zeros((h, w), dtype=np.uint8)
+        elif mask.shape != (h, w) or mask.dtype != np.uint8:
+            raise MaskError(
+                f"The mask is {mask.shape[1]}x{mask.shape[0]} but the image is {w}x{h}: "
+                "load a mask of the same size."
+            )
+        self._finish_stroke()
+        self._lasso.clear()
+        self._image = image
+        self._mask = np.ascontiguousarray(mask)
+        self._photo = PhotoLayer(image)
+        self._overlay = MaskOverlay(self._mask, self._overlay_color)
+        self._mask_qimage = QImage(self._mask.data, w, h, w, QImage.Format.Format_Grayscale8)
+        self._last_stroke_end = None
+        self.undo_stack.clear()
+        self._vp.image_size = QSize(w, h)
+        self.zoom_fit()
+
+    def image(self) -> np.ndarray | None:
+        """The photo shown (the array given to ``set_image``)."""
+        return self._image
+
+    def mask(self) -> np.ndarray | None:
+        """The live mask array (H x W uint8, 255 = edit); edits appear on the canvas after
+        ``refresh_mask``. Prefer ``apply_mask`` for undoable changes."""
+        return self._mask
+
+    def mask_qimage(self) -> QImage | None:
+        """Zero-copy Grayscale8 QImage view of the live mask."""
+        return self._mask_qimage
+
+    def has_image(self) -> bool:
+        """True once an image is shown."""
+        return self._image is not None
+
+    def apply_mask(self, new_mask: np.ndarray, text: str) -> bool:
+        """Replace the mask by ``new_mask`` as one undo step named ``text`` (stores only the
+        bounding rectangle of changed pixels). Returns False when nothing changed."""
+        if self._mask is None:
+            return False
+        if new_mask.shape != self._mask.shape:
+            h, w = self._mask.shape
+            raise MaskError(
+                f"The mask is {new_mask.shape[1]}x{new_mask.shape[0]} but the image is "
+                f"{w}x{h}: use a mask of the same size."
+            )
+        if new_mask.dtype == np.bool_:
+            new_mask = new_mask.astype(np.uint8) * 255
+        new_mask = new_mask.astype(np.uint8, copy=False)
+        self._finish_stroke()
+        bounds = changed_bounds(self._mask, new_mask)
+        if bounds is None:
+            return False
+        x0, y0, x1, y1 = bounds
+        before = self._mask[y0:y1, x0:x1].copy()
+        after = new_mask[y0:y1, x0:x1].copy()
+        self._push_edit(MaskPatch(bounds, before, after), text, apply=True)
+        return True
+
+    def refresh_mask(self, rect: QRect | None = None) -> None:
+        """Redraw after the live mask array was changed directly (not undoable)."""
+        if self._mask is None:
+            return
+        h, w = self._mask.shape
+        self._mask_region_changed(rect if rect is not None else QRect(0, 0, w, h))
+
+    # --- view ------------------------------------------------------------------------
+    def zoom(self) -> float:
+        """Widget pixels per source pixel."""
+        return self._vp.zoom
+
+    def set_zoom(self, zoom: float, anchor: QPointF | None = None) -> None:
+        """Zoom keeping the source point under widget point ``anchor`` (default: centre)."""
+        if anchor is None:
+            anchor = QPointF(self.width() / 2, self.height() / 2)
+        self._fit_mode = False
+        self._vp.zoom_about(clamp_zoom(zoom), QPointF(anchor))
+        self._view_changed()
+
+    def zoom_in(self) -> None:
+        """Next preset zoom step up."""
+        self.set_zoom(next_zoom_step(self._vp.zoom, +1))
+
+    def zoom_out(self) -> None:
+        """Next preset zoom step down."""
+        self.set_zoom(next_zoom_step(self._vp.zoom, -1))
+
+    def zoom_fit(self) -> None:
+        """Show the whole image (and keep fitting when the widget is resized)."""
+        self._vp.view_size = self.size()
+        c = QPointF(self._vp.image_size.width() / 2, self._vp.image_size.height() / 2)
+        self._vp.set_view(self._vp.fit_zoom(), c)
+        self._fit_mode = True
+        self._view_changed()
+
+    def zoom_100(self) -> None:
+        """One source pixel per widget pixel, keeping the centre."""
+        self.set_view(1.0, self.center())
+
+    def center(self) -> QPointF:
+        """Source point at the middle of the widget."""
+        return self._vp.center()
+
+    def set_view(self, zoom: float, center_source_point: QPointF) -> None:
+        """Show ``center_source_point`` in the middle at ``zoom`` (to sync another view)."""
+        self._fit_mode = False
+        self._vp.set_view(zoom, QPointF(center_source_point))
+        self._view_changed()
+
+    def map_to_source(self, p: QPointF | QPoint) -> QPointF:
+        """Widget point -> source point (pixel (x, y) spans [x, x+1))."""
+        return self._vp.to_source(QPointF(p))
+
+    def map_from_source(self, p: QPointF | QPoint) -> QPointF:
+        """Source point -> widget point."""
+        return self._vp.from_source(QPointF(p))
+
+    def pan_by(self, dx: float, dy: float) -> None:
+        """Move the image by (dx, dy) widget pixels."""
+        self._fit_mode = False
+        self._vp.pan(dx, dy)
+        self._view_changed()
+
+    def _view_changed(self) -> None:
+        self._edges.invalidate()
+        self.update()
+        self.view_changed.emit()
+        self.zoom_changed.emit(self._vp.zoom)
+
+    def resizeEvent(self, event) -> None:
+        """Keep fitting in fit mode, else keep the centre point."""
+        old_center = self._vp.center()
+        self._vp.view_size = self.size()
+        if self._fit_mode:
+            self.zoom_fit()
+        else:
+            self._vp.set_view(self._vp.zoom, old_center)
+            self._view_changed()
+        super().resizeEvent(event)
+
+    # --- edits -------------------------------------------------------------------------
+    def _push_edit(self, patch: MaskPatch, text: str, *, apply: bool) -> None:
+        if apply:
+            self._apply_patch(patch, patch.after())
+        else:
+            self._mask_region_changed(patch.qrect())
+            self.mask_edited.emit(patch.qrect())
+        self.undo_stack.push_patch(patch, self._apply_patch, text)
+
+    def _apply_patch(self, patch: MaskPatch, pixels: np.ndarray) -> None:
+        if self._mask is None or self._mask.shape[0] < patch.rect[3]:
+            return
+        x0, y0, x1, y1 = patch.rect
+        self._mask[y0:y1, x0:x1] = pixels
+        self._mask_region_changed(patch.qrect())
+        self.mask_edited.emit(patch.qrect())
+
+    def _mask_region_changed(self, rect: QRect) -> None:
+        if self._overlay is None or self._mask is None or rect.isEmpty():
+            return
+        self._overlay.refresh(rect)
+        wr = self._vp.widget_rect_of(rect)
+        if self._edges.valid:
+            self._edges.update(self._mask, self._vp, wr)
+        self.update(wr)
+
+    # --- painting ------------------------------------------------------------------------
+    def paintEvent(self, event: QPaintEvent) -> None:
+        """Draw the exposed part: photo level, overlay or mask, edge, lasso, brush cursor."""
+        p = QPainter(self)
+        r = event.rect()
+        p.fillRect(r, _BACKGROUND)
+        if self._photo is None or self._mask is None:
+            p.setPen(QColor(170, 170, 170))
+            p.drawText(
+                self.rect(), Qt.AlignmentFlag.AlignCenter, "Open an image (Ctrl+O) or drop one here"
+            )
+            return
+        vp = self._vp
+        src = vp.visible_source_rect(r)
+        if not src.isEmpty():
+            srcf = QRectF(src)
+            if self._photo.has_alpha:
+                p.fillRect(vp.rect_from_source(srcf), _checker_brush())
+            p.save()
+            p.setTransform(QTransform(vp.zoom, 0, 0, vp.zoom, vp.offset.x(), vp.offset.y()))
+            p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, vp.zoom < 1.0)
+            level, sx, sy = self._photo.level_for(vp.zoom)
+            p.drawImage(
+                srcf, level, QRectF(src.x() * sx, src.y() * sy, src.width() * sx, src.height() * sy)
+            )
+            if self._overlay_mode == "overlay" and self._overlay is not None:
+                p.setOpacity(self._overlay_opacity)
+                p.drawImage(srcf, self._overlay.image, srcf)
+                p.setOpacity(1.0)
+            elif self._overlay_mode == "mask" and self._mask_qimage is not None:
+                p.drawImage(srcf, self._mask_qimage, srcf)
+            p.restore()
+            if self._overlay_mode == "overlay":
+                self._edges.ensure(self._mask, vp)
+                if self._edges.image is not None:
+                    p.drawImage(r.topLeft(), self._edges.image, r)
+        self._paint_lasso(p)
+        self._paint_cursor(p)
+
+    def _paint_lasso(self, p: QPainter) -> None:
+        pts = [self._vp.from_source(q) for q in self._lasso.points]
+        if not pts:
+            return
+        if self._cursor_pos is not None and not self._lasso_dragging:
+            pts.append(QPointF(self._cursor_pos))
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        for color, width in ((QColor(0, 0, 0), 3.0), (QColor(255, 255, 255), 1.0)):
+            p.setPen(QPen(color, width))
+            p.drawPolyline(pts)
+        p.setPen(QPen(QColor(255, 255, 255), 1.0))
+        p.setBrush(QBrush(QColor(0, 0, 0)))
+        p.drawEllipse(pts[0], 4.0, 4.0)
+
+    def _paint_cursor(self, p: QPainter) -> None:
+        geo = self._cursor_geometry()
+        if geo is None:
+            return
+        c, radius, core = geo
+        # aliased on purpose: pure black and white pixels stay visible on any photo
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        for color, width in ((QColor(0, 0, 0), 3.0), (QColor(255, 255, 255), 1.0)):
+            p.setPen(QPen(color, width))
+            p.drawEllipse(c, radius, radius)
+            if radius < 4:
+                p.drawLine(QPointF(c.x() - 6, c.y()), QPointF(c.x() + 6, c.y()))
+                p.drawLine(QPointF(c.x(), c.y() - 6), QPointF(c.x(), c.y() + 6))
+        if 0 < core < radius - 2:
+            p.setPen(QPen(QColor(0, 0, 0, 160), 3.0))
+            p.drawEllipse(c, core, core)
+            p.setPen(QPen(QColor(255, 255, 255), 1.0, Qt.PenStyle.DashLine))
+            p.drawEllipse(c, core, core)
+
+    def _cursor_geometry(self) -> tuple[QPointF, float, float] | None:
+        """Centre, radius and hardness-core radius of the brush outline (widget px)."""
+        if (self._cursor_pos is None or self._tool == "lasso" or self._panning()
+                or self._image is None):  # fmt: skip
+            return None
+        c = QPointF(self._cursor_pos)
+        z = self._vp.zoom
+        if z >= 2.0:  # dabs land on pixel centres: show the outline where the dab will be
+            s = self._vp.to_source(c)
+            c = self._vp.from_source(QPointF(int(s.x()) + 0.5, int(s.y()) + 0.5))
+        radius = self._brush_size / 2 * z
+        return c, radius, radius * self._hardness
+
+    def _cursor_rect(self) -> QRect:
+        geo = self._cursor_geometry()
+        if geo is None:
+            return QRect()
+        c, radius, _ = geo
+        e = max(radius, 7.0) + 3
+        return QRectF(c.x() - e, c.y() - e, 2 * e, 2 * e).toAlignedRect()
+
+    def _update_cursor_area(self) -> None:
+        r = self._cursor_rect()
+        if not r.isEmpty():
+            self.update(r)
+
+    def _finish_stroke(self) -> None:
+        if self._stroke is not None:
+            self._end_stroke()
+
+
+def _checker_brush() -> QBrush:
+    tile = QImage(16, 16, QImage.Format.Format_RGB32)
+    tile.fill(QColor(200, 200, 200))
+    p = QPainter(tile)
+    p.fillRect(0, 0, 8, 8, QColor(255, 255, 255))
+    p.fillRect(8, 8, 8, 8, QColor(255, 255, 255))
+    p.end()
+    return QBrush(tile)

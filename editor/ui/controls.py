@@ -1,0 +1,380 @@
+"""The controls panel: backend, prompt, settings, live credit estimate, Run."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from editor.core.request import SEED_MAX, EditRequest, OpenAIOptions
+from editor.ui import prefs
+from editor.ui.imaging import thumbnail, to_qimage
+
+RESOLUTIONS = ("1k", "2k", "4k")
+MODES = ("auto", "fast", "balanced", "quality")
+OPENAI_MODELS = ("gpt-image-1", "dall-e-2")
+OPENAI_QUALITY = ("auto", "high", "medium", "low", "standard")
+OPENAI_BACKGROUND = ("auto", "opaque", "transparent")
+OPENAI_FIDELITY = ("default", "low", "high")
+
+
+def _combo(items: tuple[str, ...], labels: dict[str, str] | None = None) -> QComboBox:
+    box = QComboBox()
+    for item in items:
+        box.addItem((labels or {}).get(item, item), item)
+    return box
+
+
+class ControlsWidget(QWidget):
+    """Everything about the next job; emits ``changed`` on every edit of a setting."""
+
+    changed = Signal()
+    backend_changed = Signal(str)
+    run_requested = Signal()
+    reference_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._reference: np.ndarray | None = None
+        self.backend_box = _combo(tuple(prefs.BACKEND_NAMES), prefs.BACKEND_NAMES)
+        self.readiness_label = QLabel("")
+        self.readiness_label.setWordWrap(True)
+        self.balance_label = QLabel("")
+        self.schema_box = _combo(
+            ("current", "legacy-inpaint"),
+            {"current": "current (edit)", "legacy-inpaint": "legacy inpaint"},
+        )
+        self.prompt_edit = QPlainTextEdit()
+        self.prompt_edit.setPlaceholderText("Describe the change inside the mask (Ctrl+Enter runs)")
+        self.prompt_edit.setTabChangesFocus(True)
+        self.prompt_edit.setFixedHeight(90)
+        self.reference_thumb = QLabel("none")
+        self.reference_thumb.setFixedSize(56, 56)
+        self.reference_thumb.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.reference_thumb.setStyleSheet("border: 1px solid palette(mid);")
+        self.reference_button = QPushButton("Choose…")
+        self.reference_clear = QToolButton()
+        self.reference_clear.setText("✕")
+        self.reference_clear.setToolTip("Remove the reference image")
+        self.resolution_box = _combo(RESOLUTIONS)
+        self.mode_box = _combo(MODES)
+        self.variants_spin = QSpinBox()
+        self.variants_spin.setRange(1, 4)
+        self.seed_spin = QSpinBox()
+        self.seed_spin.setRange(0, 2**31 - 1)  # QSpinBox is 32-bit signed
+        self.seed_spin.setValue(42)
+        self.seed_random = QToolButton()
+        self.seed_random.setText("🎲")
+        self.seed_random.setToolTip("Pick a random seed")
+        self.seed_lock = QCheckBox("lock")
+        self.seed_lock.setChecked(True)
+        self.seed_lock.setToolTip("Keep this seed; unlocked, every run picks a new one")
+        self.format_box = _combo(("png", "jpeg"))
+        self.focus_check = QCheckBox("Focus on mask (send only the masked area)")
+        self.composite_check = QCheckBox("Keep pixels outside the mask")
+        self.composite_check.setChecked(True)
+        self.model_box = _combo(OPENAI_MODELS)
+        self.model_box.setEditable(True)
+        self.quality_box = _combo(OPENAI_QUALITY)
+        self.background_box = _combo(OPENAI_BACKGROUND)
+        self.fidelity_box = _combo(OPENAI_FIDELITY)
+        self.stream_check = QCheckBox("Show partial images while it works")
+        self.estimate_label = QLabel("")
+        self.estimate_label.setObjectName("estimate")
+        self.estimate_label.setStyleSheet("font-weight: bold;")
+        self.time_label = QLabel("")
+        self.run_button = QPushButton("Run")
+        self.run_button.setToolTip("Send the image, mask and settings (Ctrl+Enter)")
+        self.run_button.setMinimumHeight(32)
+        self._layout_widgets()
+        self._connect()
+        self.set_backend(prefs.default_backend())
+
+    def _layout_widgets(self) -> None:
+        self.form = form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.addRow("Backend", self.backend_box)
+        form.addRow("", self.readiness_label)
+        form.addRow("Balance", self.balance_label)
+        form.addRow("Schema", self.schema_box)
+        form.addRow("Prompt", self.prompt_edit)
+        ref_row = QHBoxLayout()
+        ref_row.addWidget(self.reference_thumb)
+        ref_row.addWidget(self.reference_button)
+        ref_row.addWidget(self.reference_clear)
+        ref_row.addStretch(1)
+        self._ref_widget = QWidget()
+        self._ref_widget.setLayout(ref_row)
+        ref_row.setContentsMargins(0, 0, 0, 0)
+        form.addRow("Reference", self._ref_widget)
+        form.addRow("Resolution", self.resolution_box)
+        form.addRow("Mode", self.mode_box)
+        form.addRow("Variants", self.variants_spin)
+        seed_row = QHBoxLayout()
+        seed_row.setContentsMargins(0, 0, 0, 0)
+        seed_row.addWidget(self.seed_spin, 1)
+        seed_row.addWidget(self.seed_random)
+        seed_row.addWidget(self.seed_lock)
+        self._seed_widget = QWidget()
+        self._seed_widget.setLayout(seed_row)
+        form.addRow("Seed", self._seed_widget)
+        form.addRow("Format", self.format_box)
+        form.addRow("Model", self.model_box)
+        form.addRow("Quality", self.quality_box)
+        form.addRow("Background", self.background_box)
+        form.addRow("Input fidelity", self.fidelity_box)
+        form.addRow("", self.stream_check)
+        form.addRow("", self.focus_check)
+        form.addRow("", self.composite_check)
+        outer = QVBoxLayout(self)
+        outer.addLayout(form)
+        outer.addStretch(1)
+        outer.addWidget(self.estimate_label)
+        outer.addWidget(self.time_label)
+        outer.addWidget(self.run_button)
+
+    def _connect(self) -> None:
+        self.backend_box.currentIndexChanged.connect(self._on_backend_changed)
+        for box in (
+            self.schema_box,
+            self.resolution_box,
+            self.mode_box,
+            self.format_box,
+            self.quality_box,
+            self.background_box,
+            self.fidelity_box,
+        ):
+            box.currentIndexChanged.connect(self._on_changed)
+        self.model_box.currentTextChanged.connect(self._on_changed)
+        self.variants_spin.valueChanged.connect(self._on_changed)
+        self.seed_spin.valueChanged.connect(self._on_changed)
+        for check in (self.focus_check, self.composite_check, self.stream_check):
+            check.toggled.connect(self._on_changed)
+        self.prompt_edit.textChanged.connect(self.changed)
+        self.seed_random.clicked.connect(self.randomise_seed)
+        self.reference_button.clicked.connect(self.reference_requested)
+        self.reference_clear.clicked.connect(lambda: self.set_reference(None))
+        self.run_button.clicked.connect(self.run_requested)
+
+    # -- state --------------------------------------------------------------------
+    def backend(self) -> str:
+        return str(self.backend_box.currentData())
+
+    def schema(self) -> str:
+        return str(self.schema_box.currentData()) if self.backend() == "fashn" else "current"
+
+    def prompt(self) -> str:
+        return self.prompt_edit.toPlainText()
+
+    def set_backend(self, kind: str) -> None:
+        index = self.backend_box.findData(kind)
+        if index >= 0:
+            self.backend_box.setCurrentIndex(index)
+        self._apply_visibility()
+        self.refresh_estimate()
+
+    def set_reference(self, image: np.ndarray | None) -> None:
+        """Use ``image`` as image_context (None removes it)."""
+        self._reference = image
+        if image is None:
+            self.reference_thumb.setPixmap(QPixmap())
+            self.reference_thumb.setText("none")
+        else:
+            small = thumbnail(image, 56)
+            self.reference_thumb.setPixmap(QPixmap.fromImage(to_qimage(small, copy=True)))
+        self.reference_clear.setEnabled(image is not None)
+        self.changed.emit()
+
+    def reference(self) -> np.ndarray | None:
+        return self._reference
+
+    def randomise_seed(self) -> None:
+        self.seed_spin.setValue(random.randint(0, self.seed_spin.maximum()))
+
+    def after_run(self) -> None:
+        """Called once a job is sent: an unlocked seed moves on to a new one."""
+        if not self.seed_lock.isChecked():
+            self.randomise_seed()
+
+    def set_readiness(self, text: str, ok: bool) -> None:
+        colour = "#2e7d32" if ok else "#c62828"
+        self.readiness_label.setText(f"<span style='color:{colour}'>●</span> {text}")
+
+    def set_balance(self, text: str) -> None:
+        self.balance_label.setText(text)
+
+    # -- visibility per backend and schema -----------------------------------------
+    def visible_controls(self) -> set[str]:
+        """Names of the settings the chosen backend and schema accept."""
+        kind, schema = self.backend(), self.schema()
+        if kind == "local":
+            return {"variants", "seed"}
+        if kind == "openai":
+            names = {"prompt", "variants", "format", "model", "quality", "background"}
+            names |= {"stream", "focus", "composite"}
+            if self.model_box.currentText().startswith("gpt-image"):
+                names.add("fidelity")
+            return names
+        if schema == "legacy-inpaint":
+            return {"schema", "balance", "prompt", "seed", "format", "focus", "composite"}
+        return {"schema", "balance", "prompt", "reference", "resolution", "mode", "variants"} | {
+            "seed",
+            "format",
+            "focus",
+            "composite",
+        }
+
+    def _rows(self) -> dict[str, QWidget]:
+        return {
+            "balance": self.balance_label,
+            "schema": self.schema_box,
+            "prompt": self.prompt_edit,
+            "reference": self._ref_widget,
+            "resolution": self.resolution_box,
+            "mode": self.mode_box,
+            "variants": self.variants_spin,
+            "seed": self._seed_widget,
+            "format": self.format_box,
+            "model": self.model_box,
+            "quality": self.quality_box,
+            "background": self.background_box,
+            "fidelity": self.fidelity_box,
+            "stream": self.stream_check,
+            "focus": self.focus_check,
+            "composite": self.composite_check,
+        }
+
+    def _apply_visibility(self) -> None:
+        visible = self.visible_controls()
+        for name, widget in self._rows().items():
+            self.form.setRowVisible(widget, name in visible)
+        self.variants_spin.setMaximum(10 if self.backend() == "openai" else 4)
+        prompt_hint = {
+            "legacy-inpaint": "Optional: what to paint inside the mask (empty = fill from around)",
+        }.get(self.schema(), "Describe the change inside the mask (Ctrl+Enter runs)")
+        self.prompt_edit.setPlaceholderText(prompt_hint)
+
+    def _on_backend_changed(self) -> None:
+        self.set_readiness("checking…", True)
+        self.balance_label.setText("")
+        self._apply_visibility()
+        self.refresh_estimate()
+        self.backend_changed.emit(self.backend())
+
+    def _on_changed(self) -> None:
+        self._apply_visibility()
+        self.refresh_estimate()
+        self.changed.emit()
+
+    # -- estimate -----------------------------------------------------------------
+    def num_images(self) -> int:
+        visible = "variants" in self.visible_controls()
+        return self.variants_spin.value() if visible else 1
+
+    def refresh_estimate(self) -> None:
+        """Update the credit estimate and expected time for the current settings."""
+        kind = self.backend()
+        res = str(self.resolution_box.currentData())
+        mode = str(self.mode_box.currentData())
+        n = self.num_images()
+        from editor.core.credits import estimate_credits
+
+        try:
+            est = estimate_credits(
+                backend=kind, schema=self.schema(), resolution=res, mode=mode, num_images=n
+            )
+            self.estimate_label.setText(est.explanation)
+        except Exception as error:  # a bad combination is shown, not raised
+            self.estimate_label.setText(str(error))
+        seconds = self.expected_seconds()
+        self.time_label.setText(f"Expected time: about {_duration(seconds)}" if seconds else "")
+
+    def expected_seconds(self) -> float | None:
+        """FASHN's typical time for these settings (None for other backends)."""
+        if self.backend() != "fashn":
+            return None
+        from editor.core.credits import expected_seconds
+
+        try:
+            return expected_seconds(
+                str(self.resolution_box.currentData()),
+                str(self.mode_box.currentData()),
+                schema=self.schema(),
+            )
+        except Exception:
+            return None
+
+    # -- the request --------------------------------------------------------------
+    def settings(self) -> dict[str, object]:
+        """The visible settings of the next job (recorded with its results; no secrets)."""
+        visible = self.visible_controls()
+        out: dict[str, object] = {"backend": self.backend()}
+        if "schema" in visible:
+            out["schema"] = self.schema()
+        if "resolution" in visible:
+            out["resolution"] = self.resolution_box.currentData()
+            out["generation_mode"] = self.mode_box.currentData()
+        out["num_images"] = self.num_images()
+        if "seed" in visible:
+            out["seed"] = self.seed_spin.value()
+        if "format" in visible:
+            out["output_format"] = self.format_box.currentData()
+        if "model" in visible:
+            out["model"] = self.model_box.currentText()
+            out["quality"] = self.quality_box.currentData()
+            out["background"] = self.background_box.currentData()
+        if "focus" in visible:
+            out["focus"] = self.focus_check.isChecked()
+            out["composite"] = self.composite_check.isChecked()
+        if self._reference is not None and "reference" in visible:
+            out["image_context"] = "yes"
+        return out
+
+    def build_request(self, image: np.ndarray, mask: np.ndarray | None) -> EditRequest:
+        """An EditRequest from the current image, a snapshot of the mask, and these settings."""
+        visible = self.visible_controls()
+        fidelity = str(self.fidelity_box.currentData())
+        stream = "stream" in visible and self.stream_check.isChecked()
+        return EditRequest(
+            image=image,
+            mask=mask,
+            prompt=self.prompt() if "prompt" in visible else "",
+            image_context=self._reference if "reference" in visible else None,
+            resolution=str(self.resolution_box.currentData()),  # type: ignore[arg-type]
+            generation_mode=str(self.mode_box.currentData()),  # type: ignore[arg-type]
+            num_images=self.num_images(),
+            seed=min(self.seed_spin.value(), SEED_MAX),
+            output_format=str(self.format_box.currentData()),  # type: ignore[arg-type]
+            schema=self.schema(),  # type: ignore[arg-type]
+            composite=self.composite_check.isChecked() if "composite" in visible else None,
+            focus="focus" in visible and self.focus_check.isChecked(),
+            openai=OpenAIOptions(
+                model=self.model_box.currentText() or "gpt-image-1",
+                quality=str(self.quality_box.currentData()),
+                background=str(self.background_box.currentData()),
+                input_fidelity=None if fidelity == "default" else fidelity,
+                stream=stream,
+                partial_images=2 if stream else 0,
+            ),
+        )
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{round(seconds)} s"
+    return f"{seconds / 60:.1f} min"

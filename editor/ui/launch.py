@@ -1,0 +1,56 @@
+"""Start the GUI: QApplication + qasync loop + main window."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
+    from editor.ui.window import MainWindow
+
+
+def create_app(argv: list[str] | None = None) -> QApplication:
+    """The QApplication (reused when one exists), named for QSettings."""
+    from PySide6.QtWidgets import QApplication
+
+    from editor.ui.prefs import APPLICATION, ORGANIZATION
+
+    app = QApplication.instance() or QApplication(argv or sys.argv[:1])
+    app.setOrganizationName(ORGANIZATION)
+    app.setApplicationName(APPLICATION)
+    app.setApplicationDisplayName("Mask Editor")
+    return app  # type: ignore[return-value]
+
+
+def create_window(path: str | None = None) -> MainWindow:
+    """Build and show the main window; ``path`` is opened once the loop runs."""
+    from PySide6.QtCore import QTimer
+
+    from editor.ui.window import MainWindow
+
+    window = MainWindow()
+    window.show()
+    if path:
+        QTimer.singleShot(0, lambda: window.open_path(path))
+    return window
+
+
+def launch(path: str | None = None) -> int:
+    """Run the editor until its window closes; returns the exit code."""
+    import qasync
+
+    app = create_app()
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    window = create_window(path)
+    app.setQuitOnLastWindowClosed(True)
+    try:
+        code = loop.run_forever()
+        # Jobs stop waiting and every backend's HTTP client is closed.
+        loop.run_until_complete(window.shutdown())
+    finally:
+        loop.close()
+    return int(code or 0)

@@ -1,0 +1,106 @@
+"""Menus and the tool bar, built from the window's actions."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QToolBar
+
+if TYPE_CHECKING:
+    from editor.ui.window import MainWindow
+
+MENUS: list[tuple[str, list[str]]] = [
+    (
+        "&File",
+        [
+            "open",
+            "paste",
+            "-",
+            "export_variant",
+            "export_all",
+            "export_before_after",
+            "-",
+            "load_mask",
+            "save_mask",
+            "-",
+            "settings",
+            "-",
+            "quit",
+        ],
+    ),
+    ("&Edit", ["undo", "redo", "-", "invert", "clear", "fill", "grow", "shrink", "feather"]),
+    (
+        "&Tools",
+        [
+            "brush",
+            "eraser",
+            "swap",
+            "lasso",
+            "-",
+            "bigger",
+            "smaller",
+            "harder",
+            "softer",
+            "-",
+            "pressure",
+        ],
+    ),
+    (
+        "&View",
+        [
+            "zoom_in",
+            "zoom_out",
+            "zoom_fit",
+            "zoom_100",
+            "-",
+            "overlay_cycle",
+            "overlay_color",
+            "overlay_opacity",
+        ],
+    ),
+    ("&Job", ["run", "cancel", "-", "compare", "use_source", "source_back", "source_forward"]),
+    ("&Help", ["shortcuts"]),
+]
+TOOLBAR = [
+    "open",
+    "-",
+    "undo",
+    "redo",
+    "-",
+    "brush",
+    "eraser",
+    "lasso",
+    "-",
+    "invert",
+    "clear",
+    "-",
+    "zoom_fit",
+    "zoom_100",
+    "-",
+    "run",
+]
+
+
+def build_menus(window: MainWindow) -> None:
+    """Fill the menu bar and tool bar; ``window.recent_menu`` lists recent files."""
+    actions = window.actions_.all
+    bar = window.menuBar()
+    for title, names in MENUS:
+        menu = bar.addMenu(title)
+        for name in names:
+            if name == "-":
+                menu.addSeparator()
+            else:
+                menu.addAction(actions[name])
+            if name == "paste":
+                window.recent_menu = menu.addMenu("Open &recent")
+    toolbar = QToolBar("Tools", window)
+    toolbar.setObjectName("tools-toolbar")
+    toolbar.setMovable(False)
+    for name in TOOLBAR:
+        if name == "-":
+            toolbar.addSeparator()
+        else:
+            toolbar.addAction(actions[name])
+    window.addToolBar(toolbar)
+    window._rebuild_recent_menu()

@@ -1,0 +1,228 @@
+"""The results list: each job's status, then its variants side by side as thumbnails."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QIcon, QPixmap
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from editor.ui.imaging import to_qimage
+from editor.ui.records import JobRecord
+
+THUMB = 128
+
+
+def _fmt_seconds(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.1f} min"
+
+
+def _pixmap(arr) -> QPixmap:  # type: ignore[no-untyped-def]
+    return QPixmap.fromImage(to_qimage(arr, copy=True))
+
+
+class JobCardWidget(QFrame):
+    """One job: prompt, settings, status/elapsed/expected, variants, Cancel."""
+
+    cancel_clicked = Signal(int)
+
+    def __init__(self, record: JobRecord, group: QButtonGroup) -> None:
+        super().__init__()
+        self.record = record
+        self._group = group
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        prompt = record.prompt.strip().replace("\n", " ") or "(no prompt: fill from around)"
+        self.title = QLabel(f"<b>#{record.number}</b> {_elide(prompt, 90)}")
+        self.title.setToolTip(record.prompt)
+        self.summary = QLabel(record.summary())
+        self.summary.setStyleSheet("color: palette(mid);")
+        self.status_label = QLabel("")
+        self.status_label.setWordWrap(True)
+        self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.bar = QProgressBar()
+        self.bar.setMaximumHeight(10)
+        self.bar.setTextVisible(False)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop waiting (the service may still finish and charge)")
+        self.cancel_button.clicked.connect(lambda: self.cancel_clicked.emit(record.number))
+        self.thumbs = QHBoxLayout()
+        self.thumbs.setContentsMargins(0, 0, 0, 0)
+        self.thumbs.addStretch(1)
+        self.variant_buttons: list[QToolButton] = []
+        self._partial_label: QLabel | None = None
+        head = QHBoxLayout()
+        head.addWidget(self.title, 1)
+        head.addWidget(self.cancel_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 4, 6, 4)
+        layout.addLayout(head)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.status_label)
+        layout.addWidget(self.bar)
+        layout.addLayout(self.thumbs)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Show the record's current state."""
+        r = self.record
+        self.cancel_button.setVisible(r.running)
+        self.bar.setVisible(r.running)
+        if r.running:
+            text = f"{r.state.replace('_', ' ')} · {_fmt_seconds(r.elapsed)}"
+            if r.expected_seconds:
+                text += f" of about {_fmt_seconds(r.expected_seconds)}"
+                self.bar.setRange(0, 1000)
+                self.bar.setValue(int(min(0.97, r.elapsed / r.expected_seconds) * 1000))
+            else:
+                self.bar.setRange(0, 0)
+            self.status_label.setStyleSheet("")
+        elif r.state == "completed":
+            text = f"done in {_fmt_seconds(r.elapsed)} · {len(r.images)} variant(s)"
+            if r.credits_used is not None:
+                text += f" · {r.credits_used:g} credits"
+            self.status_label.setStyleSheet("color: #2e7d32;")
+        elif r.state == "cancelled":
+            text = r.error
+            self.status_label.setStyleSheet("color: #8d6e00;")
+        else:
+            text = r.error
+            self.status_label.setStyleSheet("color: #c62828;")
+        self.status_label.setText(text)
+        self._sync_thumbs()
+
+    def _sync_thumbs(self) -> None:
+        r = self.record
+        if r.partial is not None and not r.thumbs:
+            if self._partial_label is None:
+                self._partial_label = QLabel()
+                self._partial_label.setToolTip("Partial image: still working")
+                self.thumbs.insertWidget(0, self._partial_label)
+            pix = _pixmap(r.partial).scaled(
+                THUMB,
+                THUMB,
+                Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation,
+            )
+            self._partial_label.setPixmap(pix)
+        if r.thumbs and self._partial_label is not None:
+            self._partial_label.deleteLater()
+            self._partial_label = None
+        while len(self.variant_buttons) < len(r.thumbs):
+            i = len(self.variant_buttons)
+            button = QToolButton()
+            button.setCheckable(True)
+            button.setIcon(QIcon(_pixmap(r.thumbs[i])))
+            button.setIconSize(QSize(THUMB, THUMB))
+            button.setToolTip(f"Variant {i + 1} (double-click to compare)")
+            button.setProperty("variant", (r.number, i))
+            self._group.addButton(button)
+            self.thumbs.insertWidget(i, button)
+            self.variant_buttons.append(button)
+
+
+def _elide(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+class ResultsWidget(QWidget):
+    """All jobs, newest first; one variant can be selected at a time."""
+
+    selection_changed = Signal()
+    compare_requested = Signal()
+    cancel_requested = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._cards: dict[int, JobCardWidget] = {}
+        self._group = QButtonGroup(self)
+        self._group.setExclusive(True)
+        self._group.buttonToggled.connect(lambda *_: self.selection_changed.emit())
+        self.empty_label = QLabel(
+            "Results appear here. Paint a mask, write a prompt and press Run."
+        )
+        self.empty_label.setStyleSheet("color: palette(mid);")
+        inner = QWidget()
+        self._list = QVBoxLayout(inner)
+        self._list.setContentsMargins(0, 0, 0, 0)
+        self._list.addWidget(self.empty_label)
+        self._list.addStretch(1)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setWidget(inner)
+        self.buttons = QHBoxLayout()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(self.buttons)
+        layout.addWidget(self.scroll, 1)
+        self._timer = QTimer(self)
+        self._timer.setInterval(500)
+        self._timer.timeout.connect(self._tick)
+
+    def add_action_button(self, button: QToolButton) -> None:
+        """Buttons shown above the list (they reuse the window's actions)."""
+        self.buttons.addWidget(button)
+
+    def finish_buttons(self) -> None:
+        self.buttons.addStretch(1)
+
+    def add_job(self, record: JobRecord) -> JobCardWidget:
+        card = JobCardWidget(record, self._group)
+        card.cancel_clicked.connect(self.cancel_requested)
+        self._cards[record.number] = card
+        self.empty_label.hide()
+        self._list.insertWidget(0, card)
+        self._timer.start()
+        return card
+
+    def update_job(self, number: int) -> None:
+        card = self._cards.get(number)
+        if card is None:
+            return
+        had = len(card.variant_buttons)
+        card.refresh()
+        if had == 0 and card.variant_buttons and self.selected() is None:
+            card.variant_buttons[0].setChecked(True)
+        for b in card.variant_buttons:
+            b.installEventFilter(self)
+
+    def card(self, number: int) -> JobCardWidget | None:
+        return self._cards.get(number)
+
+    def selected(self) -> tuple[int, int] | None:
+        """(job number, variant index) of the selected thumbnail, or None."""
+        button = self._group.checkedButton()
+        if button is None:
+            return None
+        number, index = button.property("variant")
+        return int(number), int(index)
+
+    def select(self, number: int, index: int) -> None:
+        card = self._cards.get(number)
+        if card is not None and index < len(card.variant_buttons):
+            card.variant_buttons[index].setChecked(True)
+
+    def eventFilter(self, obj, event) -> bool:  # type: ignore[no-untyped-def]
+        from PySide6.QtCore import QEvent
+
+        if event.type() == QEvent.Type.MouseButtonDblClick and isinstance(obj, QToolButton):
+            obj.setChecked(True)
+            self.compare_requested.emit()
+            return True
+        return super().eventFilter(obj, event)
+
+    def _tick(self) -> None:
+        running = [c for c in self._cards.values() if c.record.running]
+        for card in running:
+            card.refresh()
+        if not running:
+            self._timer.stop()

@@ -1,0 +1,146 @@
+"""Settings: API keys (keyring, never in files), base URLs, default backend, overlay."""
+
+from __future__ import annotations
+
+import os
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QColorDialog,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
+
+from editor.ui import prefs
+
+OVERLAY_COLOR = "overlay/color"
+OVERLAY_OPACITY = "overlay/opacity"
+DEFAULT_OVERLAY_COLOR = "#ff3050"
+DEFAULT_OVERLAY_OPACITY = 0.5
+_ENV = {"fashn": "FASHN_API_KEY", "openai": "OPENAI_API_KEY"}
+
+
+def overlay_color() -> QColor:
+    color = QColor(prefs.get_str(OVERLAY_COLOR, DEFAULT_OVERLAY_COLOR))
+    return color if color.isValid() else QColor(DEFAULT_OVERLAY_COLOR)
+
+
+def overlay_opacity() -> float:
+    return min(1.0, max(0.05, prefs.get_float(OVERLAY_OPACITY, DEFAULT_OVERLAY_OPACITY)))
+
+
+class SettingsDialog(QDialog):
+    """Edits keys (to the OS keyring) and preferences (to QSettings)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Settings")
+        from editor.backends import keys
+
+        self._keys = keys
+        self.key_edits: dict[str, QLineEdit] = {}
+        self.url_edits: dict[str, QLineEdit] = {}
+        layout = QVBoxLayout(self)
+        self.keyring_label = QLabel()
+        self.keyring_label.setWordWrap(True)
+        if keys.keyring_available():
+            self.keyring_label.setText("Keys are stored in the system keyring.")
+        else:
+            self.keyring_label.setText(
+                "No system keyring is available: keys you enter are kept for this session "
+                "only (they are never written to a file). Set FASHN_API_KEY / OPENAI_API_KEY "
+                "to keep them across sessions."
+            )
+        layout.addWidget(self.keyring_label)
+        for kind, title in (("fashn", "FASHN"), ("openai", "OpenAI-compatible")):
+            box = QGroupBox(title)
+            form = QFormLayout(box)
+            key_edit = QLineEdit()
+            key_edit.setEchoMode(QLineEdit.EchoMode.Password)
+            env = _ENV[kind]
+            if os.environ.get(env):
+                key_edit.setPlaceholderText(f"set by the {env} environment variable")
+                key_edit.setEnabled(False)
+            else:
+                has = keys.get_api_key(kind) is not None
+                key_edit.setPlaceholderText(
+                    "a key is stored (type to replace)" if has else "paste the API key"
+                )
+            form.addRow("API key", key_edit)
+            url_edit = QLineEdit(prefs.base_url(kind))
+            url_edit.setPlaceholderText(prefs.DEFAULT_BASE_URLS[kind])
+            form.addRow("Base URL", url_edit)
+            self.key_edits[kind] = key_edit
+            self.url_edits[kind] = url_edit
+            layout.addWidget(box)
+        general = QGroupBox("Editor")
+        form = QFormLayout(general)
+        self.default_box = QComboBox()
+        for kind, name in prefs.BACKEND_NAMES.items():
+            self.default_box.addItem(name, kind)
+        self.default_box.setCurrentIndex(self.default_box.findData(prefs.default_backend()))
+        form.addRow("Default backend", self.default_box)
+        self._color = overlay_color()
+        self.color_button = QPushButton()
+        self.color_button.clicked.connect(self._pick_color)
+        self._show_color()
+        form.addRow("Mask overlay colour", self.color_button)
+        self.opacity_slider = QSlider(Qt.Orientation.Horizontal)
+        self.opacity_slider.setRange(5, 100)
+        self.opacity_slider.setValue(round(overlay_opacity() * 100))
+        form.addRow("Mask overlay opacity", self.opacity_slider)
+        layout.addWidget(general)
+        self.message = QLabel("")
+        self.message.setWordWrap(True)
+        layout.addWidget(self.message)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def _pick_color(self) -> None:
+        color = QColorDialog.getColor(self._color, self, "Mask overlay colour")
+        if color.isValid():
+            self._color = color
+            self._show_color()
+
+    def set_color(self, color: QColor) -> None:
+        self._color = QColor(color)
+        self._show_color()
+
+    def _show_color(self) -> None:
+        self.color_button.setText(self._color.name())
+        self.color_button.setStyleSheet(f"background: {self._color.name()};")
+
+    def save(self) -> list[str]:
+        """Store everything; returns notes for the user (e.g. a session-only key)."""
+        notes = []
+        for kind, edit in self.key_edits.items():
+            key = edit.text().strip()
+            if key and edit.isEnabled():
+                if not self._keys.store_api_key(kind, key):
+                    notes.append(f"The {kind} key is kept for this session only (no keyring).")
+                edit.clear()
+        for kind, edit in self.url_edits.items():
+            url = edit.text().strip() or prefs.DEFAULT_BASE_URLS[kind]
+            prefs.set_value(f"backends/{kind}/base_url", url)
+        prefs.set_value("backends/default", self.default_box.currentData())
+        prefs.set_value(OVERLAY_COLOR, self._color.name())
+        prefs.set_value(OVERLAY_OPACITY, self.opacity_slider.value() / 100)
+        return notes
+
+    def accept(self) -> None:
+        self.notes = self.save()
+        super().accept()

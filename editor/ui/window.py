@@ -1,0 +1,310 @@
+"""The main window: canvas in the middle, controls on the right, results below."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QScrollArea,
+    QToolButton,
+)
+
+from editor.jobs import BackendPool, JobRunner
+from editor.ui import prefs
+from editor.ui.actions import WindowActions
+from editor.ui.canvas import CanvasView
+from editor.ui.controls import ControlsWidget
+from editor.ui.imaging import from_qimage
+from editor.ui.menus import build_menus
+from editor.ui.records import JobRecord, SourceEntry, SourceHistory
+from editor.ui.results import ResultsWidget
+from editor.ui.window_jobs import JobsMixin
+from editor.ui.window_mask import MaskMixin
+
+log = logging.getLogger(__name__)
+APP_TITLE = "Mask Editor"
+IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.webp *.tif *.tiff *.bmp *.gif);;All files (*)"
+
+
+class MainWindow(MaskMixin, JobsMixin, QMainWindow):
+    """Open a photo, paint the mask, describe the edit, run, compare, export."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.runner = JobRunner(self)
+        self.pool = BackendPool()
+        self.sources = SourceHistory()
+        self.jobs: dict[int, JobRecord] = {}
+        self._path: str | None = None
+        self._opening = False
+        self.canvas = CanvasView()
+        self.setCentralWidget(self.canvas)
+        self.controls = ControlsWidget()
+        self.results = ResultsWidget()
+        self.actions_ = WindowActions(self)
+        self._build_docks()
+        build_menus(self)
+        self._build_status_bar()
+        self._connect()
+        self._apply_overlay_prefs()
+        self.setAcceptDrops(True)
+        self.resize(1500, 950)
+        self._update_title()
+        self._update_actions()
+        QTimer.singleShot(0, self.refresh_backend_state)
+
+    # -- layout ---------------------------------------------------------------------
+    def _build_docks(self) -> None:
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.controls)
+        scroll.setMinimumWidth(340)
+        right = QDockWidget("Edit", self)
+        right.setObjectName("controls-dock")
+        right.setWidget(scroll)
+        right.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, right)
+        for name in ("compare", "use_source", "source_back", "export_variant", "export_all"):
+            button = QToolButton()
+            button.setDefaultAction(self.actions_.all[name])
+            self.results.add_action_button(button)
+        self.results.finish_buttons()
+        bottom = QDockWidget("Results", self)
+        bottom.setObjectName("results-dock")
+        bottom.setWidget(self.results)
+        bottom.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, bottom)
+        self.resizeDocks([bottom], [250], Qt.Orientation.Vertical)
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.message_label = QLabel("Open a photo (Ctrl+O), drop one here, or paste one (Ctrl+V).")
+        self.message_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.size_label = QLabel("")
+        self.zoom_label = QLabel("")
+        self.cursor_label = QLabel("")
+        bar.addWidget(self.message_label, 1)
+        for label in (self.cursor_label, self.size_label, self.zoom_label):
+            bar.addPermanentWidget(label)
+
+    def _connect(self) -> None:
+        c = self.canvas
+        c.undo_stack.cleanChanged.connect(self._update_title)
+        c.undo_stack.indexChanged.connect(lambda _i: self._update_actions())
+        c.zoom_changed.connect(lambda z: self.zoom_label.setText(f"{z:.0%}"))
+        c.cursor_moved.connect(lambda p: self.cursor_label.setText(f"{p.x()}, {p.y()}"))
+        c.brush_changed.connect(self._update_actions)
+        self.controls.run_requested.connect(self.run_job)
+        self.controls.backend_changed.connect(lambda _k: self.refresh_backend_state())
+        self.controls.reference_requested.connect(self.choose_reference)
+        self.results.selection_changed.connect(self._update_actions)
+        self.results.compare_requested.connect(self.compare_selected)
+        self.results.cancel_requested.connect(self.cancel_job)
+        r = self.runner
+        r.submitted.connect(self._on_submitted)
+        r.status.connect(self._on_status)
+        r.progress.connect(self._on_progress)
+        r.completed.connect(self._on_completed)
+        r.failed.connect(self._on_failed)
+        r.cancelled.connect(self._on_cancelled)
+        r.finished.connect(lambda _n: self._update_actions())
+
+    # -- messages -------------------------------------------------------------------
+    def show_error(self, text: str) -> None:
+        """One line in the status bar, in red, until the next message."""
+        self.message_label.setStyleSheet("color: #c62828;")
+        self.message_label.setText(text)
+        log.info("shown error: %s", text)
+
+    def show_info(self, text: str) -> None:
+        self.message_label.setStyleSheet("")
+        self.message_label.setText(text)
+
+    # -- opening --------------------------------------------------------------------
+    def open_dialog(self) -> None:
+        start = str(Path(self._path).parent) if self._path else ""
+        path, _ = QFileDialog.getOpenFileName(self, "Open a photo", start, IMAGE_FILTER)
+        if path:
+            self.open_path(path)
+
+    def open_path(self, path: str) -> None:
+        """Load ``path`` in a worker thread; on failure the current work stays."""
+        from editor.core.image import load_image
+
+        if not self._confirm_discard():
+            return
+        self._opening = True
+        self.show_info(f"Opening {Path(path).name}…")
+        self._update_actions()
+
+        def done(loaded) -> None:  # type: ignore[no-untyped-def]
+            self._opening = False
+            self.set_document(loaded.pixels, str(path), Path(path).name)
+
+        def failed(message: str) -> None:
+            self._opening = False
+            self.show_error(message)
+            self._update_actions()
+
+        self.runner.in_thread(load_image, path, on_done=done, on_error=failed)
+
+    def paste_image(self) -> None:
+        """Open the clipboard's image (or the image file it names)."""
+        data = QGuiApplication.clipboard().mimeData()
+        if data is not None and data.hasImage():
+            image = QGuiApplication.clipboard().image()
+            if not image.isNull():
+                if self._confirm_discard():
+                    self.set_document(from_qimage(image), None, "Pasted image")
+                return
+        if data is not None and data.hasUrls():
+            files = [u.toLocalFile() for u in data.urls() if u.isLocalFile()]
+            if files:
+                self.open_path(files[0])
+                return
+        self.show_error("The clipboard holds no image; copy an image first, then paste.")
+
+    def set_document(self, pixels: np.ndarray, path: str | None, label: str) -> None:
+        """Start editing ``pixels`` with an empty mask (a new source history)."""
+        self.canvas.set_image(pixels)
+        self.canvas.undo_stack.clear()
+        self.canvas.undo_stack.setClean()
+        self.sources.reset(SourceEntry(pixels, label, path))
+        self._doc_generation += 1
+        self._path = path
+        h, w = pixels.shape[:2]
+        self.size_label.setText(f"{w} × {h}")
+        if path:
+            prefs.add_recent_file(path)
+            self._rebuild_recent_menu()
+        self.show_info(f"Opened {label} ({w} × {h}). Paint the area to change.")
+        self._update_title()
+        self._update_actions()
+
+    def _confirm_discard(self) -> bool:
+        if not self.isWindowModified():
+            return True
+        answer = QMessageBox.question(
+            self,
+            "Discard the mask?",
+            "The mask has unsaved changes. Open another image anyway?",
+            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Discard
+
+    def _rebuild_recent_menu(self) -> None:
+        menu = self.recent_menu
+        menu.clear()
+        for path in prefs.recent_files():
+            action = menu.addAction(path)
+            action.triggered.connect(lambda _c=False, p=path: self.open_path(p))
+        menu.setEnabled(bool(menu.actions()))
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        data = event.mimeData()
+        if data.hasUrls() or data.hasImage():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        data = event.mimeData()
+        files = [u.toLocalFile() for u in data.urls() if u.isLocalFile()]
+        if files:
+            event.acceptProposedAction()
+            self.open_path(files[0])
+        elif data.hasImage():
+            event.acceptProposedAction()
+            if self._confirm_discard():
+                self.set_document(from_qimage(data.imageData()), None, "Dropped image")
+
+    # -- title and actions ----------------------------------------------------------
+    def _update_title(self) -> None:
+        entry = self.sources.current
+        name = entry.label if entry else "no image"
+        if entry and self.sources.index > 0:
+            name = f"{Path(self._path).name if self._path else 'image'} — {entry.label}"
+        self.setWindowTitle(f"{name}[*] — {APP_TITLE}")
+        self.setWindowModified(self.canvas.has_image() and not self.canvas.undo_stack.isClean())
+
+    def _update_actions(self) -> None:
+        """Enable/disable every action from the current state (the one place that does)."""
+        a = self.actions_.all
+        has_image = self.canvas.has_image()
+        selected = self.results.selected() is not None
+        running = bool(self.runner.running())
+        for name in [
+            "brush",
+            "eraser",
+            "swap",
+            "lasso",
+            "bigger",
+            "smaller",
+            "harder",
+            "softer",
+            "pressure",
+            "invert",
+            "clear",
+            "fill",
+            "grow",
+            "shrink",
+            "feather",
+            "zoom_in",
+            "zoom_out",
+            "zoom_fit",
+            "zoom_100",
+            "overlay_cycle",
+            "load_mask",
+            "save_mask",
+            "run",
+        ]:
+            a[name].setEnabled(has_image)
+        a["open"].setEnabled(not self._opening)
+        a["paste"].setEnabled(not self._opening)
+        for name in ("compare", "use_source", "export_variant", "export_before_after"):
+            a[name].setEnabled(selected)
+        a["export_all"].setEnabled(any(r.images for r in self.jobs.values()))
+        a["cancel"].setEnabled(running)
+        a["source_back"].setEnabled(self.sources.can_go_back)
+        a["source_forward"].setEnabled(self.sources.can_go_forward)
+        for name in ("brush", "eraser", "lasso"):
+            a[name].setChecked(self.canvas.tool() == name)
+        self.controls.run_button.setEnabled(has_image)
+
+    # -- closing --------------------------------------------------------------------
+    def closeEvent(self, event: QCloseEvent) -> None:
+        running = self.runner.running()
+        if running and not getattr(self, "_force_close", False):
+            answer = QMessageBox.question(
+                self,
+                "Jobs are running",
+                f"{len(running)} job(s) are still running. Quit anyway? The service may still "
+                "finish and charge them; `mask-editor-cli resume` collects their results.",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                event.ignore()
+                return
+        if self.isWindowModified() and not getattr(self, "_force_close", False):
+            answer = QMessageBox.question(
+                self,
+                "Unsaved mask",
+                "The mask has unsaved changes. Quit without saving it?",
+                QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            )
+            if answer != QMessageBox.StandardButton.Discard:
+                event.ignore()
+                return
+        event.accept()
+
+    async def shutdown(self) -> None:
+        """Stop waiting for jobs and close every backend's network client."""
+        await self.runner.shutdown()
+        await self.pool.aclose()

@@ -1,0 +1,315 @@
+"""Window behaviour for jobs: run, progress, results, compare, sources, export, settings."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from PySide6.QtWidgets import QFileDialog
+
+from editor.ui import prefs
+from editor.ui.records import JobRecord, SourceEntry
+
+if TYPE_CHECKING:
+    from editor.jobs import JobOutcome
+    from editor.ui.window import MainWindow
+
+    _Base = MainWindow
+else:
+    _Base = object
+
+NO_KEY = {
+    "fashn": "No FASHN API key: add it in Settings (Ctrl+,) or set FASHN_API_KEY.",
+    "openai": "No API key for the OpenAI-compatible server: add it in Settings (Ctrl+,) "
+    "or set OPENAI_API_KEY.",
+}
+
+
+def _key_for(kind: str) -> str | None:
+    from editor.backends.keys import get_api_key
+
+    return get_api_key(kind) if kind != "local" else None
+
+
+class JobsMixin(_Base):
+    """Run jobs through the JobRunner and show what they deliver."""
+
+    # -- backend readiness and balance ------------------------------------------------
+    def refresh_backend_state(self) -> None:
+        """Check (asynchronously) whether the chosen backend can run, and its balance."""
+        kind = self.controls.backend()
+        self.controls.set_readiness("checking…", True)
+
+        def with_key(key: str | None) -> None:
+            if kind != self.controls.backend():
+                return
+            if kind != "local" and not key:
+                self.controls.set_readiness(NO_KEY[kind], False)
+                return
+            backend = self._backend(kind, key)
+            self.runner.call(backend.check_ready(), on_done=ready, on_error=not_ready)
+            if kind == "fashn":
+                self.runner.call(backend.credits(), on_done=balance, on_error=no_balance)
+
+        def ready(problem: str | None) -> None:
+            if kind == self.controls.backend():
+                ok = problem is None
+                self.controls.set_readiness("Ready" if ok else str(problem), ok)
+
+        def not_ready(message: str) -> None:
+            if kind == self.controls.backend():
+                self.controls.set_readiness(message, False)
+
+        def balance(value: float | None) -> None:
+            if kind == self.controls.backend() and value is not None:
+                self.controls.set_balance(f"{value:g} credits")
+
+        def no_balance(message: str) -> None:
+            if kind == self.controls.backend():
+                self.controls.set_balance("unknown")
+
+        self.runner.in_thread(_key_for, kind, on_done=with_key, on_error=not_ready)
+
+    def _backend(self, kind: str, key: str | None) -> Any:
+        return self.pool.get(
+            kind, base_url=prefs.base_url(kind), api_key=key, schema=self.controls.schema()
+        )
+
+    # -- running ----------------------------------------------------------------------
+    def run_job(self) -> None:
+        """Send the current source, a snapshot of the mask and the settings."""
+        from editor.core.errors import EditorError
+
+        if not self.canvas.has_image():
+            self.show_error("Open a photo first (Ctrl+O).")
+            return
+        source = self.sources.current
+        assert source is not None
+        kind = self.controls.backend()
+        mask = np.array(self.canvas.mask(), copy=True)  # painting may go on while it runs
+        request = self.controls.build_request(source.image, mask if mask.any() else None)
+        try:
+            request.validate(kind)  # type: ignore[arg-type]
+        except EditorError as error:
+            self.show_error(str(error))
+            return
+        record = JobRecord(
+            number=0,
+            backend=prefs.BACKEND_NAMES[kind],
+            prompt=request.prompt,
+            settings=self.controls.settings(),
+            source=source.image,
+            mask=request.mask,
+            expected_seconds=self.controls.expected_seconds(),
+        )
+
+        def with_key(key: str | None) -> None:
+            if kind != "local" and not key:
+                self.show_error(NO_KEY[kind])
+                return
+            number = self.runner.start(self._backend(kind, key), request)
+            record.number = number
+            record.started = time.monotonic()
+            self.jobs[number] = record
+            self.results.add_job(record)
+            self.show_info(f"Job #{number} sent to {record.backend}.")
+            self._update_actions()
+
+        self.runner.in_thread(_key_for, kind, on_done=with_key, on_error=self.show_error)
+        self.controls.after_run()
+
+    def cancel_job(self, number: int) -> None:
+        self.runner.cancel(number)
+
+    def cancel_all(self) -> None:
+        for number in self.runner.running():
+            self.runner.cancel(number)
+
+    def _job(self, number: int) -> JobRecord | None:
+        return self.jobs.get(number)
+
+    def _on_submitted(self, number: int, remote_id: str) -> None:
+        if record := self._job(number):
+            record.remote_id = remote_id
+            self.results.update_job(number)
+
+    def _on_status(self, number: int, status: str, _elapsed: float) -> None:
+        if (record := self._job(number)) and status not in ("completed", "failed", "canceled"):
+            record.state = status
+            self.results.update_job(number)
+
+    def _on_progress(self, number: int, message: str, _fraction: Any, thumb: Any) -> None:
+        if record := self._job(number):
+            if thumb is not None:
+                record.partial = thumb
+            if message:
+                record.state = message
+            self.results.update_job(number)
+
+    def _on_completed(self, number: int, outcome: JobOutcome) -> None:
+        if record := self._job(number):
+            record.images, record.thumbs = outcome.images, outcome.thumbs
+            record.credits_used = outcome.credits_used
+            record.remote_id = outcome.remote_id or record.remote_id
+            record.state, record.ended = "completed", time.monotonic()
+            self.results.update_job(number)
+            self.show_info(f"Job #{number}: {len(record.images)} variant(s) ready.")
+        self._update_actions()
+
+    def _on_failed(self, number: int, message: str) -> None:
+        if record := self._job(number):
+            record.state, record.error, record.ended = "failed", message, time.monotonic()
+            self.results.update_job(number)
+        self.show_error(f"Job #{number} failed: {message}")
+
+    def _on_cancelled(self, number: int, message: str) -> None:
+        if record := self._job(number):
+            record.state, record.error, record.ended = "cancelled", message, time.monotonic()
+            self.results.update_job(number)
+        self.show_info(message)
+
+    # -- variants -----------------------------------------------------------------------
+    def selected_variant(self) -> tuple[JobRecord, int] | None:
+        chosen = self.results.selected()
+        if chosen is None or chosen[0] not in self.jobs:
+            return None
+        record = self.jobs[chosen[0]]
+        return (record, chosen[1]) if chosen[1] < len(record.images) else None
+
+    def compare_selected(self) -> None:
+        from editor.ui.compare import CompareDialog
+
+        chosen = self.selected_variant()
+        if chosen is None:
+            return
+        record, index = chosen
+        title = f"job #{record.number}, variant {index + 1}"
+        self.compare_dialog = CompareDialog(
+            record.source, record.images[index], record.mask, title, self
+        )
+        self.compare_dialog.show()
+
+    def use_as_source(self) -> None:
+        """Continue editing from the selected variant (the mask stays as it is)."""
+        chosen = self.selected_variant()
+        if chosen is None:
+            return
+        record, index = chosen
+        label = f"job #{record.number} variant {index + 1}"
+        self.sources.push(SourceEntry(record.images[index], label))
+        self._show_source(f"Now editing {label}; Alt+Left goes back to the earlier source.")
+
+    def source_back(self) -> None:
+        if self.sources.back() is not None:
+            self._show_source(f"Back to {self.sources.current.label}.")  # type: ignore[union-attr]
+
+    def source_forward(self) -> None:
+        if self.sources.forward() is not None:
+            self._show_source(f"Forward to {self.sources.current.label}.")  # type: ignore[union-attr]
+
+    def _show_source(self, message: str) -> None:
+        entry = self.sources.current
+        assert entry is not None
+        mask = np.array(self.canvas.mask(), copy=True)
+        view = (self.canvas.zoom(), self.canvas.center())
+        self.canvas.set_image(entry.image, mask)
+        self.canvas.set_view(*view)
+        self._doc_generation += 1
+        self.show_info(message)
+        self._update_title()
+        self._update_actions()
+
+    # -- export ---------------------------------------------------------------------
+    def _save_path(self, title: str, suggestion: str, filters: str) -> str:
+        path, _ = QFileDialog.getSaveFileName(self, title, suggestion, filters)
+        return path
+
+    def _export(self, func: Any, *args: Any, what: str) -> None:
+        self.show_info(f"Exporting {what}…")
+
+        def done(result: Any) -> None:
+            paths = result if isinstance(result, list) else [result]
+            shown = str(paths[0]) if len(paths) == 1 else f"{len(paths)} files in {paths[0].parent}"
+            self.show_info(f"Exported {what}: {shown}.")
+
+        self.runner.in_thread(func, *args, on_done=done, on_error=self.show_error)
+
+    def export_selected(self, path: str | None = None) -> None:
+        """Save the selected variant as PNG (with metadata) or JPEG, by the file's suffix."""
+        from editor.ui.export import export_image
+
+        chosen = self.selected_variant()
+        if chosen is None:
+            return
+        record, index = chosen
+        if path is None:
+            suggestion = self._suggest_path(f"-edit{record.number}-{index + 1}.png")
+            path = self._save_path("Export variant", suggestion, "PNG (*.png);;JPEG (*.jpg *.jpeg)")
+            if not path:
+                return
+        image, meta = record.images[index], record.metadata(index)
+        self._export(export_image, image, path, meta, what="the variant")
+
+    def export_all_variants(self, folder: str | None = None) -> None:
+        """Save every variant of every job into one folder."""
+        from editor.ui.export import export_all
+
+        if folder is None:
+            folder = QFileDialog.getExistingDirectory(self, "Export all variants to")
+            if not folder:
+                return
+        stem = Path(self._path).stem if self._path else "image"
+        images, metas = [], []
+        for record in self.jobs.values():
+            for i, image in enumerate(record.images):
+                images.append(image)
+                metas.append(record.metadata(i))
+        self._export(export_all, images, folder, f"{stem}-edit", metas, what="all variants")
+
+    def export_before_after(self, path: str | None = None) -> None:
+        from editor.ui.export import export_before_after
+
+        chosen = self.selected_variant()
+        if chosen is None:
+            return
+        record, index = chosen
+        if path is None:
+            suggestion = self._suggest_path(f"-before-after{record.number}-{index + 1}.png")
+            path = self._save_path("Export before/after", suggestion, "PNG (*.png)")
+            if not path:
+                return
+        args = (record.source, record.images[index], path, record.metadata(index))
+        self._export(export_before_after, *args, what="the before/after picture")
+
+    # -- dialogs --------------------------------------------------------------------
+    def choose_reference(self, path: str | None = None) -> None:
+        from editor.core.image import load_image
+
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(self, "Reference image", "", "Images (*.*)")
+            if not path:
+                return
+        self.runner.in_thread(
+            load_image,
+            path,
+            on_done=lambda loaded: self.controls.set_reference(loaded.pixels),
+            on_error=self.show_error,
+        )
+
+    def open_settings(self) -> None:
+        from editor.ui.settings import SettingsDialog
+
+        dialog = SettingsDialog(self)
+        if dialog.exec():
+            self._apply_overlay_prefs()
+            for note in getattr(dialog, "notes", []):
+                self.show_info(note)
+            self.refresh_backend_state()
+
+    def show_shortcuts(self) -> None:
+        from editor.ui.dialogs import CheatSheetDialog
+
+        self.cheat_sheet = CheatSheetDialog(self.actions_.with_shortcuts(), self)
+        self.cheat_sheet.show()

@@ -1,0 +1,59 @@
+"""Results: thumbnails per job, use a variant as the new source and go back."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt
+
+from editor.ui.records import SourceEntry, SourceHistory
+
+
+def test_use_as_new_source_and_back(window, qtbot, ui) -> None:  # type: ignore[no-untyped-def]
+    ui.open(window, ui.photo_file())
+    mask = ui.paint(window, 40, 70, 60, 100)
+    original = window.canvas.image()
+    window.controls.variants_spin.setValue(2)
+    window.run_job()
+    record = ui.wait_job(window, timeout=120_000)
+    assert record.state == "completed", record.error
+    card = window.results.card(record.number)
+    qtbot.mouseClick(card.variant_buttons[1], Qt.MouseButton.LeftButton)
+    assert window.results.selected() == (record.number, 1)
+    window.actions_.use_source.trigger()
+    assert window.canvas.image() is record.images[1]
+    assert np.array_equal(window.canvas.mask(), mask)  # the mask carries over
+    assert "variant 2" in window.windowTitle()
+    assert window.actions_.source_back.isEnabled()
+    window.actions_.source_back.trigger()
+    assert window.canvas.image() is original
+    assert np.array_equal(window.canvas.mask(), mask)
+    assert window.actions_.source_forward.isEnabled()
+    window.actions_.source_forward.trigger()
+    assert window.canvas.image() is record.images[1]
+    # the next job is sent from the new source
+    window.run_job()
+    qtbot.waitUntil(lambda: len(window.jobs) == 2 and not window.runner.running(), timeout=120_000)
+    assert window.jobs[max(window.jobs)].source is record.images[1]
+
+
+def test_compare_opens_for_the_selected_variant(window, qtbot, ui) -> None:  # type: ignore[no-untyped-def]
+    ui.open(window, ui.photo_file())
+    ui.paint(window, 40, 70, 60, 100)
+    window.run_job()
+    record = ui.wait_job(window, timeout=120_000)
+    window.actions_.compare.trigger()
+    dialog = window.compare_dialog
+    assert dialog.isVisible() and "job #1" in dialog.windowTitle()
+    assert dialog.view._variant_arr is record.images[0]
+
+
+def test_source_history_rules() -> None:
+    a, b, c = (SourceEntry(np.zeros((1, 1, 3), np.uint8), n) for n in "abc")
+    h = SourceHistory()
+    assert h.current is None and not h.can_go_back
+    h.reset(a)
+    h.push(b)
+    assert h.back() is a and h.back() is None
+    h.push(c)  # branching drops b
+    assert [e.label for e in h.entries] == ["a", "c"]
+    assert h.forward() is None and h.current is c
