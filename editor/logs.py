@@ -29,6 +29,7 @@ LOG_NAME = "mask-editor.log"
 MAX_BYTES = 1_000_000
 BACKUPS = 3
 MAX_RECORD_CHARS = 20_000
+KEY_ENV_VARS = ("FASHN_API_KEY", "OPENAI_API_KEY")
 FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 
 _errors: collections.deque[str] = collections.deque(maxlen=50)
@@ -100,6 +101,8 @@ def log_path() -> Path:
 
 def setup_logging(level: int = logging.INFO) -> Path | None:
     """Install the redacting rotating file log (idempotent). None if it cannot be written."""
+    for var in KEY_ENV_VARS:  # keys from the keyring are registered by whoever reads them
+        register_secret(os.environ.get(var))
     root = logging.getLogger()
     root.setLevel(level)
     if _handlers:
@@ -110,8 +113,8 @@ def setup_logging(level: int = logging.INFO) -> Path | None:
     recent.addFilter(redactor)
     _handlers.append(recent)
     root.addHandler(recent)
-    path = log_path()
     try:
+        path = log_path()
         path.parent.mkdir(parents=True, exist_ok=True)
         handler = logging.handlers.RotatingFileHandler(
             path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8"
@@ -168,6 +171,13 @@ def _qt_version() -> str:
     return f"PySide6 {_version('PySide6-Essentials')}"
 
 
+def _safe(where: Any) -> str:
+    try:
+        return str(where())
+    except OSError as error:
+        return f"unavailable ({error.strerror or error})"
+
+
 def diagnostics_text(settings: dict[str, Any] | None = None) -> str:
     """Versions, platform, settings without keys, and the last errors, for a bug report."""
     from editor.core.session import clean_settings
@@ -178,8 +188,8 @@ def diagnostics_text(settings: dict[str, Any] | None = None) -> str:
         f"Platform {platform.platform()} ({platform.machine()})",
         f"Qt {_qt_version()}",
         f"Pillow {_version('Pillow')}, numpy {_version('numpy')}, httpx {_version('httpx')}",
-        f"Data folder {app_data_dir()}",
-        f"Log file {log_path()}",
+        f"Data folder {_safe(app_data_dir)}",
+        f"Log file {_safe(log_path)}",
         "Settings:",
     ]
     cleaned = clean_settings(settings or {})

@@ -112,40 +112,33 @@ def icon(name: str, color: QColor | str | None = None) -> QIcon:
 
 @functools.cache
 def _icon_cached(svg_path: str, argb: str) -> QIcon:
+    from PySide6.QtCore import QByteArray
     from PySide6.QtGui import QColor, QIcon
+    from PySide6.QtSvg import QSvgRenderer
 
-    template = Path(svg_path).read_text(encoding="utf-8")
-    normal = QColor(argb)
-    disabled = QColor(normal)
-    disabled.setAlphaF(normal.alphaF() * _DISABLED_ALPHA)
+    colour = QColor(argb)
+    # QtSvg's support for currentColor varies between versions; substitute explicitly.
+    svg = Path(svg_path).read_text(encoding="utf-8").replace("currentColor", colour.name())
+    renderer = QSvgRenderer(QByteArray(svg.encode("utf-8")))
     result = QIcon()
-    for mode, colour in ((QIcon.Mode.Normal, normal), (QIcon.Mode.Disabled, disabled)):
-        svg = _recolour(template, colour)
+    for mode, opacity in ((QIcon.Mode.Normal, 1.0), (QIcon.Mode.Disabled, _DISABLED_ALPHA)):
         for size in ICON_PIXMAP_SIZES:
-            result.addPixmap(_render(svg, size), mode)
+            result.addPixmap(_render(renderer, size, opacity * colour.alphaF()), mode)
     return result
 
 
-def _recolour(svg: str, colour: QColor) -> bytes:
-    # QtSvg's support for currentColor varies between versions; substitute explicitly.
-    rgb = colour.name()  # #rrggbb
-    text = svg.replace("currentColor", rgb)
-    if colour.alphaF() < 1.0:
-        text = text.replace("<svg ", f'<svg opacity="{colour.alphaF():.3f}" ', 1)
-    return text.encode("utf-8")
+def _render(renderer, size: int, opacity: float):  # -> QPixmap
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
 
-
-def _render(svg: bytes, size: int):  # -> QPixmap
-    from PySide6.QtCore import QByteArray, Qt
-    from PySide6.QtGui import QImage, QPainter, QPixmap
-    from PySide6.QtSvg import QSvgRenderer
-
-    renderer = QSvgRenderer(QByteArray(svg))
     image = QImage(size, size, QImage.Format.Format_ARGB32_Premultiplied)
     image.fill(Qt.GlobalColor.transparent)
     painter = QPainter(image)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     renderer.render(painter)
+    if opacity < 1.0:  # QtSvg ignores the painter's opacity: scale alpha afterwards
+        painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_DestinationIn)
+        painter.fillRect(image.rect(), QColor(0, 0, 0, round(255 * opacity)))
     painter.end()
     return QPixmap.fromImage(image)
 

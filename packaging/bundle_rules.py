@@ -67,7 +67,7 @@ EXCLUDED_MODULES: list[str] = [
 
 # Patterns on the destination path inside the bundle ("/" separators, lower case).
 _DROPPED_EVERYWHERE = [
-    "pyside6/qt/translations/*",
+    "pyside6/*translations/*",
     "*/plugins/designer/*",
     "*/plugins/egldeviceintegrations/*",
     "*/plugins/generic/*",

@@ -30,7 +30,7 @@ PNG_DIR = RESOURCES
 SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
 SMALL_SIZES = (16, 24)
 ICO_SIZES = (16, 24, 32, 48, 64, 128, 256)
-ICNS_SIZES = (16, 32, 64, 128, 256, 512)
+ICNS_SIZES = (16, 32, 64, 128, 256, 512, 1024)
 
 
 def _app():
@@ -87,6 +87,8 @@ def expected_outputs() -> dict[Path, bytes]:
         append_images=[images[s] for s in ICO_SIZES if s != 256],
     )
     outputs[RESOURCES / "mask-editor.ico"] = ico.getvalue()
+    # ICNS holds 512 px at 2x (1024 px): render it rather than let Pillow upscale
+    images[1024] = Image.open(io.BytesIO(render_svg(MASTER, 1024))).convert("RGBA")
     icns = io.BytesIO()
     images[512].save(icns, format="ICNS", append_images=[images[s] for s in ICNS_SIZES if s != 512])
     outputs[RESOURCES / "mask-editor.icns"] = icns.getvalue()

@@ -10,51 +10,43 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
-from urllib.parse import quote
 
 import httpx
 
 from editor.backends import pacing
 from editor.backends.base import (
     Backend,
-    JobCompleted,
     JobEvent,
     JobProgress,
     JobStatus,
     JobSubmitted,
 )
 from editor.backends.errors import (
-    AuthenticationError,
-    JobExpiredError,
-    JobTimeoutError,
     NetworkError,
     ServiceError,
     SubmissionUncertainError,
 )
+from editor.backends.fashn_jobs import FashnJobMixin
 from editor.backends.fashn_wire import (
-    RUNNING,
     SERVICE,
-    TERMINAL_FAILED,
     build_body,
     credits_total,
-    failed_error,
     refused_error,
 )
-from editor.backends.finishing import commit_job, finish_images, rebuild_job, stage_job
+from editor.backends.finishing import commit_job, stage_job
 from editor.backends.journal import Journal, JournalEntry
 from editor.backends.transport import (
     MAX_OUTPUT_BYTES,
     check_base_url,
-    fetch_output,
     json_object,
     make_client,
     network_message,
     retry_after,
 )
 from editor.core.errors import ValidationError
-from editor.core.prepare import PreparedUpload, fashn_max_edge, prepare_upload
+from editor.core.prepare import fashn_max_edge, prepare_upload
 from editor.core.request import EditRequest
 
 DEFAULT_BASE_URL = "https://api.fashn.ai"
@@ -74,7 +66,7 @@ class _Wait:
     queue: bool  # ConcurrencyLimitExceeded: the job waits for a free slot
 
 
-class FashnBackend(Backend):
+class FashnBackend(FashnJobMixin, Backend):
     """FASHN ``edit`` (schema ``current`` or ``legacy-inpaint``)."""
 
     kind = "fashn"
@@ -276,7 +268,7 @@ class FashnBackend(Backend):
             delay = retry_after(resp)
             if delay is None:
                 delay = pacing.backoff(2, base=1.0, cap=30.0)
-            return _Wait(delay, error, queue)
+            return _Wait(max(0.25, delay), error, queue)  # never hammer the server
         data = json_object(resp)
         if code >= 500:
             err = refused_error(resp, api_key=self._key)
@@ -293,155 +285,3 @@ class FashnBackend(Backend):
         raise SubmissionUncertainError(
             f"{SERVICE} answered the job with HTTP {code} but no readable job id. {UNCERTAIN_HINT}"
         )
-
-    # -- after acceptance ----------------------------------------------------------------
-    async def _follow(
-        self,
-        job_id: str,
-        entry: JournalEntry | None,
-        request: EditRequest,
-        prepared: PreparedUpload,
-        started: float,
-        on_terminal: Callable[[], None],
-    ) -> AsyncIterator[JobEvent]:
-        """Poll until the job ends, then download, keep and finish its outputs."""
-        url = f"{self.base_url}/v1/status/{quote(job_id, safe='')}"
-        deadline = time.monotonic() + self.job_timeout
-        limiter = pacing.limiter(self._account, "status")
-        last_status = None
-        polls = 0
-        failing_since: float | None = None
-        keep = f"Job {job_id} stays in the journal; run `mask-editor-cli resume` later."
-        while True:
-            await limiter.acquire()
-            problem: str | None = None
-            data = None
-            try:
-                resp = await self.client.get(url, headers=self._headers(), follow_redirects=True)
-            except httpx.HTTPError as exc:
-                resp = None
-                problem = network_message(SERVICE, self.base_url, exc, "Checking the job at")
-            if resp is not None:
-                if resp.status_code == 404:
-                    if self.journal is not None and entry is not None:
-                        self.journal.remove(entry)
-                    on_terminal()
-                    raise JobExpiredError(
-                        SERVICE,
-                        "NotFound",
-                        f"job {job_id} is no longer tracked (it expired)",
-                        job_id=job_id,
-                        status_code=404,
-                        hint="Its results cannot be collected; send the edit again if needed.",
-                    )
-                if resp.status_code == 401:
-                    raise AuthenticationError(
-                        SERVICE, "UnauthorizedAccess", f"the key was refused. {keep}", job_id=job_id
-                    )
-                data = json_object(resp) if resp.status_code == 200 else None
-                if resp.status_code == 429:
-                    delay = retry_after(resp) or pacing.backoff(1, base=1.0, cap=10.0)
-                    await asyncio.sleep(delay)
-                    continue
-                if data is None or not isinstance(data.get("status"), str):
-                    problem = f"{SERVICE} status check failed: {refused_error(resp).detail}"
-            if problem is not None:
-                failing_since = failing_since or time.monotonic()
-                if time.monotonic() - failing_since > self.poll_failure_budget:
-                    raise NetworkError(f"{problem} {keep}")
-                await asyncio.sleep(pacing.backoff(min(polls, 5), base=0.5, cap=8.0))
-                polls += 1
-                continue
-            failing_since = None
-            assert data is not None and resp is not None
-            status = str(data["status"])
-            elapsed = time.monotonic() - started
-            if status != last_status:
-                last_status = status
-                yield JobStatus(status, elapsed)
-            if status == "completed":
-                on_terminal()
-                async for event in self._collect(job_id, entry, request, prepared, data, resp):
-                    yield event
-                return
-            if status in TERMINAL_FAILED or status not in RUNNING:
-                on_terminal()
-                if self.journal is not None and entry is not None:
-                    self.journal.remove(entry)  # failed jobs have nothing to collect
-                raise failed_error(data, job_id, api_key=self._key)
-            yield JobProgress(message=f"{status} ({elapsed:.0f} s)")
-            if time.monotonic() > deadline:
-                on_terminal()
-                raise JobTimeoutError(
-                    f"{SERVICE} job {job_id} is still '{status}' after "
-                    f"{self.job_timeout:.0f} s; stopped waiting. {keep}"
-                )
-            await asyncio.sleep(
-                pacing.poll_interval(polls, first=self.poll_first, cap=self.poll_cap)
-            )
-            polls += 1
-
-    async def _collect(
-        self,
-        job_id: str,
-        entry: JournalEntry | None,
-        request: EditRequest,
-        prepared: PreparedUpload,
-        data: dict,
-        resp: httpx.Response,
-    ) -> AsyncIterator[JobEvent]:
-        outputs = data.get("output")
-        if isinstance(outputs, str):
-            outputs = [outputs]
-        if not isinstance(outputs, list) or not outputs:
-            raise ServiceError(
-                SERVICE, "BadOutput", "the job completed without outputs", job_id=job_id
-            )
-        credits_used = _number(resp.headers.get("x-fashn-credits-used"))
-        raws = []
-        for i, ref in enumerate(outputs):
-            yield JobProgress(message=f"downloading output {i + 1} of {len(outputs)}")
-            raws.append(
-                await fetch_output(
-                    self.client, ref, service=SERVICE, job_id=job_id, cap=self.max_output_bytes
-                )
-            )
-        if self.journal is not None and entry is not None:
-            entry.credits_used = credits_used
-            await asyncio.to_thread(self.journal.save_outputs, entry, raws)
-        images = await asyncio.to_thread(
-            finish_images, request, prepared, raws, service=SERVICE, job_id=job_id
-        )
-        yield JobCompleted(job_id, images, raws, credits_used)
-        # the consumer asked for more after handling JobCompleted: its results are saved
-        if self.journal is not None and entry is not None:
-            self.journal.remove(entry)
-
-    async def collect(self, entry: JournalEntry) -> AsyncIterator[JobEvent]:
-        """Finish a job recorded in the journal (after a crash or a timeout)."""
-        if self.journal is None:
-            raise ValidationError("Resuming a job needs the job journal.")
-        request, prepared = await asyncio.to_thread(rebuild_job, self.journal, entry)
-        started = time.monotonic()
-        if entry.outputs:
-            raws = await asyncio.to_thread(self.journal.load_outputs, entry)
-            images = await asyncio.to_thread(
-                finish_images, request, prepared, raws, service=SERVICE, job_id=entry.job_id
-            )
-            yield JobCompleted(entry.job_id, images, raws, entry.credits_used)
-            self.journal.remove(entry)
-            return
-        self._require_key()
-        async for event in self._follow(entry.job_id, entry, request, prepared, started, _noop):
-            yield event
-
-
-def _noop() -> None:
-    return None
-
-
-def _number(value: str | None) -> float | None:
-    try:
-        return float(value) if value is not None else None
-    except ValueError:
-        return None

@@ -144,12 +144,13 @@ def job_slots(account: str, size: int = CONCURRENT_JOBS) -> Slots:
 
 
 def poll_interval(attempt: int, *, first: float = 1.0, cap: float = 5.0) -> float:
-    """Delay after status poll number ``attempt`` (0-based), jittered: two quick looks
-    (first/4, first/2) catch jobs that finish at once, then ~``first`` growing to ``cap``."""
-    if attempt < 2:
-        base = first / (4 if attempt == 0 else 2)
+    """Delay after status poll number ``attempt`` (0-based), jittered: four quick looks
+    (first/4, first/4, first/2, first/2) catch jobs that finish at once, then ~``first``
+    growing to ``cap``. The shared limiter keeps the total within budget regardless."""
+    if attempt < 4:
+        base = first / (4 if attempt < 2 else 2)
     else:
-        base = min(cap, first * (1.25 ** (attempt - 2)))
+        base = min(cap, first * (1.25 ** (attempt - 4)))
     return base * random.uniform(0.85, 1.15)
 
 

@@ -32,17 +32,15 @@ def _match_channels(result: np.ndarray, channels: int) -> np.ndarray:
     return np.concatenate([result[..., :3], alpha], axis=2)
 
 
-def _scaled_part(result: np.ndarray, region_size: tuple[int, int], part: Box) -> np.ndarray:
-    """The pixels of ``result`` scaled to ``region_size`` = (w, h), but only those inside
-    ``part`` (region coordinates): scaling just that window gives the same pixels."""
-    rw, rh = region_size
-    h, w = result.shape[:2]
-    x0, y0, x1, y1 = part
-    if (w, h) == (rw, rh):
+def scale_result(result: np.ndarray, size: tuple[int, int], part: Box | None = None) -> np.ndarray:
+    """``result`` scaled (Lanczos) to ``size`` = (w, h); with ``part`` (x0, y0, x1, y1) only
+    that window of the scaled image is computed: the same pixels, at a fraction of the cost."""
+    w, h = size
+    x0, y0, x1, y1 = part or (0, 0, w, h)
+    rh, rw = result.shape[:2]
+    if (rw, rh) == (w, h):
         return result[y0:y1, x0:x1]
-    if (x0, y0, x1, y1) == (0, 0, rw, rh):
-        return resize_pixels(result, (rw, rh))
-    sx, sy = w / rw, h / rh
+    sx, sy = rw / w, rh / h
     im = Image.fromarray(np.ascontiguousarray(result))
     box = (x0 * sx, y0 * sy, x1 * sx, y1 * sy)
     return np.asarray(im.resize((x1 - x0, y1 - y0), Image.Resampling.LANCZOS, box=box))
@@ -77,9 +75,11 @@ def paste_back(
     if part is None:
         return out
     x0, y0, x1, y1 = part
-    res = _match_channels(_scaled_part(result, (cx1 - cx0, cy1 - cy0), part), source.shape[2])
-    window = out[cy0 + y0 : cy0 + y1, cx0 + x0 : cx0 + x1]
-    window[...] = _blend(window, res, alpha[y0:y1, x0:x1])
+    res = scale_result(result, (cx1 - cx0, cy1 - cy0), part)
+    # blend the colour; blend alpha only when both have it (else the source's is kept)
+    channels = 4 if source.shape[2] == 4 and res.ndim == 3 and res.shape[2] == 4 else 3
+    window = out[cy0 + y0 : cy0 + y1, cx0 + x0 : cx0 + x1, :channels]
+    window[...] = _blend(window, _match_channels(res, channels), alpha[y0:y1, x0:x1])
     return out
 
 

@@ -12,6 +12,7 @@ import io
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 from PIL import Image, ImageCms
@@ -64,23 +65,23 @@ def load_image(source: str | Path | bytes, *, max_pixels: int = MAX_PIXELS) -> L
     Raises ImageLoadError with one line naming the file for anything unreadable.
     """
     if isinstance(source, (bytes, bytearray, memoryview)):
-        path, label, data = None, "the image data", bytes(source)
-    else:
-        path = Path(source)
-        label = path.name or str(path)
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            raise ImageLoadError(f"Cannot open {label}: the file does not exist.") from None
-        except IsADirectoryError:
-            raise ImageLoadError(f"Cannot open {label}: it is a folder, not an image.") from None
-        except PermissionError:
-            raise ImageLoadError(
-                f"Cannot open {label}: permission denied; check the file's permissions."
-            ) from None
-        except OSError as exc:
-            raise ImageLoadError(f"Cannot open {label}: {exc.strerror or exc}.") from None
-    pixels, fmt, icc = _decode(data, label, max_pixels)
+        pixels, fmt, icc = _decode(io.BytesIO(bytes(source)), "the image data", max_pixels)
+        return LoadedImage(pixels=pixels, path=None, format=fmt, icc_profile=icc)
+    path = Path(source)
+    label = path.name or str(path)
+    try:
+        with open(path, "rb") as fh:
+            pixels, fmt, icc = _decode(fh, label, max_pixels)
+    except FileNotFoundError:
+        raise ImageLoadError(f"Cannot open {label}: the file does not exist.") from None
+    except IsADirectoryError:
+        raise ImageLoadError(f"Cannot open {label}: it is a folder, not an image.") from None
+    except PermissionError:
+        raise ImageLoadError(
+            f"Cannot open {label}: permission denied; check the file's permissions."
+        ) from None
+    except OSError as exc:
+        raise ImageLoadError(f"Cannot open {label}: {exc.strerror or exc}.") from None
     return LoadedImage(pixels=pixels, path=path, format=fmt, icc_profile=icc)
 
 
@@ -88,16 +89,19 @@ def decode_image_bytes(
     data: bytes, *, max_pixels: int = MAX_PIXELS, label: str = "the returned image"
 ) -> np.ndarray:
     """Decode image bytes (e.g. a service's output) with the same normalisation."""
-    return _decode(bytes(data), label, max_pixels)[0]
+    return _decode(io.BytesIO(bytes(data)), label, max_pixels)[0]
 
 
-def _decode(data: bytes, label: str, max_pixels: int) -> tuple[np.ndarray, str, bytes | None]:
-    if not data:
+def _decode(stream: BinaryIO, label: str, max_pixels: int) -> tuple[np.ndarray, str, bytes | None]:
+    """Decode an open binary stream; every failure becomes one ImageLoadError line."""
+    if stream.seek(0, io.SEEK_END) == 0:
         raise ImageLoadError(f"Cannot open {label}: the file is empty; {_FORMATS_HINT}.")
+    stream.seek(0)
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            im = Image.open(io.BytesIO(data))
+            # Pillow warns about odd files (bomb-sized, bad TIFF tags); failures raise below
+            warnings.simplefilter("ignore")
+            im = Image.open(stream)
             fmt = im.format or "unknown"
             _check_size(im.size, label, max_pixels)
             im.seek(0)  # first frame of animations

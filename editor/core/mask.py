@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import io
 import math
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageFilter
 
+from editor.core.atomic import atomic_write, export_error
 from editor.core.codec import encode_png
-from editor.core.errors import ExportError, MaskError
+from editor.core.errors import MaskError
 
 EDIT = 255
 KEEP = 0
@@ -78,19 +77,20 @@ def _segments(px: int) -> list[tuple[tuple[int, int], int]]:
     return [(d, straight if d[0] == 0 or d[1] == 0 else diag) for d in _DIRECTIONS]
 
 
-def _shift_op(arr: np.ndarray, dy: int, dx: int, op) -> None:
-    """In place: arr[p] = op(arr[p], arr[p + (dy, dx)]) where p + (dy, dx) is inside."""
-    h, w = arr.shape
+def _shift_op(dst: np.ndarray, src: np.ndarray, dy: int, dx: int, op: np.ufunc) -> None:
+    """In place: dst[p] = op(dst[p], src[p + (dy, dx)]) where p + (dy, dx) is inside.
+    ``src`` may be ``dst``: numpy ufuncs read overlapping operands as if copied first."""
+    h, w = dst.shape
     if abs(dy) >= h or abs(dx) >= w:
         return
     ys_dst = slice(max(0, -dy), h - max(0, dy))
     ys_src = slice(max(0, dy), h - max(0, -dy))
     xs_dst = slice(max(0, -dx), w - max(0, dx))
     xs_src = slice(max(0, dx), w - max(0, -dx))
-    op(arr[ys_dst, xs_dst], arr[ys_src, xs_src], out=arr[ys_dst, xs_dst])
+    op(dst[ys_dst, xs_dst], src[ys_src, xs_src], out=dst[ys_dst, xs_dst])
 
 
-def _segment_filter(arr: np.ndarray, direction: tuple[int, int], half: int, op) -> None:
+def _segment_filter(arr: np.ndarray, direction: tuple[int, int], half: int, op: np.ufunc) -> None:
     """Max/min over a centred segment of ``2 * half + 1`` pixels (log-doubling)."""
     if half <= 0:
         return
@@ -99,8 +99,7 @@ def _segment_filter(arr: np.ndarray, direction: tuple[int, int], half: int, op) 
         covered = 1  # window [0, covered) along sign * direction is folded in
         while covered < half + 1:
             step = min(covered, half + 1 - covered)
-            # numpy ufuncs read overlapping operands as if copied first
-            _shift_op(arr, sign * dy * step, sign * dx * step, op)
+            _shift_op(arr, arr, sign * dy * step, sign * dx * step, op)
             covered += step
 
 
@@ -119,12 +118,7 @@ def _morph(work: np.ndarray, r: int, dilate: bool) -> np.ndarray:
     if r <= _EXACT_DISC_MAX:
         src = work.copy()
         for dy, dx in _disc_offsets(r):
-            h, w = work.shape
-            ys_dst = slice(max(0, -dy), h - max(0, dy))
-            ys_src = slice(max(0, dy), h - max(0, -dy))
-            xs_dst = slice(max(0, -dx), w - max(0, dx))
-            xs_src = slice(max(0, dx), w - max(0, -dx))
-            op(work[ys_dst, xs_dst], src[ys_src, xs_src], out=work[ys_dst, xs_dst])
+            _shift_op(work, src, dy, dx, op)
         return work
     # erosion applies the segments in reverse order: the adjoint of the dilation
     segments = _segments(r) if dilate else list(reversed(_segments(r)))
@@ -203,23 +197,35 @@ def load_mask(path: str | Path, size: tuple[int, int]) -> np.ndarray:
     """
     path = Path(path)
     label = path.name or str(path)
+    h, w = int(size[0]), int(size[1])
+
+    def wrong_size(mw: int, mh: int) -> MaskError:
+        return MaskError(
+            f"The mask {label} is {mw}x{mh} but the image is {w}x{h}; "
+            "use a mask of exactly the image's size."
+        )
+
     try:
         with Image.open(path) as im:
+            if im.size not in ((w, h), (h, w)):  # refuse before decoding (bombs too)
+                raise wrong_size(*im.size)
             im.load()
-            im = _oriented(im)
-            arr = _mask_values(im)
+            arr = _mask_values(_oriented(im))
+    except MaskError:
+        raise
     except FileNotFoundError:
         raise MaskError(f"Cannot open mask {label}: the file does not exist.") from None
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+    except Image.DecompressionBombError:
+        raise MaskError(
+            f"The mask {label} is far larger than the image ({w}x{h}); "
+            "use a mask of exactly the image's size."
+        ) from None
+    except (OSError, SyntaxError, ValueError):
         raise MaskError(
             f"Cannot open mask {label}: it is not a readable image; use a PNG mask."
         ) from None
-    h, w = int(size[0]), int(size[1])
     if arr.shape != (h, w):
-        raise MaskError(
-            f"The mask {label} is {arr.shape[1]}x{arr.shape[0]} but the image is {w}x{h}; "
-            "use a mask of exactly the image's size."
-        )
+        raise wrong_size(arr.shape[1], arr.shape[0])
     return arr
 
 
@@ -252,30 +258,11 @@ def _mask_values(im: Image.Image) -> np.ndarray:
 
 def save_mask(mask: np.ndarray, path: str | Path) -> None:
     """Write the mask as a grayscale PNG (compress level 1), atomically."""
-    path = Path(path)
     data = encode_png(np.ascontiguousarray(mask, dtype=np.uint8), compress_level=1)
-    _atomic_write(path, data)
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    tmp = None
     try:
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix, dir=path.parent)
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-        tmp = None
+        atomic_write(path, data)
     except OSError as exc:
-        raise ExportError(
-            f"Cannot save {path.name}: {exc.strerror or exc}; choose another folder "
-            "or free some disk space."
-        ) from None
-    finally:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
+        raise export_error(exc, path, "save the mask to") from None
 
 
 def to_fashn_png(mask: np.ndarray) -> bytes:

@@ -14,6 +14,9 @@ per 60 s, /v1/status 50 per 10 s, /v1/credits 30 per 10 s (per key, sliding wind
 429 RateLimitExceeded with Retry-After), 6 running jobs per key (429
 ConcurrencyLimitExceeded), credits per seed 001 (429 OutOfCredits).
 
+Test helpers (inputs in the services' formats, a paced status poller) live in
+``editor.sandbox.testing``; the shared pytest fixture is ``sandbox`` in tests/conftest.py.
+
 Faults: ``sb.inject(name, times=1, on=None, **params)``; ``on`` is an endpoint
 (``run``, ``status``, ``credits``, ``openai``, ``output``) or a group (``api`` = the
 first four, ``any`` = all), a string or a tuple. Default targets in brackets.

@@ -163,9 +163,19 @@ def handle_run(sb: Sandbox, key: str, body: bytes) -> Reply:
         while (fault := sb.faults.take("run", "result")) is not None:
             _attach_fault(job, fault.name, fault.params)
         sb.jobs[job.id] = job
+        _prune(sb)
     sb.stats.bump("jobs_created")
     sb.submit_work(process_job, sb, job)
     return json_reply(200, {"id": job.id, "error": None})
+
+
+def _prune(sb: Sandbox) -> None:
+    """Expire the oldest finished jobs beyond ``sb.max_jobs`` (a long ``serve`` session)."""
+    excess = len(sb.jobs) - sb.max_jobs
+    if excess <= 0:
+        return
+    for job_id in [j.id for j in sb.jobs.values() if j.done.is_set()][:excess]:
+        del sb.jobs[job_id]
 
 
 def _attach_fault(job: Job, name: str, params: dict[str, Any]) -> None:
@@ -233,7 +243,9 @@ def _render_job(sb: Sandbox, job: Job) -> list[bytes]:
         size = render.legacy_size(w, h)
         if prompt:
             arrays = [
-                render.render_prompted(image, mask, prompt=prompt, seed=seed, index=0, size=size)
+                render.render_prompted(
+                    image, mask, prompt=prompt, seed=seed, index=0, size=size, cancel=sb.stopping
+                )
             ]
         else:
             arrays = [render.render_fill(image, mask, seed=seed, size=size)]
@@ -241,11 +253,23 @@ def _render_job(sb: Sandbox, job: Job) -> list[bytes]:
         size = render.tier_size(w, h, spec["resolution"], spec["aspect"])
         arrays = [
             render.render_prompted(
-                image, mask, prompt=prompt, seed=seed, index=i, size=size, context=context
+                image,
+                mask,
+                prompt=prompt,
+                seed=seed,
+                index=i,
+                size=size,
+                context=context,
+                cancel=sb.stopping,
             )
             for i in range(job.num_images)
         ]
-    return [images.encode(a, job.output_format) for a in arrays]
+    blobs = []
+    for arr in arrays:
+        if sb.stopping.is_set():
+            raise render.Cancelled
+        blobs.append(images.encode(arr, job.output_format))
+    return blobs
 
 
 def output_refs(job: Job, base_url: str) -> list[str]:

@@ -97,7 +97,7 @@ class FaultQueue:
         self.fired: list[tuple[str, str]] = []  # (fault name, endpoint), in order
 
     def inject(
-        self, name: str, times: int = 1, on: str | tuple[str, ...] | None = None, **params: Any
+        self, name: str, /, times: int = 1, on: str | tuple[str, ...] | None = None, **params: Any
     ) -> Fault:
         """Queue ``name`` for the next ``times`` matching requests; unknown names raise."""
         spec = FAULTS.get(name)

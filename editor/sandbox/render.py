@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import threading
 
 import numpy as np
 from PIL import Image
@@ -16,6 +17,12 @@ from PIL import Image
 TIER_PIXELS = {"1k": 1024 * 1024, "2k": 2048 * 2048, "4k": 4096 * 4096}
 LEGACY_MAX_PIXELS = 1_050_000
 _BAND = 256
+
+
+class Cancelled(Exception):
+    """Rendering was abandoned because the sandbox stopped."""
+
+
 ASPECT_RATIOS = ("21:9", "1:1", "4:3", "3:2", "2:3", "5:4", "4:5", "3:4", "16:9", "9:16")
 
 
@@ -75,9 +82,11 @@ def render_prompted(
     size: tuple[int, int],
     context: np.ndarray | None = None,
     strength: float = 1.0,
+    cancel: threading.Event | None = None,
 ) -> np.ndarray:
     """The source at ``size`` with a striped tint inside ``edit`` (True = edit; None =
-    whole image). ``strength`` < 1 gives the partial images of a stream."""
+    whole image). ``strength`` < 1 gives the partial images of a stream. Raises
+    Cancelled as soon as ``cancel`` is set (the server is stopping)."""
     out = np.array(resize(image[..., :3], size), dtype=np.uint8)  # writable copy
     area = None if edit is None else resize_mask(edit, size)
     if area is not None and not area.any():
@@ -86,20 +95,28 @@ def render_prompted(
     if context is not None:
         colour = (colour + context[..., :3].reshape(-1, 3).mean(axis=0)) / 2
     a = int(256 * 0.7 * max(0.0, min(1.0, strength)))
-    light = (colour * a).astype(np.uint32)
-    dark = ((255 - colour) * a).astype(np.uint32)
-    width = size[0]
-    xs = np.arange(width, dtype=np.int64)[None, :] * dx
-    for y0 in range(0, size[1], _BAND):  # bands keep memory flat at 16 MP
-        band = out[y0 : y0 + _BAND]
-        ys = np.arange(y0, y0 + band.shape[0], dtype=np.int64)[:, None] * dy
-        stripes = ((xs + ys) // period) % 2 == 0
-        paint = np.where(stripes[..., None], light, dark)
-        blended = ((band.astype(np.uint32) * (256 - a) + paint) >> 8).astype(np.uint8)
+    # paint for the two stripe states, pre-multiplied by the blend weight (fits uint16)
+    table = np.stack([colour * a, (255 - colour) * a]).astype(np.uint16)
+    x0, x1, y0, y1 = 0, size[0], 0, size[1]
+    if area is not None:  # work only inside the edit area's bounding box
+        cols, rows = np.flatnonzero(area.any(axis=0)), np.flatnonzero(area.any(axis=1))
+        x0, x1, y0, y1 = int(cols[0]), int(cols[-1]) + 1, int(rows[0]), int(rows[-1]) + 1
+    xs = np.arange(x0, x1, dtype=np.int32)[None, :] * dx
+    for top in range(y0, y1, _BAND):  # bands keep memory flat at 16 MP
+        if cancel is not None and cancel.is_set():
+            raise Cancelled
+        bottom = min(y1, top + _BAND)
+        ys = np.arange(top, bottom, dtype=np.int32)[:, None] * dy
+        state = (((xs + ys) // period) & 1).astype(np.intp)
+        band = out[top:bottom, x0:x1]
+        mixed = band.astype(np.uint16)
+        mixed *= 256 - a
+        mixed += table[state]
+        mixed >>= 8
         if area is None:
-            band[...] = blended
+            band[...] = mixed
         else:
-            np.copyto(band, blended, where=area[y0 : y0 + band.shape[0], :, None])
+            np.copyto(band, mixed, where=area[top:bottom, x0:x1, None], casting="unsafe")
     return out
 
 

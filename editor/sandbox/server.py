@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import signal
 import socket
 import sys
 import threading
@@ -24,6 +25,15 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
     allow_reuse_address = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Clients hanging up mid-request are normal here: one log line, no traceback."""
+        exc = sys.exc_info()[1]
+        sandbox: Sandbox | None = getattr(self, "sandbox", None)
+        if isinstance(exc, OSError) and sandbox is not None:
+            sandbox.log(f"{client_address[0]} connection closed ({type(exc).__name__})")
+            return
+        super().handle_error(request, client_address)
 
 
 class Sandbox:
@@ -57,6 +67,7 @@ class Sandbox:
         self.delays: dict[str, float] = {name: 0.0 for name in PHASES}
         self.set_delays(delays)
         self.concurrency = concurrency
+        self.max_jobs = 500  # older finished jobs are forgotten (404), like expired outputs
         windows = {**DEFAULT_LIMITS, **(limits or {})}
         self.limiters = {name: SlidingWindow(*value) for name, value in windows.items()}
         self.jobs: dict[str, Job] = {}
@@ -124,7 +135,7 @@ class Sandbox:
 
     # -- test controls ---------------------------------------------------------------
 
-    def inject(self, fault: str, times: int = 1, **params: Any) -> Fault:
+    def inject(self, fault: str, /, times: int = 1, **params: Any) -> Fault:
         """Queue a named fault (see ``editor.sandbox`` docs) for the next matching request(s)."""
         return self.faults.inject(fault, times, **params)
 
@@ -261,6 +272,9 @@ def serve(
         f"  Auth: {auth}. Credits: {credits:g}. Press Ctrl+C to stop.",
         flush=True,
     )
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _raise_interrupt)  # stop cleanly on TERM too
     try:
         while True:
             time.sleep(0.5)
@@ -268,4 +282,10 @@ def serve(
         print("Sandbox stopped.", flush=True)
     finally:
         sandbox.stop()
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
     return 0
+
+
+def _raise_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt

@@ -22,6 +22,7 @@ from editor.ui.imaging import difference_map, thumbnail, to_qimage
 MODES = ("split", "side", "difference")
 FLASH_KEY = Qt.Key.Key_F
 PREVIEW_EDGE = 2048
+HELP_TEXT = "Drag the line to compare · hold F to flash the original · wheel zooms · drag pans"
 
 
 class _Layered:
@@ -77,6 +78,7 @@ class CompareView(QWidget):
         if mode == "difference" and self._difference is None and self._diff_task is None:
             self._diff_task = asyncio.ensure_future(self._compute_difference())
         self.update()
+        self.view_changed.emit()
 
     def split(self) -> float:
         return self._split
@@ -291,16 +293,19 @@ class CompareDialog(QDialog):
             button.setCheckable(True)
             button.setChecked(mode == "split")
             button.setProperty("mode", mode)
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys (F) stay with the view
             self.mode_group.addButton(button)
             bar.addWidget(button)
-        self.mode_group.buttonClicked.connect(lambda b: self.view.set_mode(b.property("mode")))
+        self.mode_group.buttonClicked.connect(lambda b: self.set_mode(b.property("mode")))
         fit, one = QPushButton("Fit"), QPushButton("100%")
+        for button in (fit, one):
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         fit.clicked.connect(self.view.zoom_fit)
         one.clicked.connect(self.view.zoom_100)
         bar.addWidget(fit)
         bar.addWidget(one)
         bar.addStretch(1)
-        self.info = QLabel("Drag the line to compare · hold F to flash the original · wheel zooms")
+        self.info = QLabel(HELP_TEXT)
         bar.addWidget(self.info)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
@@ -309,7 +314,21 @@ class CompareDialog(QDialog):
         self.resize(1100, 760)
         self.view.setFocus()
 
+    def set_mode(self, mode: str) -> None:
+        """Switch the view's mode and its button."""
+        self.view.set_mode(mode)
+        self._update_info()
+
     def _update_info(self) -> None:
-        if self.view.mode() == "difference" and self.view.diff_fractions is not None:
+        for button in self.mode_group.buttons():
+            button.setChecked(button.property("mode") == self.view.mode())
+        if self.view.mode() != "difference":
+            self.info.setText(HELP_TEXT)
+        elif self.view.diff_fractions is None:
+            self.info.setText("Computing the difference…")
+        else:
             inside, outside = self.view.diff_fractions
-            self.info.setText(f"Changed pixels: {inside:.1%} of the mask, {outside:.2%} outside it")
+            self.info.setText(
+                f"Changed pixels: {inside:.1%} of the mask, {outside:.2%} outside it "
+                "(outside counts the feathered edge)"
+            )

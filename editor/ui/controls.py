@@ -79,7 +79,7 @@ class ControlsWidget(QWidget):
         self.seed_spin.setRange(0, 2**31 - 1)  # QSpinBox is 32-bit signed
         self.seed_spin.setValue(42)
         self.seed_random = QToolButton()
-        self.seed_random.setText("🎲")
+        self.seed_random.setText("Random")
         self.seed_random.setToolTip("Pick a random seed")
         self.seed_lock = QCheckBox("lock")
         self.seed_lock.setChecked(True)

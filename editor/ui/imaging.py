@@ -7,7 +7,6 @@ worker thread; the QImage helpers run on the UI thread.
 from __future__ import annotations
 
 import numpy as np
-from PIL import Image
 from PySide6.QtGui import QImage
 
 
@@ -45,6 +44,8 @@ def from_qimage(image: QImage) -> np.ndarray:
 
 def thumbnail(arr: np.ndarray, max_edge: int = 256) -> np.ndarray:
     """A small RGB(A) copy whose longest edge is ``max_edge`` (thread-safe, no Qt)."""
+    from PIL import Image
+
     h, w = arr.shape[:2]
     step = max(1, max(h, w) // (max_edge * 2))
     small = np.ascontiguousarray(arr[::step, ::step])
@@ -71,6 +72,8 @@ def difference_map(
     Returns an RGB picture (the original dimmed to grey; changes inside the mask in
     orange, outside it in magenta) and the changed fractions inside and outside the mask.
     """
+    from PIL import Image
+
     a, b = _rgb(before), _rgb(after)
     if a.shape != b.shape:
         b = np.asarray(Image.fromarray(b).resize((a.shape[1], a.shape[0])))

@@ -64,8 +64,6 @@ MENUS: list[tuple[str, list[str]]] = [
 TOOLBAR = [
     "open",
     "-",
-    "undo",
-    "redo",
     "-",
     "brush",
     "eraser",

@@ -101,7 +101,8 @@ class JobRecord:
         """PNG text metadata for variant ``index``: prompt, seed, settings; never a key."""
         meta = {"Software": "mask-editor", "Prompt": self.prompt, "Backend": self.backend}
         for name, value in self.settings.items():
-            if name == "backend" or any(w in name.lower() for w in ("key", "token", "secret", "auth")):
+            secret = any(w in name.lower() for w in ("key", "token", "secret", "auth"))
+            if name == "backend" or secret:
                 continue
             meta[name.replace("_", " ").title()] = str(value)
         if "seed" in self.settings:

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 from editor.ui.imaging import to_qimage
 from editor.ui.records import JobRecord
 
-THUMB = 128
+THUMB = 100
 
 
 def _fmt_seconds(seconds: float) -> str:

@@ -89,36 +89,56 @@ class JobsMixin(_Base):
         assert source is not None
         kind = self.controls.backend()
         mask = np.array(self.canvas.mask(), copy=True)  # painting may go on while it runs
-        request = self.controls.build_request(source.image, mask if mask.any() else None)
-        try:
-            request.validate(kind)  # type: ignore[arg-type]
-        except EditorError as error:
-            self.show_error(str(error))
-            return
+        request = self.controls.build_request(source.image, mask)
+        settings = self.controls.settings()
+        expected = self.controls.expected_seconds()
+
+        def prepare() -> tuple[str | None, str | None]:
+            """Off the UI thread: drop an empty mask, validate, look the key up."""
+            if not mask.any():
+                request.mask = None
+            try:
+                request.validate(kind)  # type: ignore[arg-type]
+            except EditorError as error:
+                return None, str(error)
+            return _key_for(kind), None
+
+        def prepared(result: tuple[str | None, str | None]) -> None:
+            key, problem = result
+            if problem:
+                self.show_error(problem)
+            elif kind != "local" and not key:
+                self.show_error(NO_KEY[kind])
+            else:
+                self._start_job(kind, key, request, settings, source.image, expected)
+
+        self.runner.in_thread(prepare, on_done=prepared, on_error=self.show_error)
+        self.controls.after_run()
+
+    def _start_job(
+        self,
+        kind: str,
+        key: str | None,
+        request: Any,
+        settings: dict[str, object],
+        source: np.ndarray,
+        expected: float | None,
+    ) -> None:
         record = JobRecord(
             number=0,
             backend=prefs.BACKEND_NAMES[kind],
             prompt=request.prompt,
-            settings=self.controls.settings(),
-            source=source.image,
+            settings=settings,
+            source=source,
             mask=request.mask,
-            expected_seconds=self.controls.expected_seconds(),
+            expected_seconds=expected,
         )
-
-        def with_key(key: str | None) -> None:
-            if kind != "local" and not key:
-                self.show_error(NO_KEY[kind])
-                return
-            number = self.runner.start(self._backend(kind, key), request)
-            record.number = number
-            record.started = time.monotonic()
-            self.jobs[number] = record
-            self.results.add_job(record)
-            self.show_info(f"Job #{number} sent to {record.backend}.")
-            self._update_actions()
-
-        self.runner.in_thread(_key_for, kind, on_done=with_key, on_error=self.show_error)
-        self.controls.after_run()
+        number = self.runner.start(self._backend(kind, key), request)
+        record.number = number
+        self.jobs[number] = record
+        self.results.add_job(record)
+        self.show_info(f"Job #{number} sent to {record.backend}.")
+        self._update_actions()
 
     def cancel_job(self, number: int) -> None:
         self.runner.cancel(number)

@@ -10,7 +10,6 @@ import numpy as np
 from PySide6.QtWidgets import QColorDialog, QFileDialog, QInputDialog
 
 from editor.ui import prefs
-from editor.ui.dialogs import AmountDialog
 from editor.ui.settings import OVERLAY_COLOR, OVERLAY_OPACITY, overlay_color, overlay_opacity
 
 if TYPE_CHECKING:
@@ -104,6 +103,8 @@ class MaskMixin(_Base):
     ) -> None:
         """Ask for N px (unless given), run ``op`` in a worker thread, apply as one undo step."""
         if px is None:
+            from editor.ui.dialogs import AmountDialog
+
             dialog = AmountDialog(title, "By", self._mask_amount, self)
             if not dialog.exec():
                 return

@@ -6,6 +6,7 @@ import asyncio
 
 import numpy as np
 import pytest
+from backend_helpers import SANDBOX_KEY, box_mask, completed, fashn, outside, photo, request, run
 
 from editor.backends.base import JobCompleted, JobStatus, JobSubmitted
 from editor.backends.errors import AuthenticationError
@@ -13,7 +14,6 @@ from editor.backends.fashn_wire import build_body
 from editor.backends.journal import Journal
 from editor.core.errors import ValidationError
 from editor.core.prepare import prepare_upload
-from backend_helpers import SANDBOX_KEY, box_mask, completed, fashn, outside, photo, request, run
 
 
 def test_current_schema_round_trip(sandbox):
@@ -56,11 +56,19 @@ def test_legacy_body_fields_and_current_body_fields():
 
     legacy = json.loads(build_body(req, prepared, "legacy-inpaint"))
     assert legacy["model_name"] == "edit"
-    assert set(legacy["inputs"]) == {"image", "mask_image", "seed", "output_format", "return_base64"}
+    assert set(legacy["inputs"]) == {
+        "image",
+        "mask_image",
+        "seed",
+        "output_format",
+        "return_base64",
+    }
     assert legacy["inputs"]["image"].startswith("data:image/jpeg;base64,")
     assert legacy["inputs"]["mask_image"].startswith("data:image/png;base64,")
     req2 = request(generation_mode="auto", image_context=photo(50, 60, seed=3))
-    current = json.loads(build_body(req2, prepare_upload(req2, target="fashn", max_edge=2000), "current"))
+    current = json.loads(
+        build_body(req2, prepare_upload(req2, target="fashn", max_edge=2000), "current")
+    )
     inputs = current["inputs"]
     assert "generation_mode" not in inputs  # auto = omitted
     assert inputs["mask"].startswith("data:image/png;base64,")

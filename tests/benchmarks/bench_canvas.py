@@ -8,6 +8,8 @@ Measures, in a 1920x1080 CanvasView:
   events, one move per 10 px, each followed by processEvents() so the dirty
   rectangle is repainted: median time per move event (dabs + overlay + edge + paint),
   per dab, and per whole stroke including the undo patch;
+- moving a large brush outline (only the ring is repainted);
+- one pan step of (8, 5) px (scrolls the screen, repaints the uncovered strips);
 - a full repaint of the 1920x1080 view (QWidget.repaint, synchronous) at fit / 100 %
   / 400 %, with the edge cache warm and after a view change (cold);
 - memory held by 50 undoable strokes (undo stack bytes and process RSS growth).
@@ -152,8 +154,44 @@ def main() -> None:
         grab = time.perf_counter() - t
         print(
             f"repaint 1920x1080 @ {label}: {statistics.median(warm) * 1000:.1f} ms warm, "
-            f"{cold * 1000:.1f} ms after a view change (edge cache rebuilt), grab {grab * 1000:.1f} ms"
+            f"{cold * 1000:.1f} ms after a view change (edge cache rebuilt), "
+            f"grab {grab * 1000:.1f} ms"
         )
+
+    for label, setup in (
+        ("fit+", lambda: view.set_zoom(0.3)),
+        ("100%", lambda: view.set_view(1.0, QPointF(3000, 2000))),
+        ("400%", lambda: view.set_view(4.0, QPointF(3000, 2000))),
+    ):
+        setup()
+        view.repaint()
+        steps = []
+        for i in range(40):
+            t = time.perf_counter()
+            view.pan_by(-8 if i < 20 else 8, 5 if i < 20 else -5)
+            app.processEvents()
+            steps.append(time.perf_counter() - t)
+        print(
+            f"pan step (8,5) px @ {label}: median {statistics.median(steps) * 1000:.1f} ms "
+            f"incl. repaint of the uncovered strips"
+        )
+
+    view.zoom_fit()
+    view.set_brush_size(3000)  # outline ~800 widget px across at fit
+    view.repaint()
+    moves = []
+    for i in range(40):
+        pos = QPointF(600 + 10 * i, 500)
+        t = time.perf_counter()
+        ev = QMouseEvent(QEvent.Type.MouseMove, pos, view.mapToGlobal(pos), Qt.MouseButton.NoButton,
+                         Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)  # fmt: skip
+        QApplication.sendEvent(view, ev)
+        app.processEvents()
+        moves.append(time.perf_counter() - t)
+    print(
+        f"brush outline move (800 px circle) @ fit: median {statistics.median(moves) * 1000:.1f} ms"
+    )
+    view.set_brush_size(60)
 
     view.set_view(1.0, QPointF(3000, 2000))
     view.undo_stack.clear()
@@ -167,7 +205,8 @@ def main() -> None:
     print(
         f"50 undoable strokes (500 px, 60 px brush): {stack.count()} commands, "
         f"{stack.memory_used() / 1e6:.2f} MB in the undo stack, RSS +{rss_mb() - before:.1f} MB; "
-        f"process RSS {rss_mb():.0f} MB (photo+pyramid+mask+overlay; {base_rss:.0f} MB before the image)"
+        f"process RSS {rss_mb():.0f} MB (photo+pyramid+mask+overlay; "
+        f"{base_rss:.0f} MB before the image)"
     )
     t = time.perf_counter()
     view.apply_mask(255 - view.mask(), "Invert")

@@ -149,7 +149,9 @@ def oriented(arr: np.ndarray, orientation: int) -> np.ndarray:
     return np.ascontiguousarray(ops[orientation](arr))
 
 
-def with_orientation(arr: np.ndarray, orientation: int, fmt: str = "PNG", **params: object) -> bytes:
+def with_orientation(
+    arr: np.ndarray, orientation: int, fmt: str = "PNG", **params: object
+) -> bytes:
     im = Image.fromarray(arr)
     exif = Image.Exif()
     exif[0x0112] = orientation

@@ -39,7 +39,9 @@ def test_explanation_wording() -> None:
     assert estimate_credits(resolution="1k", mode="fast").explanation == "1 credit: fast at 1k"
 
 
-@pytest.mark.parametrize(("resolution", "billed"), [("1k", "fast"), ("2k", "quality"), ("4k", "quality")])
+@pytest.mark.parametrize(
+    ("resolution", "billed"), [("1k", "fast"), ("2k", "quality"), ("4k", "quality")]
+)
 def test_auto_mode_billing(resolution: str, billed: str) -> None:
     est = estimate_credits(resolution=resolution, mode="auto", num_images=3)
     assert est.credits == TABLE[billed, resolution] * 3

@@ -23,7 +23,9 @@ from editor.core.request import EditRequest
     height=st.integers(1, 40),
     seed=st.integers(0, 1000),
 )
-def test_png_orientation_matches_oracle(orientation: int, width: int, height: int, seed: int) -> None:
+def test_png_orientation_matches_oracle(
+    orientation: int, width: int, height: int, seed: int
+) -> None:
     stored = np.random.default_rng(seed).integers(0, 256, (height, width, 3), dtype=np.uint8)
     loaded = load_image(with_orientation(stored, orientation, "PNG"))
     expected = oriented(stored, orientation)

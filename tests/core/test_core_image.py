@@ -13,6 +13,8 @@ from core_helpers import (
     png_16bit_rgb,
     swapped_rb_icc,
 )
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from editor.core.errors import ImageLoadError
@@ -118,7 +120,7 @@ def test_missing_file_and_folder(tmp_path: Path) -> None:
 def test_decompression_bomb_refused_from_header(tmp_path: Path) -> None:
     path = write(tmp_path, "bomb.png", bomb_png())
     assert path.stat().st_size < 100_000
-    with pytest.raises(ImageLoadError, match="too large|megapixels") as exc:
+    with pytest.raises(ImageLoadError, match=r"too large|megapixels") as exc:
         load_image(path)
     assert_one_line_naming(exc, "bomb.png")
 
@@ -287,3 +289,31 @@ def test_srgb_profile_leaves_pixels_alone() -> None:
     src = photo(16, 16)
     loaded = load_image(encode(Image.fromarray(src), "PNG", icc_profile=srgb))
     assert np.array_equal(loaded.pixels, src)
+
+
+_SAMPLES = {
+    fmt: encode(Image.fromarray(photo(24, 16, seed=4)), fmt)
+    for fmt in ("PNG", "JPEG", "WEBP", "TIFF", "BMP", "GIF")
+}
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    fmt=st.sampled_from(sorted(_SAMPLES)),
+    edits=st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 255)), max_size=8),
+    cut=st.integers(0, 10_000),
+)
+def test_fuzzed_files_load_or_fail_cleanly(
+    fmt: str, edits: list[tuple[int, int]], cut: int
+) -> None:
+    data = bytearray(_SAMPLES[fmt])
+    for pos, value in edits:
+        data[pos % len(data)] = value
+    data = data[: max(1, len(data) - cut % len(data))]
+    try:
+        loaded = load_image(bytes(data), max_pixels=4_000_000)
+    except ImageLoadError as exc:
+        assert "\n" not in str(exc) and "the image data" in str(exc)
+    else:
+        assert loaded.pixels.dtype == np.uint8 and loaded.pixels.ndim == 3
+        assert loaded.pixels.shape[2] in (3, 4)

@@ -164,11 +164,11 @@ def test_save_and_load_round_trip(tmp_path: Path) -> None:
     with Image.open(path) as im:
         assert im.mode == "L" and im.size == (40, 30)
     assert np.array_equal(masks.load_mask(path, (30, 40)), m)
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".tmp-")]
+    assert [p.name for p in tmp_path.iterdir()] == ["mask.png"]  # no temp file left
 
 
 def test_save_into_missing_folder_is_a_one_line_export_error(tmp_path: Path) -> None:
-    with pytest.raises(ExportError, match="mask.png") as exc:
+    with pytest.raises(ExportError, match=r"mask\.png") as exc:
         masks.save_mask(masks.new_mask(2, 2), tmp_path / "missing" / "mask.png")
     assert "\n" not in str(exc.value)
 
@@ -237,3 +237,29 @@ def test_fashn_and_openai_conversions() -> None:
         alpha = np.asarray(im)[..., 3]
     assert np.array_equal(alpha == 0, m >= 128)
     assert set(np.unique(alpha).tolist()) == {0, 255}
+
+
+def test_mask_bomb_is_refused_before_decoding(tmp_path: Path) -> None:
+    from core_helpers import bomb_png, png_bytes_raw
+
+    path = tmp_path / "huge.png"
+    path.write_bytes(bomb_png())
+    with pytest.raises(MaskError, match=r"huge\.png") as exc:
+        masks.load_mask(path, (30, 40))
+    assert "40x30" in str(exc.value)
+    # below Pillow's own limit: refused from the header, before the pixels are decoded
+    header_only = png_bytes_raw(9000, 9000, 8, 0, b"")  # no pixel data at all
+    path.write_bytes(header_only)
+    with pytest.raises(MaskError, match="9000x9000"):
+        masks.load_mask(path, (30, 40))
+
+
+def test_mask_with_exif_orientation_follows_the_image(tmp_path: Path) -> None:
+    from core_helpers import oriented, with_orientation
+
+    stored = np.zeros((20, 30), dtype=np.uint8)
+    stored[0:5, 0:10] = 255
+    path = tmp_path / "rotated.png"
+    path.write_bytes(with_orientation(stored, 6, "PNG"))
+    loaded = masks.load_mask(path, (30, 20))
+    assert np.array_equal(loaded, oriented(stored, 6))

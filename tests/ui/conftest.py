@@ -125,7 +125,11 @@ class UiHelpers:
 
     def wait_job(self, window, timeout: int = 60_000):  # type: ignore[no-untyped-def]
         """Wait until every job has ended; returns the last job's record."""
-        self.qtbot.waitUntil(lambda: bool(window.jobs) and not window.runner.running(), timeout=timeout)
+
+        def done() -> bool:
+            return bool(window.jobs) and not window.runner.running()
+
+        self.qtbot.waitUntil(done, timeout=timeout)
         return window.jobs[max(window.jobs)]
 
 

@@ -23,6 +23,8 @@ from .viewport import Viewport
 DEFAULT_OVERLAY_COLOR = QColor(255, 32, 96)  # saturated crimson: rare in skin, sky, foliage
 DEFAULT_OVERLAY_OPACITY = 0.5
 PYRAMID_MIN_EDGE = 256
+LAZY_PIXELS = 1 << 20  # larger changes to the full-size overlay wait until it is drawn
+LAZY_TILE = 512
 _EDGE_LUT = np.array([0x00000000, 0xFF000000, 0xFFFFFFFF], dtype=np.uint32)
 _DASH = 4  # screen pixels per dash segment
 
@@ -52,6 +54,21 @@ class PhotoLayer:
                 )
             )
 
+    def prepare(self, src: QRect) -> None:
+        """Bring the full-size overlay up to date inside source rectangle ``src``."""
+        t = LAZY_TILE
+        y0, y1 = src.top() // t, (src.top() + src.height() - 1) // t + 1
+        x0, x1 = src.left() // t, (src.left() + src.width() - 1) // t + 1
+        block = self._dirty[y0:y1, x0:x1]
+        if not block.any():
+            return
+        lv = self.levels[0]
+        for ty, tx in np.argwhere(block):
+            ys = slice((y0 + ty) * t, (y0 + ty + 1) * t)
+            xs = slice((x0 + tx) * t, (x0 + tx + 1) * t)
+            np.take(self._lut, lv.mask[ys, xs], out=lv.buffer[ys, xs], mode="wrap")
+        block[...] = False
+
     def level_for(self, zoom: float) -> tuple[QImage, float, float]:
         """Smallest level still at least as large as the screen needs: (image, sx, sy)
         where source pixel x maps to level pixel x * sx."""
@@ -63,36 +80,103 @@ class PhotoLayer:
         return img, img.width() / full.width(), img.height() / full.height()
 
 
+class _Level:
+    """One resolution of the mask and its colour overlay (numpy buffers + QImage views)."""
+
+    def __init__(self, mask: np.ndarray) -> None:
+        h, w = mask.shape
+        self.mask = mask
+        self.buffer = np.zeros((h, w), dtype=np.uint32)
+        fmt = QImage.Format.Format_ARGB32_Premultiplied
+        self.image = QImage(self.buffer.data, w, h, w * 4, fmt)
+        self.mask_image = QImage(mask.data, w, h, w, QImage.Format.Format_Grayscale8)
+
+
 class MaskOverlay:
-    """Premultiplied ARGB32 colour overlay kept in step with the mask, rectangle by rectangle."""
+    """Premultiplied ARGB32 colour overlay kept in step with the mask, rectangle by rectangle.
+
+    Level 0 is at source size. Like the photo, it has 2x2 box-filtered half-size levels
+    (of the mask, and their overlays), updated in the same dirty rectangles, so a
+    zoomed-out view draws from a small image with every painted pixel averaged in.
+    Large changes (invert, fill, load) to the full-size overlay are only marked and
+    recomputed tile by tile when that part is drawn (``prepare``).
+    """
 
     def __init__(self, mask: np.ndarray, color: QColor = DEFAULT_OVERLAY_COLOR) -> None:
         self.mask = mask
+        self.levels = [_Level(mask)]
+        while max(self.levels[-1].mask.shape) > 2 * PYRAMID_MIN_EDGE:
+            h, w = self.levels[-1].mask.shape
+            self.levels.append(_Level(np.zeros((max(1, h // 2), max(1, w // 2)), np.uint8)))
+        self.image = self.levels[0].image
         h, w = mask.shape
-        self.buffer = np.zeros((h, w), dtype=np.uint32)
-        self.image = QImage(
-            self.buffer.data, w, h, w * 4, QImage.Format.Format_ARGB32_Premultiplied
-        )
+        self._dirty = np.zeros((-(-h // LAZY_TILE), -(-w // LAZY_TILE)), dtype=bool)
         self._lut = overlay_lut(color)
         self.refresh_all()
 
     def set_color(self, color: QColor) -> None:
-        """Change the colour (rebuilds the whole buffer once)."""
+        """Change the colour (rebuilds the overlay buffers once)."""
         self._lut = overlay_lut(color)
         self.refresh_all()
 
     def refresh_all(self) -> None:
-        """Recompute the whole overlay from the mask."""
-        self.buffer[...] = self._lut[self.mask]
+        """Recompute every level from the mask."""
+        h, w = self.mask.shape
+        self.refresh(QRect(0, 0, w, h))
 
     def refresh(self, rect: QRect) -> None:
-        """Recompute the overlay in source rectangle ``rect`` only."""
-        r = rect.intersected(QRect(0, 0, self.mask.shape[1], self.mask.shape[0]))
+        """Recompute the levels in source rectangle ``rect`` only."""
+        h, w = self.mask.shape
+        r = rect.intersected(QRect(0, 0, w, h))
         if r.isEmpty():
             return
-        ys = slice(r.top(), r.top() + r.height())
-        xs = slice(r.left(), r.left() + r.width())
-        self.buffer[ys, xs] = self._lut[self.mask[ys, xs]]
+        x0, y0, x1, y1 = r.left(), r.top(), r.left() + r.width(), r.top() + r.height()
+        prev = None
+        for level in self.levels:
+            lh, lw = level.mask.shape
+            if prev is not None:
+                x0, y0 = x0 // 2, y0 // 2
+                x1, y1 = min(lw, (x1 + 1) // 2), min(lh, (y1 + 1) // 2)
+                if x0 >= x1 or y0 >= y1:
+                    break
+                q = prev[2 * y0 : 2 * y1, 2 * x0 : 2 * x1].astype(np.uint16)
+                level.mask[y0:y1, x0:x1] = (
+                    q[0::2, 0::2] + q[1::2, 0::2] + q[0::2, 1::2] + q[1::2, 1::2] + 2
+                ) >> 2
+            if prev is None and (x1 - x0) * (y1 - y0) > LAZY_PIXELS:
+                t = LAZY_TILE
+                self._dirty[y0 // t : (y1 - 1) // t + 1, x0 // t : (x1 - 1) // t + 1] = True
+                prev = level.mask
+                continue
+            # mode 'wrap' writes straight into `out` (mode 'raise' buffers: 2x slower)
+            np.take(
+                self._lut, level.mask[y0:y1, x0:x1], out=level.buffer[y0:y1, x0:x1], mode="wrap"
+            )
+            prev = level.mask
+
+    def prepare(self, src: QRect) -> None:
+        """Bring the full-size overlay up to date inside source rectangle ``src``."""
+        t = LAZY_TILE
+        y0, y1 = src.top() // t, (src.top() + src.height() - 1) // t + 1
+        x0, x1 = src.left() // t, (src.left() + src.width() - 1) // t + 1
+        block = self._dirty[y0:y1, x0:x1]
+        if not block.any():
+            return
+        lv = self.levels[0]
+        for ty, tx in np.argwhere(block):
+            ys = slice((y0 + ty) * t, (y0 + ty + 1) * t)
+            xs = slice((x0 + tx) * t, (x0 + tx + 1) * t)
+            np.take(self._lut, lv.mask[ys, xs], out=lv.buffer[ys, xs], mode="wrap")
+        block[...] = False
+
+    def level_for(self, zoom: float) -> tuple[_Level, float, float]:
+        """Level to draw at ``zoom`` (same choice as PhotoLayer): (level, sx, sy)."""
+        k = 0
+        if zoom < 1.0:
+            k = min(len(self.levels) - 1, max(0, math.floor(-math.log2(zoom))))
+        lv = self.levels[k]
+        h, w = self.mask.shape
+        return lv, lv.mask.shape[1] / w, lv.mask.shape[0] / h
 
 
 def overlay_lut(color: QColor) -> np.ndarray:
@@ -129,6 +213,23 @@ class EdgeLayer:
             self.update(mask, vp, QRect(0, 0, w, h))
             self.valid = True
 
+    def scroll(self, dx: int, dy: int, mask: np.ndarray | None, vp: Viewport) -> None:
+        """The view was panned by whole pixels (dx, dy): shift the cache and compute only
+        the uncovered strips (sampling and dash phase move with the image, so this is exact)."""
+        if not self.valid or self._buf is None or mask is None:
+            return
+        buf = self._buf
+        h, w = buf.shape
+        if abs(dx) >= w or abs(dy) >= h:
+            self.valid = False
+            return
+        src = buf[max(0, -dy) : h - max(0, dy), max(0, -dx) : w - max(0, dx)]
+        buf[max(0, dy) : h - max(0, -dy), max(0, dx) : w - max(0, -dx)] = src.copy()
+        if dy:
+            self.update(mask, vp, QRect(0, 0 if dy > 0 else h + dy, w, abs(dy)))
+        if dx:
+            self.update(mask, vp, QRect(0 if dx > 0 else w + dx, 0, abs(dx), h))
+
     def update(self, mask: np.ndarray, vp: Viewport, widget_rect: QRect) -> None:
         """Recompute the edge inside ``widget_rect`` (widget pixels)."""
         if self._buf is None:
@@ -157,5 +258,7 @@ def edge_pixels(mask: np.ndarray, vp: Viewport, x0: int, y0: int, w: int, h: int
     inside &= in_x[None, :]
     core = inside[:-1, :-1]
     edge = (core != inside[:-1, 1:]) | (core != inside[1:, :-1])
-    dash = ((np.arange(x0, x0 + w)[None, :] + np.arange(y0, y0 + h)[:, None]) // _DASH) & 1
+    # dash phase anchored to the image, so a scrolled cache stays consistent
+    ax, ay = x0 - round(ox), y0 - round(oy)
+    dash = ((np.arange(ax, ax + w)[None, :] + np.arange(ay, ay + h)[:, None]) // _DASH) & 1
     return edge.astype(np.uint8) * (1 + dash.astype(np.uint8))

@@ -81,7 +81,11 @@ class CanvasView(CanvasToolsMixin, CanvasInputMixin, QWidget):
         h, w = image.shape[:2]
         if mask is None:
             mask = np.zeros((h, w), dtype=np.uint8)
-        elif mask.shape != (h, w) or mask.dtype != np.uint8:
+        elif mask.dtype == np.bool_:
+            mask = mask.astype(np.uint8) * 255
+        elif mask.dtype != np.uint8:
+            raise MaskError(f"The mask must be 8-bit (0..255), not {mask.dtype}: save it as PNG.")
+        if mask.shape != (h, w):
             raise MaskError(
                 f"The mask is {mask.shape[1]}x{mask.shape[0]} but the image is {w}x{h}: "
                 "load a mask of the same size."
@@ -92,7 +96,7 @@ class CanvasView(CanvasToolsMixin, CanvasInputMixin, QWidget):
         self._mask = np.ascontiguousarray(mask)
         self._photo = PhotoLayer(image)
         self._overlay = MaskOverlay(self._mask, self._overlay_color)
-        self._mask_qimage = QImage(self._mask.data, w, h, w, QImage.Format.Format_Grayscale8)
+        self._mask_qimage = self._overlay.levels[0].mask_image  # zero-copy view of the mask
         self._last_stroke_end = None
         self.undo_stack.clear()
         self._vp.image_size = QSize(w, h)
@@ -200,14 +204,29 @@ class CanvasView(CanvasToolsMixin, CanvasInputMixin, QWidget):
     def pan_by(self, dx: float, dy: float) -> None:
         """Move the image by (dx, dy) widget pixels."""
         self._fit_mode = False
+        old = QPointF(self._vp.offset)
         self._vp.pan(dx, dy)
-        self._view_changed()
+        d = self._vp.offset - old
+        ix, iy = round(d.x()), round(d.y())
+        if (
+            abs(d.x() - ix) > 1e-6
+            or abs(d.y() - iy) > 1e-6
+            or self._lasso.active()
+            or (self._photo is not None and self._photo.has_alpha)
+        ):
+            self._view_changed(zoomed=False)
+        elif ix or iy:
+            # Whole-pixel pan: move what is on screen and paint only the uncovered strips.
+            self._edges.scroll(ix, iy, self._mask, self._vp)
+            self.scroll(ix, iy)
+            self.view_changed.emit()
 
-    def _view_changed(self) -> None:
+    def _view_changed(self, zoomed: bool = True) -> None:
         self._edges.invalidate()
         self.update()
         self.view_changed.emit()
-        self.zoom_changed.emit(self._vp.zoom)
+        if zoomed:
+            self.zoom_changed.emit(self._vp.zoom)
 
     def resizeEvent(self, event) -> None:
         """Keep fitting in fit mode, else keep the centre point."""
@@ -250,40 +269,51 @@ class CanvasView(CanvasToolsMixin, CanvasInputMixin, QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:
         """Draw the exposed part: photo level, overlay or mask, edge, lasso, brush cursor."""
         p = QPainter(self)
-        r = event.rect()
-        p.fillRect(r, _BACKGROUND)
         if self._photo is None or self._mask is None:
+            p.fillRect(event.rect(), _BACKGROUND)
             p.setPen(QColor(170, 170, 170))
-            p.drawText(
-                self.rect(), Qt.AlignmentFlag.AlignCenter, "Open an image (Ctrl+O) or drop one here"
-            )
+            text = "Open an image (Ctrl+O) or drop one here"
+            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, text)
             return
-        vp = self._vp
-        src = vp.visible_source_rect(r)
-        if not src.isEmpty():
-            srcf = QRectF(src)
-            if self._photo.has_alpha:
-                p.fillRect(vp.rect_from_source(srcf), _checker_brush())
-            p.save()
-            p.setTransform(QTransform(vp.zoom, 0, 0, vp.zoom, vp.offset.x(), vp.offset.y()))
-            p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, vp.zoom < 1.0)
-            level, sx, sy = self._photo.level_for(vp.zoom)
-            p.drawImage(
-                srcf, level, QRectF(src.x() * sx, src.y() * sy, src.width() * sx, src.height() * sy)
-            )
-            if self._overlay_mode == "overlay" and self._overlay is not None:
-                p.setOpacity(self._overlay_opacity)
-                p.drawImage(srcf, self._overlay.image, srcf)
-                p.setOpacity(1.0)
-            elif self._overlay_mode == "mask" and self._mask_qimage is not None:
-                p.drawImage(srcf, self._mask_qimage, srcf)
-            p.restore()
-            if self._overlay_mode == "overlay":
-                self._edges.ensure(self._mask, vp)
-                if self._edges.image is not None:
-                    p.drawImage(r.topLeft(), self._edges.image, r)
+        region = event.region()
+        # After a pan only thin strips are exposed: draw each, not their bounding box.
+        rects = list(region) if region.rectCount() <= 8 else [event.rect()]
+        for r in rects:
+            self._paint_layers(p, r)
         self._paint_lasso(p)
         self._paint_cursor(p)
+
+    def _paint_layers(self, p: QPainter, r: QRect) -> None:
+        p.fillRect(r, _BACKGROUND)
+        vp = self._vp
+        src = vp.visible_source_rect(r)
+        if src.isEmpty() or self._photo is None or self._mask is None:
+            return
+        srcf = QRectF(src)
+        if self._photo.has_alpha:
+            p.fillRect(vp.rect_from_source(srcf).intersected(QRectF(r)), _checker_brush())
+        p.save()
+        p.setClipRect(r)
+        p.setTransform(QTransform(vp.zoom, 0, 0, vp.zoom, vp.offset.x(), vp.offset.y()))
+        p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, vp.zoom < 1.0)
+        level, sx, sy = self._photo.level_for(vp.zoom)
+        level_src = QRectF(src.x() * sx, src.y() * sy, src.width() * sx, src.height() * sy)
+        p.drawImage(srcf, level, level_src)
+        if self._overlay is not None and self._overlay_mode != "hidden":
+            lv, mx, my = self._overlay.level_for(vp.zoom)
+            lsrc = QRectF(src.x() * mx, src.y() * my, src.width() * mx, src.height() * my)
+            if self._overlay_mode == "overlay":
+                if lv is self._overlay.levels[0]:
+                    self._overlay.prepare(src)
+                p.setOpacity(self._overlay_opacity)
+                p.drawImage(srcf, lv.image, lsrc)
+            else:  # 'mask': the mask itself (level 0 is the zero-copy view of the live mask)
+                p.drawImage(srcf, lv.mask_image, lsrc)
+        p.restore()
+        if self._overlay_mode == "overlay":
+            self._edges.ensure(self._mask, vp)
+            if self._edges.image is not None:
+                p.drawImage(r.topLeft(), self._edges.image, r)
 
     def _paint_lasso(self, p: QPainter) -> None:
         pts = [self._vp.from_source(q) for q in self._lasso.points]

@@ -1,0 +1,242 @@
+"""Window benchmarks (prints figures; asserts nothing).
+
+    QT_QPA_PLATFORM=offscreen python tests/benchmarks/bench_window.py
+
+1. start to usable window (a fresh process, median of 3; target <= 0.6 s);
+2. longest event-loop stall (a 1 ms QTimer heartbeat) while a whole FASHN job on a
+   24 MP photo is prepared, sent to a zero-delay sandbox (another process), polled,
+   downloaded, pasted back and shown (target <= 16 ms);
+3. peak memory with the photo, its mask, 50 undoable strokes and 4 variants (<= 1 GB).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+KEY = "sk-bench-window"
+W, H = 6000, 4000
+
+STARTUP = """
+import sys, time
+t_import = time.perf_counter()
+from editor.ui.launch import create_app, create_window
+app = create_app()
+window = create_window(None)
+from PySide6.QtCore import QTimer
+def ready():
+    print("READY", flush=True)
+    app.quit()
+QTimer.singleShot(0, ready)
+app.exec()
+"""
+
+SANDBOX = """
+import sys, time
+from editor.sandbox import Sandbox
+sb = Sandbox(key=sys.argv[1], credits=100000, delays=0).start()
+print(sb.url, flush=True)
+sys.stdin.read()
+sb.stop()
+"""
+
+
+class _StallWatchdog:
+    """With --why: samples the UI thread's stack whenever the heartbeat is late."""
+
+    def __init__(self, clock) -> None:  # type: ignore[no-untyped-def]
+        import threading
+        import traceback
+        from collections import Counter
+
+        self.samples: Counter[str] = Counter()
+        main = threading.main_thread().ident
+
+        def watch() -> None:
+            while True:
+                time.sleep(0.002)
+                if clock.isValid() and clock.nsecsElapsed() > 8e6:
+                    me = threading.get_ident()
+                    for ident, frame in sys._current_frames().items():
+                        if ident == me:
+                            continue
+                        stack = traceback.extract_stack(frame)[-4:]
+                        key = " <- ".join(
+                            f"{f.name}@{os.path.basename(f.filename)}:{f.lineno}"
+                            for f in reversed(stack)
+                        )
+                        tag = "UI" if ident == main else "worker"
+                        self.samples[f"[{tag}] {key}"] += 1
+
+        threading.Thread(target=watch, daemon=True).start()
+
+    def report(self) -> None:
+        for key, n in self.samples.most_common(14):
+            print(f"  late x{n}: {key}")
+
+
+def bench_startup(runs: int = 3) -> None:
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(
+            [sys.executable, "-c", STARTUP], stdout=subprocess.PIPE, text=True, env=_env()
+        )
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        elapsed = time.perf_counter() - t0
+        proc.wait(timeout=30)
+        if line.strip() == "READY":
+            times.append(elapsed)
+    print(
+        f"start to usable window: median {statistics.median(times):.3f} s "
+        f"(runs: {', '.join(f'{t:.3f}' for t in times)}; target <= 0.6 s)"
+    )
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    tmp = tempfile.mkdtemp(prefix="bench-window-")
+    env["MASK_EDITOR_SETTINGS_DIR"] = os.path.join(tmp, "settings")
+    env["MASK_EDITOR_DATA_DIR"] = os.path.join(tmp, "data")
+    return env
+
+
+def _photo() -> np.ndarray:
+    """A 24 MP RGB photo made row-wise in uint8 (no large temporaries)."""
+    rng = np.random.default_rng(1)
+    out = np.empty((H, W, 3), np.uint8)
+    ramp = (np.arange(W) * 255 // W).astype(np.uint8)
+    for y in range(0, H, 500):
+        rows = slice(y, y + 500)
+        out[rows, :, 0] = ramp
+        out[rows, :, 1] = (np.arange(y, min(H, y + 500)) * 255 // H).astype(np.uint8)[:, None]
+        out[rows, :, 2] = rng.integers(0, 255, (out[rows].shape[0], W), dtype=np.uint8)
+    return out
+
+
+def _rss() -> str:
+    with open("/proc/self/status") as fh:
+        fields = dict(line.split(":", 1) for line in fh.read().splitlines() if ":" in line)
+    return f"rss {fields['VmRSS'].strip()}, peak {fields['VmHWM'].strip()}"
+
+
+def bench_job_and_memory() -> None:
+    os.environ.update({k: v for k, v in _env().items() if k.startswith(("MASK_", "QT_"))})
+    os.environ["FASHN_API_KEY"] = KEY
+    server = subprocess.Popen(
+        [sys.executable, "-c", SANDBOX, KEY],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert server.stdout is not None
+    url = server.stdout.readline().strip()
+    import qasync
+    from PySide6.QtCore import QElapsedTimer, QTimer
+
+    from editor.ui import prefs
+    from editor.ui.launch import create_app, create_window
+
+    prefs.set_value("backends/fashn/base_url", url)
+    app = create_app()
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    window = create_window(None)
+    window._force_close = True
+    print(f"memory with the empty window: {_rss()}")
+    photo = _photo()
+    window.set_document(photo, None, "24 MP photo")
+    print(f"memory with the 24 MP photo shown: {_rss()}")
+    mask = np.zeros((H, W), np.uint8)
+    mask[1500:2300, 2500:3600] = 255
+    window.canvas.apply_mask(mask, "bench mask")
+    c = window.controls
+    c.backend_box.setCurrentIndex(c.backend_box.findData("fashn"))
+    c.prompt_edit.setPlainText("a bench")
+    c.variants_spin.setValue(4)
+    c.resolution_box.setCurrentIndex(c.resolution_box.findData("1k"))
+
+    gaps: list[float] = []
+    clock = QElapsedTimer()
+    heartbeat = QTimer()
+    heartbeat.setInterval(1)
+
+    def beat() -> None:
+        gaps.append(clock.nsecsElapsed() / 1e6)
+        clock.restart()
+
+    heartbeat.timeout.connect(beat)
+    watchdog = _StallWatchdog(clock) if "--why" in sys.argv else None
+
+    async def idle_baseline() -> float:
+        """The longest heartbeat gap with nothing to do: this machine's noise floor."""
+        await asyncio.sleep(0.5)  # let the readiness check settle
+        clock.start()
+        heartbeat.start()
+        await asyncio.sleep(3)
+        heartbeat.stop()
+        worst = max(gaps)
+        gaps.clear()
+        return worst
+
+    async def job() -> float:
+        clock.start()
+        heartbeat.start()
+        t0 = time.perf_counter()
+        window.run_job()
+        while not window.jobs or window.runner.running():
+            await asyncio.sleep(0.005)
+        await asyncio.sleep(0.2)  # thumbnails painted
+        heartbeat.stop()
+        if watchdog is not None:
+            watchdog.report()
+        return time.perf_counter() - t0
+
+    try:
+        with loop:
+            floor = loop.run_until_complete(idle_baseline())
+            print(f"idle event loop (noise floor of this machine): longest gap {floor:.1f} ms")
+            seconds = loop.run_until_complete(job())
+            record = window.jobs[max(window.jobs)]
+            worst = sorted(gaps)[-3:]
+            print(
+                f"24 MP FASHN job (4 variants, zero-delay sandbox): {seconds:.2f} s, "
+                f"state {record.state} {record.error}"
+            )
+            print(
+                f"longest event-loop stall: {max(gaps):.1f} ms (next: "
+                f"{', '.join(f'{g:.1f}' for g in worst[:-1])}; median beat "
+                f"{statistics.median(gaps):.2f} ms; target <= 16 ms)"
+            )
+            print(f"memory after the job: {_rss()}")
+            rng = np.random.default_rng(2)
+            for i in range(50):  # 50 strokes of 500 px, each one undo step
+                x, y = int(rng.integers(0, W - 520)), int(rng.integers(0, H - 60))
+                m = np.array(window.canvas.mask(), copy=True)
+                m[y : y + 40, x : x + 500] = 255 if i % 2 == 0 else 0
+                window.canvas.apply_mask(m, "stroke")
+            app.processEvents()
+            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            steps = window.canvas.undo_stack.count()
+            print(
+                f"peak memory (24 MP photo, mask, 50 strokes, {len(record.images)} variants): "
+                f"{peak:.0f} MB (target <= 1024 MB); undo steps kept {steps}"
+            )
+            loop.run_until_complete(window.shutdown())
+    finally:
+        server.communicate("", timeout=10)
+
+
+if __name__ == "__main__":
+    bench_startup()
+    bench_job_and_memory()
