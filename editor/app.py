@@ -9,7 +9,9 @@ from editor import __version__
 
 
 def _parse(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="mask-editor", description="Mask editor for AI image edits")
+    parser = argparse.ArgumentParser(
+        prog="mask-editor", description="Mask editor for AI image edits"
+    )
     parser.add_argument("image", nargs="?", help="photo to open")
     parser.add_argument("--version", action="version", version=f"mask-editor {__version__}")
     parser.add_argument(
