@@ -192,3 +192,18 @@ def test_key_never_reaches_files_or_messages(
     assert len(written) >= 8, written  # the successful paths really wrote files
     assert (data_dir / "logs" / "mask-editor.log").stat().st_size > 0
     assert _leaks([data_dir, outs], outputs) == []
+
+
+def test_leak_finder_sees_hidden_copies(tmp_path: Path) -> None:
+    """The search above would find the key in compressed PNG text and zip members."""
+    from PIL import PngImagePlugin
+
+    info = PngImagePlugin.PngInfo()
+    info.add_itxt("settings", f"key={KEY}", zip=True)
+    Image.new("RGB", (4, 4)).save(tmp_path / "meta.png", pnginfo=info)
+    assert KEY.encode() not in (tmp_path / "meta.png").read_bytes()  # really compressed
+    with zipfile.ZipFile(tmp_path / "s.zip", "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("manifest.json", f'{{"k": "{KEY}"}}' * 50)
+    (tmp_path / "clean.txt").write_text("nothing here")
+    assert sorted(Path(p).name for p in _leaks([tmp_path], [])) == ["meta.png", "s.zip"]
+    assert _leaks([], ["ok", f"error: {KEY[3:]}"]) == [f"output #1: {'error: ' + KEY[3:]!r}"]
