@@ -1,8 +1,8 @@
 """Process-wide pacing shared by every job and backend that uses the same account.
 
-* ``SlidingWindowLimiter``: at most ``limit`` calls in any ``window`` seconds (FASHN's
-  status budget is 50 per 10 s for all jobs of a key). Slots are reserved in order, so
-  concurrent jobs queue fairly instead of stampeding.
+* ``SlidingWindowLimiter``: at most ``limit`` calls in any ``window`` (+ margin) seconds
+  (FASHN's status budget is 50 per 10 s for all jobs of a key), counted at the moment a
+  call is really made.
 * ``Slots``: a counting semaphore (FASHN runs 6 jobs per key at once) that works from any
   event loop or thread, so the GUI loop and a CLI ``asyncio.run`` never share loop-bound
   primitives.
@@ -34,30 +34,28 @@ def account_id(base_url: str, api_key: str | None) -> str:
 class SlidingWindowLimiter:
     """At most ``limit`` acquisitions in any ``window`` seconds, across threads and loops."""
 
-    def __init__(self, limit: int, window: float, *, margin: float = 0.05) -> None:
+    def __init__(self, limit: int, window: float, *, margin: float = 0.5) -> None:
         self.limit = limit
-        self.window = window + margin  # a little slack for clock skew with the server
+        # slack for requests that reach the server later than they left (busy loop, network)
+        self.window = window + margin
         self._times: deque[float] = deque()
         self._lock = threading.Lock()
 
-    def reserve(self) -> float:
-        """Reserve the next free slot; returns how long to wait (seconds) before using it."""
+    def try_acquire(self) -> float:
+        """Take a call now (returns 0.0) or say how long to wait before trying again."""
         with self._lock:
             now = time.monotonic()
             while self._times and self._times[0] <= now - self.window:
                 self._times.popleft()
             if len(self._times) < self.limit:
-                slot = now
-            else:
-                slot = max(now, self._times[-self.limit] + self.window)
-            self._times.append(slot)
-            return slot - now
+                self._times.append(now)  # the moment the call is really made
+                return 0.0
+            return self._times[0] + self.window - now
 
     async def acquire(self) -> None:
-        """Wait until a call may be made within the budget."""
-        delay = self.reserve()
-        if delay > 0:
-            await asyncio.sleep(delay)
+        """Wait until a call may be made within the budget, then count it."""
+        while (delay := self.try_acquire()) > 0:
+            await asyncio.sleep(delay + random.uniform(0.0, 0.05))
 
 
 class Slots:

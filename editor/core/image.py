@@ -101,7 +101,7 @@ def _decode(stream: BinaryIO, label: str, max_pixels: int) -> tuple[np.ndarray, 
         with warnings.catch_warnings():
             # Pillow warns about odd files (bomb-sized, bad TIFF tags); failures raise below
             warnings.simplefilter("ignore")
-            im = Image.open(stream)
+            im: Image.Image = Image.open(stream)
             fmt = im.format or "unknown"
             _check_size(im.size, label, max_pixels)
             im.seek(0)  # first frame of animations
