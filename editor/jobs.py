@@ -86,6 +86,12 @@ class JobRunner(QObject):
     def running(self) -> list[int]:
         return [n for n, t in self._tasks.items() if not t.done()]
 
+    def reserve_number(self) -> int:
+        """A job number for a job shown without running here (restored, resumed)."""
+        number = self._next
+        self._next += 1
+        return number
+
     async def _run(self, number: int, backend: Any, request: Any) -> None:
         from editor.backends.base import JobCompleted, JobProgress, JobStatus, JobSubmitted
         from editor.ui.imaging import thumbnail
@@ -177,8 +183,9 @@ class JobRunner(QObject):
 class BackendPool:
     """One backend (one HTTP client) per engine configuration, closed on quit."""
 
-    def __init__(self) -> None:
+    def __init__(self, journal: Any = None) -> None:
         self._backends: dict[tuple[str, str, str, str], Any] = {}
+        self.journal = journal  # remote jobs are recorded there until their results are saved
 
     def get(self, kind: str, *, base_url: str | None, api_key: str | None, schema: str) -> Any:
         """The backend for this configuration, made on first use."""
@@ -187,7 +194,13 @@ class BackendPool:
         ident = (kind, base_url or "", api_key or "", schema)
         backend = self._backends.get(ident)
         if backend is None:
-            backend = make_backend(kind, base_url=base_url or None, api_key=api_key, schema=schema)
+            backend = make_backend(
+                kind,
+                base_url=base_url or None,
+                api_key=api_key,
+                schema=schema,
+                journal=self.journal if kind == "fashn" else None,
+            )
             self._backends[ident] = backend
         return backend
 

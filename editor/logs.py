@@ -22,7 +22,7 @@ from typing import Any
 
 from editor import __version__
 from editor.core.paths import app_data_dir
-from editor.core.redact import known_secrets, redact
+from editor.core.redact import clean_settings, known_secrets, redact
 from editor.core.redact import register_secret as _register_secret
 
 LOG_NAME = "mask-editor.log"
@@ -180,8 +180,6 @@ def _safe(where: Any) -> str:
 
 def diagnostics_text(settings: dict[str, Any] | None = None) -> str:
     """Versions, platform, settings without keys, and the last errors, for a bug report."""
-    from editor.core.session import clean_settings
-
     lines = [
         f"mask-editor {__version__}",
         f"Python {sys.version.split()[0]} ({platform.python_implementation()})",

@@ -160,13 +160,13 @@ def dir_size(path: Path) -> int:
 _BUNDLE_OWNED = ("libqt6", "libpyside6", "libshiboken6", "libpython", "libicu", "libpatchmatch")
 
 
-def check_linked_libraries(bundle: Path) -> tuple[list[str], set[str]]:
+def check_linked_libraries(bundle: Path, *, trim: bool = True) -> tuple[list[str], set[str]]:
     """Linux: run ``ldd`` on every bundled shared object.
 
     Returns ``(problems, host_libraries)``: problems are ``object -> library`` lines for
-    libraries the bundle itself should carry (Qt, Python, or ones the trimming rules
-    removed); host_libraries are the other unresolved names, which the desktop provides
-    (libGL, libEGL, libwayland-*) and which are simply absent on this build machine."""
+    libraries the bundle itself should carry (Qt, Python, or, when ``trim``, ones the
+    trimming rules removed); host_libraries are the other unresolved names, which the
+    desktop provides (libGL, libwayland-*) and which are simply absent on this machine."""
     if not sys.platform.startswith("linux") or shutil.which("ldd") is None:
         return [], set()
     problems: set[str] = set()
@@ -179,7 +179,8 @@ def check_linked_libraries(bundle: Path) -> tuple[list[str], set[str]]:
             if "not found" not in line:
                 continue
             lib = line.split()[0]
-            if lib.lower().startswith(_BUNDLE_OWNED) or bundle_rules.is_dropped(lib, sys.platform):
+            dropped = trim and bundle_rules.is_dropped(lib, sys.platform)
+            if lib.lower().startswith(_BUNDLE_OWNED) or dropped:
                 problems.add(f"{path.relative_to(bundle)} -> {lib}")
             else:
                 host.add(lib)
@@ -195,7 +196,7 @@ def build(dist: Path, work: Path, *, trim: bool = True, windowed: bool | None = 
     cmd += ["--distpath", str(dist), "--workpath", str(work / "pyinstaller"), str(spec)]
     subprocess.run(cmd, check=True, cwd=ROOT)
     bundle = dist / APP_NAME
-    problems, host = check_linked_libraries(bundle)
+    problems, host = check_linked_libraries(bundle, trim=trim)
     if problems:
         raise SystemExit("error: the bundle misses libraries:\n  " + "\n  ".join(problems))
     if host:

@@ -28,49 +28,36 @@ import numpy as np
 from editor.core.atomic import atomic_write, describe_os_error
 from editor.core.errors import EditorError
 from editor.core.paths import app_data_dir
+from editor.core.recovery import (
+    CLEAN,
+    LOCK,
+    crashed_folders,
+    load_folder,
+    lock_is_free,
+    try_lock,
+)
 from editor.core.session import (
     MANIFEST,
     MASK,
-    MAX_MANIFEST_BYTES,
     SOURCE,
     JobRecord,
     Session,
-    SessionError,
     build_manifest,
     dump_manifest,
     encode_png,
     history_member,
     job_manifest,
-    parse_manifest,
     result_member,
-    session_from_manifest,
 )
+
+__all__ = ["CLEAN", "Autosaver", "load_folder"]
 
 log = logging.getLogger(__name__)
 
-LOCK = "lock"
-CLEAN = "clean"
 MASK_DELAY = 0.5  # seconds of quiet after the last stroke before the mask is written
 MAX_MASK_LATENCY = 3.0  # ... but never later than this after the first unsaved stroke
 RETRY_DELAY = 10.0  # a failed write is tried again after this many seconds
 REPORT_INTERVAL = 60.0  # the same failure is reported again only after this many seconds
-
-
-def _try_lock(fh: BinaryIO) -> bool:
-    """Take an exclusive, non-blocking lock on an open file; False if someone holds it."""
-    try:
-        if os.name == "nt":
-            import msvcrt
-
-            fh.seek(0)
-            msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)
-        else:
-            import fcntl
-
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        return False
-    return True
 
 
 @dataclass
@@ -228,32 +215,7 @@ class Autosaver:
     # ------------------------------------------------------------ recovery
 
     def _crashed_folders(self) -> list[Path]:
-        """Folders of dead instances with something to restore, newest first."""
-        found = []
-        claimed = {p for p, _ in self._claimed}
-        try:
-            entries = list(self.root.iterdir())
-        except OSError:
-            return []
-        for folder in entries:
-            if folder == self.folder or not folder.is_dir():
-                continue
-            if (folder / CLEAN).exists() or not (folder / MANIFEST).is_file():
-                continue
-            if not (folder / SOURCE).is_file():
-                continue
-            if folder not in claimed and not self._lock_is_free(folder):
-                continue  # another editor is running with it
-            found.append(folder)
-        return sorted(found, key=lambda p: (p / MANIFEST).stat().st_mtime, reverse=True)
-
-    @staticmethod
-    def _lock_is_free(folder: Path) -> bool:
-        try:
-            with open(folder / LOCK, "a+b") as fh:
-                return _try_lock(fh)  # closing the file releases the lock at once
-        except OSError:
-            return False
+        return crashed_folders(self.root, skip={self.folder}, claimed={p for p, _ in self._claimed})
 
     def has_recovery(self) -> bool:
         """True when a previous run died (crash, kill) leaving unsaved work."""
@@ -272,7 +234,7 @@ class Autosaver:
                     fh = open(folder / LOCK, "a+b")  # noqa: SIM115 - held until discard()
                 except OSError:
                     return session
-                if _try_lock(fh):
+                if try_lock(fh):
                     self._claimed.append((folder, fh))
                 else:
                     fh.close()
@@ -290,7 +252,7 @@ class Autosaver:
         except OSError:
             return
         for folder in entries:
-            if folder != self.folder and folder.is_dir() and self._lock_is_free(folder):
+            if folder != self.folder and folder.is_dir() and lock_is_free(folder):
                 shutil.rmtree(folder, ignore_errors=True)
 
     # ------------------------------------------------------------ internals
@@ -379,7 +341,7 @@ class Autosaver:
             return
         self.folder.mkdir(parents=True, exist_ok=True)
         fh = open(self.folder / LOCK, "a+b")  # noqa: SIM115 - held for the whole run
-        if not _try_lock(fh):
+        if not try_lock(fh):
             fh.close()
             raise OSError(f"autosave folder {self.folder} is locked by another process")
         fh.truncate(0)
@@ -412,23 +374,3 @@ class Autosaver:
         self.writes += 1
         if self.on_saved is not None:
             self.on_saved(name)
-
-
-def load_folder(folder: str | os.PathLike[str]) -> Session:
-    """Read an autosave folder (lenient: a member still being written is skipped)."""
-    base = Path(folder)
-    label = f"The autosave in {base.name}"
-
-    def read(name: str, cap: int) -> bytes | None:
-        path = base / name
-        try:
-            if path.stat().st_size > cap:
-                raise SessionError(f"{label} has an oversized {name}; it was skipped.")
-            return path.read_bytes()
-        except FileNotFoundError:
-            return None
-
-    data = read(MANIFEST, MAX_MANIFEST_BYTES)
-    if data is None:
-        raise SessionError(f"{label} has no manifest.")
-    return session_from_manifest(parse_manifest(data, label), read, label, strict=False)

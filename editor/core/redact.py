@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterable
+from typing import Any
 
 REDACTED = "<redacted>"
 MIN_SECRET_LEN = 4  # shorter strings would mask ordinary words
@@ -32,6 +33,10 @@ _HEADER_VALUE = re.compile(
     (?!<redacted>|<base64)
     ([^"'\s,;}&)\]]+(?:[ ](?!\s)[^"'\s,;}&)\]]+)?)
     """
+)
+_SECRET_NAME = re.compile(
+    r"(^key$|_key$|^key_|api[_-]?key|secret|token|password|passwd|authorization|credential)",
+    re.IGNORECASE,
 )
 _KEY_SHAPES = re.compile(r"(?<![A-Za-z0-9])(?:sk|fa|pk|rk)-[A-Za-z0-9_-]{16,}")
 
@@ -96,3 +101,20 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
     text = _BEARER.sub(lambda m: f"{m.group(1)}{m.group(2)}{REDACTED}", text)
     text = _HEADER_VALUE.sub(_header_value, text)
     return _KEY_SHAPES.sub(REDACTED, text)
+
+
+def clean_settings(settings: Any, *, _depth: int = 0) -> Any:
+    """A JSON-safe copy of ``settings`` without anything that looks like a key or token."""
+    if _depth > 8:
+        return None
+    if isinstance(settings, dict):
+        return {
+            str(k): clean_settings(v, _depth=_depth + 1)
+            for k, v in settings.items()
+            if not _SECRET_NAME.search(str(k))
+        }
+    if isinstance(settings, list | tuple):
+        return [clean_settings(v, _depth=_depth + 1) for v in settings]
+    if settings is None or isinstance(settings, bool | int | float):
+        return settings
+    return redact(str(settings))

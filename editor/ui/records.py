@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import uuid
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -88,6 +89,8 @@ class JobRecord:
     partial: np.ndarray | None = None
     error: str = ""
     credits_used: float | None = None
+    key: str = field(default_factory=lambda: f"job-{uuid.uuid4().hex[:12]}")  # session identity
+    created: float = field(default_factory=time.time)
 
     @property
     def running(self) -> bool:

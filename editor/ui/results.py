@@ -195,6 +195,17 @@ class ResultsWidget(QWidget):
         for b in card.variant_buttons:
             b.installEventFilter(self)
 
+    def clear(self) -> None:
+        """Remove every job card (opening a session or restoring one)."""
+        for card in self._cards.values():
+            for button in card.variant_buttons:
+                self._group.removeButton(button)
+            self._list.removeWidget(card)
+            card.deleteLater()
+        self._cards.clear()
+        self.empty_label.show()
+        self.selection_changed.emit()
+
     def card(self, number: int) -> JobCardWidget | None:
         return self._cards.get(number)
 

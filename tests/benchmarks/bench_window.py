@@ -1,6 +1,6 @@
 """Window benchmarks (prints figures; asserts nothing).
 
-    QT_QPA_PLATFORM=offscreen python tests/benchmarks/bench_window.py
+    QT_QPA_PLATFORM=offscreen python tests/benchmarks/bench_window.py [--why] [--job-only]
 
 1. start to usable window (a fresh process, median of 3; target <= 0.6 s);
 2. longest event-loop stall (a 1 ms QTimer heartbeat) while a whole FASHN job on a
@@ -50,7 +50,9 @@ sb.stop()
 
 
 class _StallWatchdog:
-    """With --why: samples the UI thread's stack whenever the heartbeat is late."""
+    """With --why: samples every thread's stack whenever the heartbeat is late, tagging
+    the UI thread's kernel state: R = running or waiting for a CPU, S = blocked (on the
+    interpreter lock when its stack is in Python code, else idle in the event loop)."""
 
     def __init__(self, clock) -> None:  # type: ignore[no-untyped-def]
         import threading
@@ -58,12 +60,15 @@ class _StallWatchdog:
         from collections import Counter
 
         self.samples: Counter[str] = Counter()
-        main = threading.main_thread().ident
+        main = threading.main_thread()
+        stat_path = f"/proc/self/task/{main.native_id}/stat"
 
         def watch() -> None:
             while True:
                 time.sleep(0.002)
                 if clock.isValid() and clock.nsecsElapsed() > 8e6:
+                    with open(stat_path) as fh:
+                        state = fh.read().rsplit(")", 1)[1].split()[0]
                     me = threading.get_ident()
                     for ident, frame in sys._current_frames().items():
                         if ident == me:
@@ -73,7 +78,7 @@ class _StallWatchdog:
                             f"{f.name}@{os.path.basename(f.filename)}:{f.lineno}"
                             for f in reversed(stack)
                         )
-                        tag = "UI" if ident == main else "worker"
+                        tag = f"UI {state}" if ident == main.ident else "worker"
                         self.samples[f"[{tag}] {key}"] += 1
 
         threading.Thread(target=watch, daemon=True).start()
@@ -167,6 +172,11 @@ def bench_job_and_memory() -> None:
     c.resolution_box.setCurrentIndex(c.resolution_box.findData("1k"))
 
     gaps: list[float] = []
+    # per gap: how long the UI thread ran, and waited for a CPU (the kernel's schedstat);
+    # the rest of a gap it was blocked: on the interpreter lock, or idle in the loop
+    sched: list[tuple[float, float]] = []
+    stat_fd = os.open("/proc/thread-self/schedstat", os.O_RDONLY)
+    last_stat = [0, 0]
     clock = QElapsedTimer()
     heartbeat = QTimer()
     heartbeat.setInterval(1)
@@ -174,6 +184,22 @@ def bench_job_and_memory() -> None:
     def beat() -> None:
         gaps.append(clock.nsecsElapsed() / 1e6)
         clock.restart()
+        ran, waited = (int(v) for v in os.pread(stat_fd, 100, 0).split()[:2])
+        sched.append(((ran - last_stat[0]) / 1e6, (waited - last_stat[1]) / 1e6))
+        last_stat[:] = [ran, waited]
+
+    def explain(n: int = 3) -> str:
+        """The n longest gaps, each split into UI running / waiting for a CPU / blocked."""
+        worst = sorted(range(len(gaps)), key=gaps.__getitem__)[-n:]
+        parts = []
+        for i in reversed(worst):
+            ran, waited = sched[i]
+            blocked = max(0.0, gaps[i] - ran - waited)
+            parts.append(
+                f"{gaps[i]:.1f} = UI ran {ran:.1f} + waited for a CPU {waited:.1f} "
+                f"+ blocked (GIL or idle) {blocked:.1f}"
+            )
+        return "; ".join(parts)
 
     heartbeat.timeout.connect(beat)
     watchdog = _StallWatchdog(clock) if "--why" in sys.argv else None
@@ -181,15 +207,19 @@ def bench_job_and_memory() -> None:
     async def idle_baseline() -> float:
         """The longest heartbeat gap with nothing to do: this machine's noise floor."""
         await asyncio.sleep(0.5)  # let the readiness check settle
+        last_stat[:] = [int(v) for v in os.pread(stat_fd, 100, 0).split()[:2]]
         clock.start()
         heartbeat.start()
         await asyncio.sleep(3)
         heartbeat.stop()
         worst = max(gaps)
+        print(f"  idle gaps (ms): {explain()}")
         gaps.clear()
+        sched.clear()
         return worst
 
     async def job() -> float:
+        last_stat[:] = [int(v) for v in os.pread(stat_fd, 100, 0).split()[:2]]
         clock.start()
         heartbeat.start()
         t0 = time.perf_counter()
@@ -218,6 +248,7 @@ def bench_job_and_memory() -> None:
                 f"{', '.join(f'{g:.1f}' for g in worst[:-1])}; median beat "
                 f"{statistics.median(gaps):.2f} ms; target <= 16 ms)"
             )
+            print(f"  job gaps (ms): {explain()}")
             print(f"memory after the job: {_rss()}")
             rng = np.random.default_rng(2)
             for i in range(50):  # 50 strokes of 500 px, each one undo step
@@ -238,5 +269,6 @@ def bench_job_and_memory() -> None:
 
 
 if __name__ == "__main__":
-    bench_startup()
+    if "--job-only" not in sys.argv:
+        bench_startup()
     bench_job_and_memory()

@@ -93,3 +93,29 @@ def test_huge_payload_is_fast_enough_to_log() -> None:
 def test_non_string_input() -> None:
     register_secret(KEY)
     assert redact({"k": KEY}) == "{'k': '<redacted>'}"  # type: ignore[arg-type]
+
+
+def test_clean_settings_drops_key_fields_and_redacts_values() -> None:
+    from editor.core.redact import clean_settings
+
+    register_secret(KEY)
+    settings = {
+        "backend": "fashn",
+        "fashn_api_key": "x",
+        "OPENAI-API-KEY": "y",
+        "key": "z",
+        "access_token": "t",
+        "hotkeys": {"run": "Ctrl+Return"},
+        "nested": [{"password": "p", "ok": 1}, f"note {KEY}"],
+        "path": object(),
+        "ratio": 1.5,
+        "flag": True,
+        "none": None,
+    }
+    cleaned = clean_settings(settings)
+    assert set(cleaned) == {"backend", "hotkeys", "nested", "path", "ratio", "flag", "none"}
+    assert cleaned["nested"] == [{"ok": 1}, "note <redacted>"]
+    assert cleaned["hotkeys"] == {"run": "Ctrl+Return"}
+    assert isinstance(cleaned["path"], str)
+    assert (cleaned["ratio"], cleaned["flag"], cleaned["none"]) == (1.5, True, None)
+    json.dumps(cleaned)  # always JSON-safe

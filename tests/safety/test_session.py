@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from editor.core.errors import EditorError, ExportError, MaskError
@@ -309,3 +311,34 @@ def test_non_utf8_source_path_survives(tmp_path: Path) -> None:
     session.source_path = os.fsdecode(b"/photos/caf\xe9-\xff.jpg")
     loaded = load_session(save_session(session, tmp_path / "s.zip"))
     assert loaded.source_path == session.source_path
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    h=st.integers(1, 40),
+    w=st.integers(1, 40),
+    channels=st.sampled_from([3, 4]),
+    seed=st.integers(0, 2**32 - 1),
+    prompt=st.text(max_size=200),
+    variants=st.integers(0, 3),
+)
+def test_any_session_round_trips(h, w, channels, seed, prompt, variants) -> None:
+    import tempfile
+
+    from editor.core.session import JobRecord
+
+    rng = np.random.default_rng(seed)
+    session = Session(
+        source=rng.integers(0, 256, (h, w, channels), dtype=np.uint8),
+        mask=(rng.random((h, w)) > 0.5).astype(np.uint8) * 255,
+        prompt=prompt,
+        jobs=[
+            JobRecord(
+                f"id-{seed}",
+                prompt,
+                images=[rng.integers(0, 256, (h, w, 3), dtype=np.uint8) for _ in range(variants)],
+            )
+        ],
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        assert_sessions_equal(session, load_session(save_session(session, Path(folder) / "s")))

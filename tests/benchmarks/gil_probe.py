@@ -1,0 +1,121 @@
+"""How long each step of a 24 MP job keeps another thread from running (prints figures).
+
+    python tests/benchmarks/gil_probe.py [--runs 5]
+
+Each step runs in a worker thread while this (main) thread, standing in for the UI
+thread, wakes every 0.5 ms; the longest gap between its wake-ups is the worst time the
+step made it wait (for the interpreter lock, or for the CPU on this 2-core machine).
+The same probe with no worker gives the machine's noise floor. Medians over runs.
+"""
+
+from __future__ import annotations
+
+import io
+import statistics
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from editor.core.composite import finish_result  # noqa: E402
+from editor.core.image import decode_image_bytes  # noqa: E402
+from editor.core.prepare import prepare_upload  # noqa: E402
+from editor.core.request import EditRequest  # noqa: E402
+
+W, H = 6000, 4000
+
+
+def longest_gap(fn: Callable[[], object] | None) -> tuple[float, float]:
+    """(longest main-thread gap in ms, the step's own time in ms) while ``fn`` runs."""
+    done = threading.Event()
+    took = [0.0]
+
+    def work() -> None:
+        t0 = time.perf_counter()
+        if fn is not None:
+            fn()
+        else:
+            time.sleep(0.2)
+        took[0] = (time.perf_counter() - t0) * 1000
+        done.set()
+
+    worker = threading.Thread(target=work)
+    worst = 0.0
+    last = time.perf_counter()
+    worker.start()
+    while not done.is_set():
+        time.sleep(0.0005)
+        now = time.perf_counter()
+        worst = max(worst, now - last)
+        last = now
+    worker.join()
+    return worst * 1000, took[0]
+
+
+def photo() -> np.ndarray:
+    rng = np.random.default_rng(1)
+    out = np.empty((H, W, 3), np.uint8)
+    out[..., 0] = (np.arange(W) * 255 // W).astype(np.uint8)
+    out[..., 1] = (np.arange(H) * 255 // H).astype(np.uint8)[:, None]
+    out[..., 2] = rng.integers(0, 255, (H, W), dtype=np.uint8)
+    return out
+
+
+def _stage(req: EditRequest, up: object) -> None:
+    import tempfile
+
+    from editor.backends.finishing import stage_job
+    from editor.backends.journal import Journal
+
+    with tempfile.TemporaryDirectory() as tmp:
+        stage_job(Journal(Path(tmp)), req, up)  # type: ignore[arg-type]
+
+
+def main() -> None:
+    runs = int(sys.argv[sys.argv.index("--runs") + 1]) if "--runs" in sys.argv else 5
+    src = photo()
+    mask = np.zeros((H, W), np.uint8)
+    mask[1500:2300, 2500:3600] = 255
+    req = EditRequest(image=src, mask=mask, prompt="a bench", num_images=4)
+    up = prepare_upload(req, target="fashn", max_edge=2000)
+    result = np.asarray(
+        Image.fromarray(src).resize((up.image.width, up.image.height), Image.Resampling.BILINEAR)
+    )
+    buf = io.BytesIO()
+    Image.fromarray(result).save(buf, format="PNG", compress_level=1)
+    png = buf.getvalue()
+    raw = decode_image_bytes(png)
+    final = finish_result(req, up, raw)
+
+    from editor.backends.fashn_wire import build_body
+    from editor.ui.imaging import thumbnail
+
+    steps: dict[str, Callable[[], object] | None] = {
+        "noise floor (worker sleeps)": None,
+        "prepare_upload 1k (resize + JPEG + mask PNG)": lambda: prepare_upload(
+            req, target="fashn", max_edge=2000
+        ),
+        "build_body (base64 + JSON)": lambda: build_body(req, up, "current"),
+        "decode a returned 2000 px PNG": lambda: decode_image_bytes(png),
+        "finish_result (paste back into 24 MP)": lambda: finish_result(req, up, raw),
+        "thumbnail of a 24 MP variant": lambda: thumbnail(final, 256),
+        "copy of the 24 MP mask": lambda: np.array(mask, copy=True),
+        "journal stage_job (source .npy + mask .npz)": lambda: _stage(req, up),
+    }
+    print(f"switch interval {sys.getswitchinterval() * 1000:.1f} ms; median of {runs} runs")
+    for name, fn in steps.items():
+        gaps, took = zip(*(longest_gap(fn) for _ in range(runs)), strict=True)
+        print(
+            f"{name:48s} longest gap {statistics.median(gaps):6.1f} ms "
+            f"(max {max(gaps):5.1f}); step {statistics.median(took):6.1f} ms"
+        )
+
+
+if __name__ == "__main__":
+    main()
