@@ -47,7 +47,7 @@ from editor.backends.transport import (
 )
 from editor.core.errors import ValidationError
 from editor.core.prepare import fashn_max_edge, prepare_upload
-from editor.core.request import EditRequest
+from editor.core.request import EditRequest, Schema
 
 DEFAULT_BASE_URL = "https://api.fashn.ai"
 NO_KEY = "No FASHN API key: set FASHN_API_KEY or save a key in Settings."
@@ -95,7 +95,7 @@ class FashnBackend(FashnJobMixin, Backend):
                 f"Unknown FASHN schema {schema!r}; choose current or legacy-inpaint."
             )
         self.base_url = check_base_url(base_url or DEFAULT_BASE_URL, SERVICE)
-        self.schema = schema
+        self.schema: Schema = schema  # type: ignore[assignment]  # checked above
         self.journal = journal
         self.source_path = source_path
         self.out_dir = out_dir

@@ -28,7 +28,7 @@ from editor.backends.fashn_wire import (
     refused_error,
 )
 from editor.backends.finishing import finish_images, rebuild_job
-from editor.backends.journal import JournalEntry
+from editor.backends.journal import Journal, JournalEntry
 from editor.backends.transport import fetch_output, json_object, network_message, retry_after
 from editor.core.errors import ValidationError
 from editor.core.prepare import PreparedUpload
@@ -36,7 +36,27 @@ from editor.core.request import EditRequest
 
 
 class FashnJobMixin:
-    """Polling and collecting; see FashnBackend for the attributes used."""
+    """Polling and collecting; FashnBackend provides these attributes."""
+
+    base_url: str
+    journal: Journal | None
+    job_timeout: float
+    poll_failure_budget: float
+    poll_first: float
+    poll_cap: float
+    max_output_bytes: int
+    _key: str | None
+    _account: str
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        raise NotImplementedError
+
+    def _headers(self, json_body: bool = False) -> dict[str, str]:
+        raise NotImplementedError
+
+    def _require_key(self) -> None:
+        raise NotImplementedError
 
     async def _follow(
         self,

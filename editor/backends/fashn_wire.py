@@ -103,7 +103,7 @@ def refused_error(response: httpx.Response, *, api_key: str | None = None) -> Se
     code = response.status_code
     err = data.get("error") if data else None
     if isinstance(err, str) and err:
-        name, message = err, str(data.get("message") or data.get("detail") or "")
+        name, message = err, str((data or {}).get("message") or (data or {}).get("detail") or "")
     elif isinstance(err, dict):
         name = str(err.get("name") or err.get("type") or f"HTTP {code}")
         message = str(err.get("message") or "")

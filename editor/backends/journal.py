@@ -73,8 +73,10 @@ class Journal:
                 atomic_write(folder / "source.npy", lambda fh: np.save(fh, source), mode=0o600)
             if mask is not None:
                 bits = np.packbits(mask > 0)
-                payload = {"shape": np.asarray(mask.shape), "bits": bits}
-                atomic_write(folder / "mask.npz", lambda fh: np.savez(fh, **payload), mode=0o600)
+                shape = np.asarray(mask.shape)
+                atomic_write(
+                    folder / "mask.npz", lambda fh: np.savez(fh, shape=shape, bits=bits), mode=0o600
+                )
         except OSError as exc:
             shutil.rmtree(folder, ignore_errors=True)
             raise ExportError(describe_os_error(exc, folder, "write the job journal in")) from None

@@ -153,14 +153,14 @@ def api_error(response: Any, *, api_key: str | None = None) -> ServiceError:
 
 def stream_error(event: dict[str, Any]) -> ServiceError:
     """An ``error`` event inside a stream."""
-    err = event.get("error") if isinstance(event.get("error"), dict) else event
+    err: dict[str, Any] = event["error"] if isinstance(event.get("error"), dict) else event
     name = str(err.get("code") or err.get("type") or "StreamError")
     return ServiceError(SERVICE, name, str(err.get("message") or "the stream reported an error"))
 
 
 async def sse_events(lines: AsyncIterator[str]) -> AsyncIterator[tuple[str, dict[str, Any]]]:
     """(event name, JSON data) for each server-sent event; ``[DONE]`` ends the stream."""
-    name, data = "", []
+    name, data = "", list[str]()
     async for line in lines:
         if line == "":
             if data:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -33,7 +34,7 @@ async def resume_jobs(
     save: SaveResults,
     *,
     on_event: Callable[[JournalEntry, object], None] | None = None,
-    **backend_options: object,
+    **backend_options: Any,
 ) -> list[ResumeOutcome]:
     """Collect every unfinished job in ``journal``; ``save`` writes each job's final
     images (the entry is removed only after it returns). Expired jobs are reported and

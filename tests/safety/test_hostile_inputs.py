@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import io
+import os
 import struct
 import zlib
 from collections.abc import Callable
@@ -80,8 +81,11 @@ GOOD: dict[str, tuple[str, Callable[[], bytes], tuple[int, int]]] = {
         lambda: save(Image.fromarray(photo(30, 20)[..., 1].astype(np.uint16) * 257), "TIFF"),
         (30, 20),
     ),
-    "cmyk": (".jpg", lambda: save(Image.fromarray(photo(30, 20)).convert("CMYK"), "JPEG"),
-             (30, 20)),  # fmt: skip
+    "cmyk": (
+        ".jpg",
+        lambda: save(Image.fromarray(photo(30, 20), "RGB").convert("CMYK"), "JPEG"),
+        (30, 20),
+    ),
     "palette-transparent": (".png", _palette_with_transparency, (30, 20)),
     "animated-gif": (".gif", lambda: _animated("GIF"), (32, 20)),
     "animated-webp": (".webp", lambda: _animated("WEBP"), (32, 20)),
@@ -168,21 +172,33 @@ def test_broken_files_give_one_line(
     assert not out.exists() or not any(out.iterdir())
 
 
-def test_odd_file_names(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    img = Image.fromarray(photo(30, 20))
-    weird = tmp_path / __import__("os").fsdecode(b"caf\xe9 \xff photo.png")  # not UTF-8
-    img.save(weird, "PNG")
+@pytest.mark.xfail(
+    strict=True,
+    reason="editor/cli.py prints result paths with print(path): a non-UTF-8 file name "
+    "raises UnicodeEncodeError on a UTF-8 stdout, so the CLI exits 1 'unexpected'",
+)
+def test_non_utf8_file_name(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    weird = tmp_path / os.fsdecode(b"caf\xe9 \xff photo.png")
+    Image.fromarray(photo(30, 20)).save(weird, "PNG")
     mask = _mask_for(tmp_path, (30, 20))
-    code, stdout, err = run(capsys, "edit", str(weird), "--mask", str(mask), "--backend", "local",
-                            "--out", str(tmp_path / "o1"))  # fmt: skip
+    code, stdout, err = run(capsys, "edit", str(weird), "--mask", str(mask), "--backend",
+                            "local", "--out", str(tmp_path / "out"))  # fmt: skip
     assert code == 0, err
+    assert stdout.strip().endswith("photo-edit-1.png")
+    assert len(list((tmp_path / "out").iterdir())) == 1
+
+
+def test_very_long_file_name(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     long_name = tmp_path / ("x" * 250 + ".png")  # the result name would exceed 255 bytes
-    img.save(long_name, "PNG")
+    Image.fromarray(photo(30, 20)).save(long_name, "PNG")
+    mask = _mask_for(tmp_path, (30, 20))
     code, stdout, err = run(capsys, "edit", str(long_name), "--mask", str(mask), "--backend",
-                            "local", "--out", str(tmp_path / "o2"))  # fmt: skip
-    if code != 0:
+                            "local", "--out", str(tmp_path / "out"))  # fmt: skip
+    if code == 0:
+        assert Path(stdout.strip()).exists()
+    else:
         assert code == 2
-        assert_one_line_error(err)
+        assert "too long" in assert_one_line_error(err)
 
 
 def test_unwritable_output_and_full_disk(
