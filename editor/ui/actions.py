@@ -18,6 +18,13 @@ Std = QKeySequence.StandardKey
 # name: (text, shortcuts, window method, tooltip)
 SPECS: dict[str, tuple[str, list[str | QKeySequence.StandardKey], str, str]] = {
     "open": ("&Open…", [Std.Open], "open_dialog", "Open a photo"),
+    "open_session": ("Open &session…", ["Ctrl+Alt+O"], "open_session_dialog", "Open a session file"),
+    "save_session": (
+        "Sa&ve session…",
+        ["Ctrl+Shift+S"],
+        "save_session_dialog",
+        "Save photo, mask, prompt and results in one file",
+    ),
     "paste": ("&Paste image", [Std.Paste], "paste_image", "Open the image on the clipboard"),
     "export_variant": ("&Export selected variant…", ["Ctrl+E"], "export_selected", ""),
     "export_all": ("Export &all variants…", ["Ctrl+Shift+E"], "export_all_variants", ""),
@@ -54,6 +61,7 @@ SPECS: dict[str, tuple[str, list[str | QKeySequence.StandardKey], str, str]] = {
     "use_source": ("&Use as new source", ["Ctrl+U"], "use_as_source", "Continue from the variant"),
     "source_back": ("&Previous source", ["Alt+Left"], "source_back", "Back to the earlier source"),
     "source_forward": ("&Next source", ["Alt+Right"], "source_forward", ""),
+    "diagnostics": ("Copy &diagnostics", [], "copy_diagnostics", "Versions, settings, errors"),
     "shortcuts": ("&Keyboard shortcuts", [Std.HelpContents, "F1"], "show_shortcuts", ""),
 }
 CHECKABLE = {"brush", "eraser", "lasso", "pressure"}

@@ -15,6 +15,9 @@ MENUS: list[tuple[str, list[str]]] = [
         [
             "open",
             "paste",
+            "open_session",
+            "-",
+            "save_session",
             "-",
             "export_variant",
             "export_all",
@@ -59,7 +62,7 @@ MENUS: list[tuple[str, list[str]]] = [
         ],
     ),
     ("&Job", ["run", "cancel", "-", "compare", "use_source", "source_back", "source_forward"]),
-    ("&Help", ["shortcuts"]),
+    ("&Help", ["shortcuts", "diagnostics"]),
 ]
 TOOLBAR = [
     "open",

@@ -7,13 +7,12 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QScrollArea,
     QToolButton,
 )
@@ -27,21 +26,26 @@ from editor.ui.imaging import from_qimage
 from editor.ui.menus import build_menus
 from editor.ui.records import JobRecord, SourceEntry, SourceHistory
 from editor.ui.results import ResultsWidget
+from editor.ui.recovery import display_text
 from editor.ui.window_jobs import JobsMixin
 from editor.ui.window_mask import MaskMixin
+from editor.ui.window_session import SESSION_SUFFIX, SessionMixin
+from editor.ui.window_startup import StartupMixin
 
 log = logging.getLogger(__name__)
 APP_TITLE = "Mask Editor"
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.webp *.tif *.tiff *.bmp *.gif);;All files (*)"
 
 
-class MainWindow(MaskMixin, JobsMixin, QMainWindow):
+class MainWindow(SessionMixin, StartupMixin, MaskMixin, JobsMixin, QMainWindow):
     """Open a photo, paint the mask, describe the edit, run, compare, export."""
 
     def __init__(self) -> None:
         super().__init__()
+        from editor.backends.journal import Journal
+
         self.runner = JobRunner(self)
-        self.pool = BackendPool()
+        self.pool = BackendPool(journal=Journal())
         self.sources = SourceHistory()
         self.jobs: dict[int, JobRecord] = {}
         self._path: str | None = None
@@ -55,6 +59,7 @@ class MainWindow(MaskMixin, JobsMixin, QMainWindow):
         build_menus(self)
         self._build_status_bar()
         self._connect()
+        self._init_session()
         self._apply_overlay_prefs()
         self.setAcceptDrops(True)
         self.resize(1500, 950)
@@ -137,22 +142,27 @@ class MainWindow(MaskMixin, JobsMixin, QMainWindow):
             self.open_path(path)
 
     def open_path(self, path: str) -> None:
-        """Load ``path`` in a worker thread; on failure the current work stays."""
+        """Open a photo (or a session file) in a worker thread; on failure the work stays."""
+        if str(path).lower().endswith(SESSION_SUFFIX):
+            self.open_session_dialog(str(path))
+            return
+        self.ask_unsaved_then("opening another photo", lambda: self._load_photo(str(path)))
+
+    def _load_photo(self, path: str) -> None:
         from editor.core.image import load_image
 
-        if not self._confirm_discard():
-            return
+        name = display_text(Path(path).name)
         self._opening = True
-        self.show_info(f"Opening {Path(path).name}…")
+        self.show_info(f"Opening {name}…")
         self._update_actions()
 
         def done(loaded) -> None:  # type: ignore[no-untyped-def]
             self._opening = False
-            self.set_document(loaded.pixels, str(path), Path(path).name)
+            self.set_document(loaded.pixels, path, name)
 
         def failed(message: str) -> None:
             self._opening = False
-            self.show_error(message)
+            self.show_error(display_text(message))
             self._update_actions()
 
         self.runner.in_thread(load_image, path, on_done=done, on_error=failed)
@@ -163,8 +173,11 @@ class MainWindow(MaskMixin, JobsMixin, QMainWindow):
         if data is not None and data.hasImage():
             image = QGuiApplication.clipboard().image()
             if not image.isNull():
-                if self._confirm_discard():
-                    self.set_document(from_qimage(image), None, "Pasted image")
+                pixels = from_qimage(image)
+                self.ask_unsaved_then(
+                    "opening the pasted image",
+                    lambda: self.set_document(pixels, None, "Pasted image"),
+                )
                 return
         if data is not None and data.hasUrls():
             files = [u.toLocalFile() for u in data.urls() if u.isLocalFile()]
@@ -181,6 +194,9 @@ class MainWindow(MaskMixin, JobsMixin, QMainWindow):
         self.sources.reset(SourceEntry(pixels, label, path))
         self._doc_generation += 1
         self._path = path
+        self._state_dirty = False
+        self._session_path = None
+        self._source_changed()
         h, w = pixels.shape[:2]
         self.size_label.setText(f"{w} × {h}")
         if path:
@@ -190,22 +206,11 @@ class MainWindow(MaskMixin, JobsMixin, QMainWindow):
         self._update_title()
         self._update_actions()
 
-    def _confirm_discard(self) -> bool:
-        if not self.isWindowModified():
-            return True
-        answer = QMessageBox.question(
-            self,
-            "Discard the mask?",
-            "The mask has unsaved changes. Open another image anyway?",
-            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-        )
-        return answer == QMessageBox.StandardButton.Discard
-
     def _rebuild_recent_menu(self) -> None:
         menu = self.recent_menu
         menu.clear()
         for path in prefs.recent_files():
-            action = menu.addAction(path)
+            action = menu.addAction(display_text(path))
             action.triggered.connect(lambda _c=False, p=path: self.open_path(p))
         menu.setEnabled(bool(menu.actions()))
 
@@ -222,8 +227,11 @@ class MainWindow(MaskMixin, JobsMixin, QMainWindow):
             self.open_path(files[0])
         elif data.hasImage():
             event.acceptProposedAction()
-            if self._confirm_discard():
-                self.set_document(from_qimage(data.imageData()), None, "Dropped image")
+            pixels = from_qimage(data.imageData())
+            self.ask_unsaved_then(
+                "opening the dropped image",
+                lambda: self.set_document(pixels, None, "Dropped image"),
+            )
 
     # -- title and actions ----------------------------------------------------------
     def _update_title(self) -> None:
@@ -231,8 +239,8 @@ class MainWindow(MaskMixin, JobsMixin, QMainWindow):
         name = entry.label if entry else "no image"
         if entry and self.sources.index > 0:
             name = f"{Path(self._path).name if self._path else 'image'} — {entry.label}"
-        self.setWindowTitle(f"{name}[*] — {APP_TITLE}")
-        self.setWindowModified(self.canvas.has_image() and not self.canvas.undo_stack.isClean())
+        self.setWindowTitle(f"{display_text(name)}[*] — {APP_TITLE}")
+        self.setWindowModified(self.is_unsaved())
 
     def _update_actions(self) -> None:
         """Enable/disable every action from the current state (the one place that does)."""
@@ -267,6 +275,8 @@ class MainWindow(MaskMixin, JobsMixin, QMainWindow):
         ]:
             a[name].setEnabled(has_image)
         a["open"].setEnabled(not self._opening)
+        a["open_session"].setEnabled(not self._opening)
+        a["save_session"].setEnabled(has_image)
         a["paste"].setEnabled(not self._opening)
         for name in ("compare", "use_source", "export_variant", "export_before_after"):
             a[name].setEnabled(selected)
@@ -279,32 +289,12 @@ class MainWindow(MaskMixin, JobsMixin, QMainWindow):
         self.controls.run_button.setEnabled(has_image)
 
     # -- closing --------------------------------------------------------------------
-    def closeEvent(self, event: QCloseEvent) -> None:
-        running = self.runner.running()
-        if running and not getattr(self, "_force_close", False):
-            answer = QMessageBox.question(
-                self,
-                "Jobs are running",
-                f"{len(running)} job(s) are still running. Quit anyway? The service may still "
-                "finish and charge them; `mask-editor-cli resume` collects their results.",
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-            )
-            if answer != QMessageBox.StandardButton.Yes:
-                event.ignore()
-                return
-        if self.isWindowModified() and not getattr(self, "_force_close", False):
-            answer = QMessageBox.question(
-                self,
-                "Unsaved mask",
-                "The mask has unsaved changes. Quit without saving it?",
-                QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-            )
-            if answer != QMessageBox.StandardButton.Discard:
-                event.ignore()
-                return
-        event.accept()
-
     async def shutdown(self) -> None:
-        """Stop waiting for jobs and close every backend's network client."""
+        """Stop waiting for jobs, close every backend's network client, mark a clean exit."""
+        import asyncio
+
         await self.runner.shutdown()
         await self.pool.aclose()
+        self._state_timer.stop()
+        self._autosave_state()
+        await asyncio.to_thread(self.autosaver.close)  # clean exit: the autosave goes away

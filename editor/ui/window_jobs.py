@@ -28,9 +28,13 @@ NO_KEY = {
 
 
 def _key_for(kind: str) -> str | None:
+    """The API key of ``kind`` (None for local); registered so logs never show it."""
     from editor.backends.keys import get_api_key
+    from editor.logs import register_secret
 
-    return get_api_key(kind) if kind != "local" else None
+    key = get_api_key(kind) if kind != "local" else None
+    register_secret(key)
+    return key
 
 
 class JobsMixin(_Base):
@@ -39,6 +43,8 @@ class JobsMixin(_Base):
     # -- backend readiness and balance ------------------------------------------------
     def refresh_backend_state(self) -> None:
         """Check (asynchronously) whether the chosen backend can run, and its balance."""
+        from editor.core.errors import EditorError
+
         kind = self.controls.backend()
         self.controls.set_readiness("checking…", True)
 
@@ -48,7 +54,11 @@ class JobsMixin(_Base):
             if kind != "local" and not key:
                 self.controls.set_readiness(NO_KEY[kind], False)
                 return
-            backend = self._backend(kind, key)
+            try:
+                backend = self._backend(kind, key)
+            except EditorError as error:  # e.g. a plain http:// base URL on the network
+                self.controls.set_readiness(str(error), False)
+                return
             self.runner.call(backend.check_ready(), on_done=ready, on_error=not_ready)
             if kind == "fashn":
                 self.runner.call(backend.credits(), on_done=balance, on_error=no_balance)
@@ -133,11 +143,19 @@ class JobsMixin(_Base):
             mask=request.mask,
             expected_seconds=expected,
         )
-        number = self.runner.start(self._backend(kind, key), request)
+        from editor.core.errors import EditorError
+
+        try:
+            backend = self._backend(kind, key)
+        except EditorError as error:  # e.g. a plain http:// base URL on the network
+            self.show_error(str(error))
+            return
+        number = self.runner.start(backend, request)
         record.number = number
         self.jobs[number] = record
         self.results.add_job(record)
         self.show_info(f"Job #{number} sent to {record.backend}.")
+        self._job_changed(record)
         self._update_actions()
 
     def cancel_job(self, number: int) -> None:
@@ -154,6 +172,7 @@ class JobsMixin(_Base):
         if record := self._job(number):
             record.remote_id = remote_id
             self.results.update_job(number)
+            self._job_changed(record)
 
     def _on_status(self, number: int, status: str, _elapsed: float) -> None:
         if (record := self._job(number)) and status not in ("completed", "failed", "canceled"):
@@ -175,6 +194,7 @@ class JobsMixin(_Base):
             record.remote_id = outcome.remote_id or record.remote_id
             record.state, record.ended = "completed", time.monotonic()
             self.results.update_job(number)
+            self._job_changed(record, images=True)
             self.show_info(f"Job #{number}: {len(record.images)} variant(s) ready.")
         self._update_actions()
 
@@ -182,12 +202,14 @@ class JobsMixin(_Base):
         if record := self._job(number):
             record.state, record.error, record.ended = "failed", message, time.monotonic()
             self.results.update_job(number)
+            self._job_changed(record)
         self.show_error(f"Job #{number} failed: {message}")
 
     def _on_cancelled(self, number: int, message: str) -> None:
         if record := self._job(number):
             record.state, record.error, record.ended = "cancelled", message, time.monotonic()
             self.results.update_job(number)
+            self._job_changed(record)
         self.show_info(message)
 
     # -- variants -----------------------------------------------------------------------
@@ -237,6 +259,8 @@ class JobsMixin(_Base):
         self.canvas.set_image(entry.image, mask)
         self.canvas.set_view(*view)
         self._doc_generation += 1
+        self._source_changed()
+        self._mark_changed()
         self.show_info(message)
         self._update_title()
         self._update_actions()

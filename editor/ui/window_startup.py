@@ -1,0 +1,222 @@
+"""Window behaviour at start and for support: restore after a crash, collect paid jobs
+left in the journal, Help > Copy diagnostics."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from PySide6.QtGui import QGuiApplication
+
+from editor.ui import prefs
+from editor.ui.controls_state import controls_state
+from editor.ui.imaging import thumbnail
+from editor.ui.records import JobRecord
+from editor.ui.recovery import ANSWERS, RecoveryDialog, preview
+
+if TYPE_CHECKING:
+    from editor.backends.journal import JournalEntry
+    from editor.core.session import Session
+    from editor.ui.window import MainWindow
+
+    _Base = MainWindow
+else:
+    _Base = object
+
+RESUMING = "collecting a job sent before the editor stopped"
+
+
+class StartupMixin(_Base):
+    """What happens once the window is shown, before the user does anything."""
+
+    recovery_answer: str | None = None  # restore | discard | later without asking (tests)
+
+    def startup(self, path: str | None = None) -> None:
+        """Offer to restore a crashed run, then collect journal jobs, then open ``path``."""
+
+        def after_recovery() -> None:
+            self.resume_journal()
+            if path:
+                self.open_path(path)
+
+        self.offer_recovery(then=after_recovery)
+
+    # -- restore after a crash ------------------------------------------------------------
+    def offer_recovery(self, then: Callable[[], None] | None = None) -> None:
+        """Look for work a crashed or killed run left and offer to restore it."""
+        saver = self.autosaver
+
+        def find() -> tuple[Session, np.ndarray] | None:
+            session = saver.load_recovery()
+            return None if session is None else (session, preview(session))
+
+        def found(result: tuple[Session, np.ndarray] | None) -> None:
+            if result is not None:
+                self._recover(*result)
+            if then is not None:
+                then()
+
+        def failed(message: str) -> None:
+            self.show_error(message)
+            if then is not None:
+                then()
+
+        self.runner.in_thread(find, on_done=found, on_error=failed)
+
+    def _recover(self, session: Session, picture: np.ndarray) -> None:
+        answer = self.recovery_answer or os.environ.get("MASK_EDITOR_RECOVERY", "").lower()
+        if answer not in ANSWERS:
+            self.recovery_dialog = RecoveryDialog(session, picture, self)
+            self.recovery_dialog.exec()
+            answer = self.recovery_dialog.answer
+        if answer == "restore":
+            self.apply_session(session, recovered=True)
+            self.show_info(
+                "Restored your work from the last run (save it with File > Save session)."
+            )
+        elif answer == "discard":
+            self.runner.in_thread(self.autosaver.discard, on_error=self.show_error)
+            self.show_info("Discarded the work saved automatically in the last run.")
+        else:
+            self.show_info("The work of the last run is kept; it is offered again at next start.")
+
+    # -- paid jobs left in the journal ----------------------------------------------------
+    def resume_journal(self) -> None:
+        """Collect every job still in the journal (sent before a crash, kill or quit) and
+        show its results; expired jobs are reported once and forgotten."""
+        journal = self.pool.journal
+        if journal is None:
+            return
+
+        def look() -> tuple[list[JournalEntry], str | None]:
+            from editor.ui.window_jobs import _key_for
+
+            entries = journal.entries()
+            return entries, _key_for("fashn") if entries else None
+
+        self.runner.in_thread(look, on_done=self._resume_entries, on_error=self.show_error)
+
+    def _resume_entries(self, found: tuple[list[JournalEntry], str | None]) -> None:
+        from editor.backends.resume import resume_jobs
+
+        entries, key = found
+        if not entries:
+            return
+        cards: dict[str, JobRecord] = {}
+        for entry in entries:
+            cards[entry.token] = self._card_for_entry(entry)
+        self.show_info(f"Collecting {len(entries)} job(s) sent before the editor stopped…")
+
+        def on_event(entry: JournalEntry, event: object) -> None:
+            record = cards.get(entry.token)
+            status = getattr(event, "status", None) or getattr(event, "message", None)
+            if record is not None and status and record.running:
+                record.state = str(status)
+                self.results.update_job(record.number)
+
+        async def save(entry: JournalEntry, images: list[np.ndarray]) -> list[Any]:
+            import asyncio
+
+            record = cards[entry.token]
+            thumbs = await asyncio.to_thread(lambda: [thumbnail(i) for i in images])
+            record.images, record.thumbs = list(images), thumbs
+            record.credits_used = entry.credits_used
+            record.state, record.error, record.ended = "completed", "", time.monotonic()
+            self.results.update_job(record.number)
+            self._mark_changed()
+            for k, image in enumerate(images):
+                self.autosaver.save_result(record.key, k, image)
+            self._autosave_state()
+            ok = await asyncio.to_thread(self.autosaver.flush)
+            if not ok or self.autosaver.last_error:
+                from editor.core.errors import ExportError
+
+                raise ExportError(
+                    self.autosaver.last_error or "The results could not be saved in time."
+                )
+            return []
+
+        options: dict[str, Any] = {"api_key": key} if key else {}
+        task = resume_jobs(journal_of(self), save, on_event=on_event, **options)
+        self.runner.call(
+            task,
+            on_done=lambda outcomes: self._resumed(outcomes, cards, entries),
+            on_error=self.show_error,
+        )
+
+    def _card_for_entry(self, entry: JournalEntry) -> JobRecord:
+        """The restored job with this remote id, or a new card for it."""
+        for record in self.jobs.values():
+            if record.remote_id == entry.job_id:
+                record.state, record.error, record.ended = RESUMING, "", None
+                self.results.update_job(record.number)
+                return record
+        settings = {k: v for k, v in entry.settings.items() if isinstance(v, str | int | float)}
+        current = self.sources.current
+        journal = journal_of(self)
+        source = journal.load_source(entry) if entry.has_source else None
+        if source is None:
+            source = current.image if current is not None else np.zeros((1, 1, 3), np.uint8)
+        record = JobRecord(
+            number=self.runner.reserve_number(),
+            backend=prefs.BACKEND_NAMES.get(entry.service, entry.service),
+            prompt=str(entry.settings.get("prompt") or ""),
+            settings=settings,
+            source=source,
+            mask=None,
+            remote_id=entry.job_id,
+            state=RESUMING,
+        )
+        self.jobs[record.number] = record
+        self.results.add_job(record)
+        self._update_actions()
+        return record
+
+    def _resumed(self, outcomes: list[Any], cards: dict[str, JobRecord], entries: list) -> None:
+        by_id = {e.job_id: cards[e.token] for e in entries}
+        collected, lines = 0, []
+        for outcome in outcomes:
+            record = by_id.get(outcome.job_id)
+            if outcome.error is None:
+                collected += 1
+                continue
+            if outcome.expired:
+                text = (
+                    f"Job {outcome.job_id} expired at the service before its results were "
+                    "collected; they cannot be recovered. Send the edit again if you need it."
+                )
+            else:
+                text = f"{outcome.error} It is tried again at the next start."
+            lines.append(text)
+            if record is not None:
+                record.state, record.error, record.ended = "failed", text, time.monotonic()
+                self.results.update_job(record.number)
+                self._job_changed(record)
+        if lines:
+            self.show_error(lines[0] if len(lines) == 1 else f"{len(lines)} jobs: {lines[0]}")
+        elif collected:
+            self.show_info(f"Collected the results of {collected} job(s) sent earlier.")
+        self._update_actions()
+
+    # -- support --------------------------------------------------------------------------
+    def copy_diagnostics(self) -> str:
+        """Versions, settings (never a key) and the last errors, to the clipboard."""
+        from editor.logs import diagnostics_text
+
+        settings: dict[str, Any] = {
+            f"base_url_{kind}": prefs.base_url(kind) for kind in prefs.DEFAULT_BASE_URLS
+        }
+        settings["default_backend"] = prefs.default_backend()
+        settings.update({f"controls_{k}": v for k, v in controls_state(self.controls).items()})
+        settings["autosave_folder"] = str(self.autosaver.folder)
+        text = diagnostics_text(settings)
+        QGuiApplication.clipboard().setText(text)
+        self.show_info("Copied the diagnostics (versions, settings, last errors; no keys).")
+        return text
+
+
+def journal_of(window: Any) -> Any:
+    return window.pool.journal
