@@ -5,12 +5,13 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 PY=${PYTHON:-python3}
+PIP=(.venv/bin/python -m pip -q --disable-pip-version-check)
 setup() {
     if [ ! -x .venv/bin/python ]; then
         "$PY" -m venv .venv
     fi
-    .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
-    .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test]"
+    "${PIP[@]}" install --upgrade pip
+    "${PIP[@]}" install -e ".${1:-}"
 }
 cmd=${1:-run}
 shift || true
@@ -20,8 +21,15 @@ case "$cmd" in
         exec .venv/bin/mask-editor "$@"
         ;;
     test)
-        setup
+        setup "[test,package]"
+        # The packaging tests install the wheel into a fresh venv offline from this
+        # wheelhouse, so no test talks to a package index.
+        "${PIP[@]}" wheel -w .wheelhouse .
+        rm -f .wheelhouse/mask_editor-*.whl
+        export MASK_EDITOR_WHEELHOUSE="$PWD/.wheelhouse"
         .venv/bin/ruff check editor tests packaging
+        .venv/bin/ruff format --check editor tests packaging
+        .venv/bin/mypy editor/core editor/backends
         QT_QPA_PLATFORM=offscreen exec .venv/bin/python -m pytest "$@"
         ;;
     *)

@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 CANCEL_MESSAGE = (
     "Stopped waiting for job {job}. The service may still finish it and charge for it; "
-    "if it does, the results are collected later (mask-editor-cli resume)."
+    "if it does, the results are collected at the next start (or by mask-editor-cli resume)."
 )
 
 

@@ -93,13 +93,15 @@ class Autosaver:
         self.max_latency = max_latency
         self.on_error = on_error
         self.on_saved = on_saved
-        self.last_error: str | None = None
+        self.last_error: str | None = None  # None once every failed write succeeded again
+        self._failing: set[str] = set()  # members whose last write failed (retry queued)
         self._reported: str | None = None
         self._reported_at = 0.0
         self.writes = 0  # completed file writes (tests, diagnostics)
         self._cond = threading.Condition()
         self._pending: dict[str, _Task] = {}
         self._busy = False
+        self._running = ""
         self._closed = False
         self._seq = 0
         self.retry_delay = RETRY_DELAY
@@ -175,7 +177,8 @@ class Autosaver:
                 self.save_result(job.job_id, k, image)
 
     def flush(self, timeout: float | None = 30.0) -> bool:
-        """Write everything pending now and wait; False if ``timeout`` ran out."""
+        """Write everything pending now and wait. True only when all of it is on disk:
+        False if ``timeout`` ran out or a write failed (it is retried later)."""
         deadline = None if timeout is None else time.monotonic() + timeout
         with self._cond:
             target = self._seq  # retries scheduled after this point are not waited for
@@ -188,7 +191,18 @@ class Autosaver:
                 if left is not None and left <= 0:
                     return False
                 self._cond.wait(left)
-        return True
+            return not self._failing
+
+    def results_saved(self, job_id: str) -> bool:
+        """True when every variant of ``job_id`` given so far is on disk (none pending or
+        failing): only then may a paid job leave the journal."""
+        with self._cond:
+            state = self._jobs.get(job_id)
+            if state is None:
+                return False
+            prefix = result_member(state.slot, 0).rsplit("/", 1)[0] + "/"
+            busy = [n for n in (*self._pending, *self._failing) if n.startswith(prefix)]
+            return not busy and not (self._busy and self._running.startswith(prefix))
 
     def close(self, *, keep: bool = False) -> None:
         """Clean exit: flush, mark the folder clean and (unless ``keep``) delete it."""
@@ -292,7 +306,7 @@ class Autosaver:
                         wait = self._pending[name].due - time.monotonic()
                         if wait <= 0:
                             task = self._pending.pop(name)
-                            self._busy = True
+                            self._busy, self._running = True, name
                             break
                         self._cond.wait(wait)
                     elif self._closed:
@@ -302,11 +316,18 @@ class Autosaver:
             try:
                 self._ensure_folder()
                 task.run()
-                self.last_error = None
+                with self._cond:
+                    self._failing.discard(name)
+                    if not self._failing:
+                        self.last_error = None
             except OSError as error:
+                with self._cond:
+                    self._failing.add(name)
                 self._retry(name, task)
                 self._report(describe_os_error(error, self.folder, "autosave to"))
             except Exception as error:  # never let the worker die
+                with self._cond:
+                    self._failing.add(name)
                 log.exception("Autosave of %s failed", name)
                 self._report(f"Autosave of {name} failed: {type(error).__name__}: {error}")
             finally:

@@ -18,7 +18,7 @@ Std = QKeySequence.StandardKey
 # name: (text, shortcuts, window method, tooltip)
 SPECS: dict[str, tuple[str, list[str | QKeySequence.StandardKey], str, str]] = {
     "open": ("&Open…", [Std.Open], "open_dialog", "Open a photo"),
-    "open_session": ("Open &session…", ["Ctrl+Alt+O"], "open_session_dialog", "Open a session file"),
+    "open_session": ("Open &session…", ["Ctrl+Alt+O"], "open_session_dialog", "Open a session"),
     "save_session": (
         "Sa&ve session…",
         ["Ctrl+Shift+S"],

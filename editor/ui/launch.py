@@ -26,15 +26,16 @@ def create_app(argv: list[str] | None = None) -> QApplication:
 
 
 def create_window(path: str | None = None) -> MainWindow:
-    """Build and show the main window; ``path`` is opened once the loop runs."""
+    """Build and show the main window; ``path`` is opened once the loop runs (after the
+    offer to restore a crashed run and the collection of journal jobs)."""
     from PySide6.QtCore import QTimer
 
     from editor.ui.window import MainWindow
 
     window = MainWindow()
     window.show()
-    if path:
-        QTimer.singleShot(0, lambda: window.open_path(path))
+    # first restore a crashed run, then collect jobs left in the journal, then open ``path``
+    QTimer.singleShot(0, lambda: window.startup(path))
     return window
 
 
@@ -42,6 +43,9 @@ def launch(path: str | None = None) -> int:
     """Run the editor until its window closes; returns the exit code."""
     import qasync
 
+    from editor.logs import setup_logging
+
+    setup_logging()
     app = create_app()
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)

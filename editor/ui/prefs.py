@@ -74,6 +74,10 @@ def recent_files() -> list[str]:
 def add_recent_file(path: str) -> list[str]:
     """Put ``path`` first in the recent list (deduplicated, capped) and return the list."""
     path = str(Path(path).resolve())
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:  # QSettings would silently drop the undecodable bytes
+        return recent_files()
     files = [path] + [p for p in recent_files() if p != path]
     files = files[:MAX_RECENT]
     set_value("recent_files", files)

@@ -50,6 +50,7 @@ class SettingsDialog(QDialog):
         self._keys = keys
         self.key_edits: dict[str, QLineEdit] = {}
         self.url_edits: dict[str, QLineEdit] = {}
+        self.url_warnings: dict[str, QLabel] = {}
         layout = QVBoxLayout(self)
         self.keyring_label = QLabel()
         self.keyring_label.setWordWrap(True)
@@ -80,8 +81,14 @@ class SettingsDialog(QDialog):
             url_edit = QLineEdit(prefs.base_url(kind))
             url_edit.setPlaceholderText(prefs.DEFAULT_BASE_URLS[kind])
             form.addRow("Base URL", url_edit)
+            warning = QLabel("")
+            warning.setWordWrap(True)
+            warning.setStyleSheet("color: #c62828;")
+            form.addRow("", warning)
+            url_edit.textChanged.connect(lambda _t, k=kind: self._check_url(k))
             self.key_edits[kind] = key_edit
             self.url_edits[kind] = url_edit
+            self.url_warnings[kind] = warning
             layout.addWidget(box)
         general = QGroupBox("Editor")
         form = QFormLayout(general)
@@ -109,6 +116,27 @@ class SettingsDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        for kind in self.url_edits:
+            self._check_url(kind)
+
+    def url_problem(self, kind: str) -> str | None:
+        """Why the typed base URL cannot be used (not https on the network...), or None."""
+        from editor.backends.transport import check_base_url
+        from editor.core.errors import EditorError
+
+        url = self.url_edits[kind].text().strip() or prefs.DEFAULT_BASE_URLS[kind]
+        name = "FASHN" if kind == "fashn" else "OpenAI-compatible"
+        try:
+            check_base_url(url, name)
+        except EditorError as error:
+            return str(error)
+        return None
+
+    def _check_url(self, kind: str) -> None:
+        problem = self.url_problem(kind)
+        label = self.url_warnings[kind]
+        label.setText(problem or "")
+        label.setVisible(problem is not None)
 
     def _pick_color(self) -> None:
         color = QColorDialog.getColor(self._color, self, "Mask overlay colour")
@@ -130,6 +158,9 @@ class SettingsDialog(QDialog):
         for kind, edit in self.key_edits.items():
             key = edit.text().strip()
             if key and edit.isEnabled():
+                from editor.logs import register_secret
+
+                register_secret(key)
                 if not self._keys.store_api_key(kind, key):
                     notes.append(f"The {kind} key is kept for this session only (no keyring).")
                 edit.clear()
@@ -142,5 +173,10 @@ class SettingsDialog(QDialog):
         return notes
 
     def accept(self) -> None:
+        problems = [p for kind in self.url_edits if (p := self.url_problem(kind))]
+        if problems:  # keys must never travel in clear text over the network
+            self.message.setText(problems[0])
+            self.message.setStyleSheet("color: #c62828;")
+            return
         self.notes = self.save()
         super().accept()

@@ -25,8 +25,8 @@ from editor.ui.controls import ControlsWidget
 from editor.ui.imaging import from_qimage
 from editor.ui.menus import build_menus
 from editor.ui.records import JobRecord, SourceEntry, SourceHistory
-from editor.ui.results import ResultsWidget
 from editor.ui.recovery import display_text
+from editor.ui.results import ResultsWidget
 from editor.ui.window_jobs import JobsMixin
 from editor.ui.window_mask import MaskMixin
 from editor.ui.window_session import SESSION_SUFFIX, SessionMixin
@@ -126,13 +126,17 @@ class MainWindow(SessionMixin, StartupMixin, MaskMixin, JobsMixin, QMainWindow):
     # -- messages -------------------------------------------------------------------
     def show_error(self, text: str) -> None:
         """One line in the status bar, in red, until the next message."""
+        line = _one_line(text)
         self.message_label.setStyleSheet("color: #c62828;")
-        self.message_label.setText(text)
-        log.info("shown error: %s", text)
+        self.message_label.setText(line)
+        self.message_label.setToolTip(line)
+        log.info("shown error: %s", line)
 
     def show_info(self, text: str) -> None:
+        line = _one_line(text)
         self.message_label.setStyleSheet("")
-        self.message_label.setText(text)
+        self.message_label.setText(line)
+        self.message_label.setToolTip(line)
 
     # -- opening --------------------------------------------------------------------
     def open_dialog(self) -> None:
@@ -298,3 +302,9 @@ class MainWindow(SessionMixin, StartupMixin, MaskMixin, JobsMixin, QMainWindow):
         self._state_timer.stop()
         self._autosave_state()
         await asyncio.to_thread(self.autosaver.close)  # clean exit: the autosave goes away
+
+
+def _one_line(text: object, limit: int = 600) -> str:
+    """A status-bar line: no newlines, no undecodable bytes, not endless."""
+    line = display_text(" ".join(str(text).split()))
+    return line if len(line) <= limit else line[: limit - 1] + "…"

@@ -1,6 +1,7 @@
 """Fixtures for the packaging tests: a wheel built from a copy of the checkout, and a
-fresh virtual environment with that wheel installed (dependencies from pip's own
-configured index/cache, exactly as a user would install it)."""
+fresh virtual environment with that wheel installed offline from a local wheelhouse
+(``MASK_EDITOR_WHEELHOUSE``, filled by ``./dev.sh test`` before the tests run), so no
+test talks to a package index."""
 
 from __future__ import annotations
 
@@ -44,16 +45,12 @@ def installed_venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
     env_dir = tmp_path_factory.mktemp("fresh-venv")
     venv.EnvBuilder(with_pip=True, clear=True).create(env_dir)
     python = venv_bin(env_dir, "python")
-    run([python, "-m", "pip", "install", "-q", wheel], timeout=900)
+    wheelhouse = os.environ.get("MASK_EDITOR_WHEELHOUSE")
+    if not wheelhouse or not Path(wheelhouse).is_dir():
+        pytest.skip("no offline wheelhouse: run through ./dev.sh test (sets MASK_EDITOR_WHEELHOUSE)")
+    run(
+        [python, "-m", "pip", "install", "-q", "--no-index", "--find-links", wheelhouse, wheel],
+        timeout=900,
+    )
     return env_dir
 
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Skip this folder's slow tests (the bundle build) unless ``-m`` selects them."""
-    if "slow" in (config.getoption("markexpr") or ""):
-        return
-    here = Path(__file__).resolve().parent
-    skip = pytest.mark.skip(reason="slow: builds the bundle; run with -m slow")
-    for item in items:
-        if item.get_closest_marker("slow") and here in Path(str(item.path)).resolve().parents:
-            item.add_marker(skip)

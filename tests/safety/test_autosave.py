@@ -192,6 +192,38 @@ def test_failed_result_is_retried_without_another_call(
     assert [j.job_id for j in load_folder(saver.folder).jobs] == ["paid-job"]
 
 
+def test_flush_and_results_saved_tell_the_truth_about_failed_results(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A paid job may leave the journal only when its results are really on disk."""
+    rec = Recorder()
+    saver = _saver(tmp_path, rec, delay=0)
+    saver.retry_delay = 0.2
+    saver.save_source(np.zeros((30, 20, 3), np.uint8))
+    assert saver.flush()
+    real_png = saver._write_png
+
+    def results_fail(name: str, pixels: np.ndarray) -> None:
+        if name.startswith("results/"):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_png(name, pixels)
+
+    monkeypatch.setattr(saver, "_write_png", results_fail)
+    saver.save_result("paid", 0, np.ones((30, 20, 3), np.uint8))
+    saver.save_state("later writes succeed", {})  # the manifest write works
+    assert saver.flush() is False
+    assert saver.last_error is not None
+    assert not saver.results_saved("paid")
+    monkeypatch.undo()
+    deadline = time.monotonic() + 10
+    while not saver.results_saved("paid") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert saver.results_saved("paid")
+    assert saver.flush() and saver.last_error is None
+    assert not saver.results_saved("unknown-job")
+    saver.close()
+
+
 def test_read_only_disk_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     rec = Recorder()
     saver = _saver(tmp_path / "autosave", rec, delay=0)
