@@ -47,7 +47,7 @@ def installed_venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
     python = venv_bin(env_dir, "python")
     wheelhouse = os.environ.get("MASK_EDITOR_WHEELHOUSE")
     if not wheelhouse or not Path(wheelhouse).is_dir():
-        pytest.skip("no offline wheelhouse: run through ./dev.sh test (sets MASK_EDITOR_WHEELHOUSE)")
+        pytest.skip("no offline wheelhouse: run ./dev.sh test (sets MASK_EDITOR_WHEELHOUSE)")
     run(
         [python, "-m", "pip", "install", "-q", "--no-index", "--find-links", wheelhouse, wheel],
         timeout=900,
