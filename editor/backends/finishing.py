@@ -11,7 +11,7 @@ import numpy as np
 
 from editor.backends.errors import ServiceError
 from editor.backends.journal import Journal, JournalEntry
-from editor.core.composite import finish_result
+from editor.core.composite import feathered_mask, finish_result
 from editor.core.errors import ImageLoadError
 from editor.core.image import decode_image_bytes
 from editor.core.prepare import PreparedImage, PreparedUpload
@@ -112,10 +112,11 @@ def finish_images(
 ) -> list[np.ndarray]:
     """Decode each output (validated as an image) and bring it to the source. Worker thread."""
     images = []
+    feathered = feathered_mask(request)  # once for all variants
     for i, raw in enumerate(raws):
         try:
             decoded = decode_image_bytes(raw, label=f"output {i + 1} of the {service} job")
         except ImageLoadError as exc:
             raise ServiceError(service, "BadOutput", str(exc), job_id=job_id) from None
-        images.append(finish_result(request, prepared, decoded))
+        images.append(finish_result(request, prepared, decoded, feathered=feathered))
     return images

@@ -166,23 +166,35 @@ def feather(mask: np.ndarray, px: int) -> np.ndarray:
     The result is 0 everywhere farther than ``px`` from the mask, so a blend through it
     never touches pixels beyond that distance.
     """
+    out = np.zeros(mask.shape, dtype=np.uint8)
+    window = feather_window(mask, px)
+    if window is not None:
+        (x0, y0, x1, y1), alpha = window
+        out[y0:y1, x0:x1] = alpha
+    return out
+
+
+def feather_window(
+    mask: np.ndarray, px: int
+) -> tuple[tuple[int, int, int, int], np.ndarray] | None:
+    """``feather(mask, px)`` without the full-size array: ((x0, y0, x1, y1), values) of a
+    window outside which the feathered mask is 0; None for an empty mask. Its cost
+    follows the mask's bounding box, not the image."""
     px = int(px)
-    out = np.array(mask, dtype=np.uint8, copy=True)
-    if px <= 0:
-        return out
     box = bounding_box(mask)
     if box is None:
-        return out
+        return None
+    x0, y0, x1, y1 = box
+    if px <= 0:
+        return box, np.array(mask[y0:y1, x0:x1], dtype=np.uint8, copy=True)
     h, w = mask.shape
     margin = 3 * px + 8
-    x0, y0, x1, y1 = box
     cx0, cy0 = max(0, x0 - margin), max(0, y0 - margin)
     cx1, cy1 = min(w, x1 + margin), min(h, y1 + margin)
-    crop = Image.fromarray(np.ascontiguousarray(out[cy0:cy1, cx0:cx1]))
-    blurred = np.asarray(crop.filter(ImageFilter.GaussianBlur(radius=px / 3.0)))
-    reach = grow(mask[cy0:cy1, cx0:cx1], px) > 0
-    out[cy0:cy1, cx0:cx1] = np.where(reach, blurred, np.uint8(0))
-    return out
+    crop = np.ascontiguousarray(mask[cy0:cy1, cx0:cx1], dtype=np.uint8)
+    blurred = np.asarray(Image.fromarray(crop).filter(ImageFilter.GaussianBlur(radius=px / 3.0)))
+    reach = grow(crop, px) > 0
+    return (cx0, cy0, cx1, cy1), np.where(reach, blurred, np.uint8(0))
 
 
 # --- files ----------------------------------------------------------------------

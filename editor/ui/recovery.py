@@ -86,7 +86,7 @@ class RecoveryDialog(QDialog):
         image.setPixmap(QPixmap.fromImage(to_qimage(picture, copy=True)))
         image.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter)
         image.setMinimumWidth(PREVIEW_EDGE)
-        details = QLabel("<br>".join(_html(line) for line in describe(session)))
+        self.details = details = QLabel("<br>".join(_html(line) for line in describe(session)))
         details.setWordWrap(True)
         details.setTextFormat(Qt.TextFormat.RichText)
         details.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)

@@ -196,7 +196,8 @@ class SessionMixin(_Base):
         labels = _strings(window.get("labels"), len(images), "restored image")
         paths = _strings(window.get("paths"), len(images), None)
         paths[-1] = paths[-1] or session.source_path
-        entries = [SourceEntry(img, lab, p) for img, lab, p in zip(images, labels, paths, strict=True)]
+        chain = zip(images, labels, paths, strict=True)
+        entries = [SourceEntry(img, lab, p) for img, lab, p in chain]
         self._restoring = True
         try:
             self.sources.reset(entries[0])

@@ -179,7 +179,8 @@ def test_failed_result_is_retried_without_another_call(
 
     monkeypatch.setattr(atomic, "_write_chunks", disk_full)
     saver.save_result("paid-job", 0, variant)
-    assert saver.flush(timeout=5)  # a failing retry does not make flush spin
+    # flush returns (a failing retry does not make it spin) and says the write failed
+    assert saver.flush(timeout=None) is False
     assert len(rec.errors) == 1
     path = saver.folder / "results" / "000" / "00.png"
     assert not path.exists()
@@ -236,7 +237,7 @@ def test_read_only_disk_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
     monkeypatch.setattr(os, "open", read_only_open)
     saver.save_mask(np.zeros((8, 8), np.uint8))  # must not raise in the caller
-    assert saver.flush()
+    assert saver.flush(timeout=None) is False
     assert len(rec.errors) == 1 and "read-only" in rec.errors[0]
     saver.close()
 
@@ -248,7 +249,7 @@ def test_unwritable_location_never_raises(tmp_path: Path) -> None:
     saver = _saver(blocker / "autosave", rec, delay=0)
     saver.save_source(np.zeros((8, 8, 3), np.uint8))
     saver.save_mask(np.zeros((8, 8), np.uint8))
-    assert saver.flush()
+    assert saver.flush(timeout=None) is False
     assert len(rec.errors) == 1 and "Could not autosave" in rec.errors[0]
     assert not saver.has_recovery()
     saver.close()
@@ -263,7 +264,7 @@ def test_read_only_folder_permissions(tmp_path: Path) -> None:
     saver = _saver(root, rec, delay=0)
     try:
         saver.save_mask(np.zeros((8, 8), np.uint8))
-        assert saver.flush()
+        assert saver.flush(timeout=None) is False
         assert len(rec.errors) == 1 and "not writable" in rec.errors[0]
     finally:
         root.chmod(0o700)

@@ -1,0 +1,250 @@
+"""Autosave and recovery: a restart after a crash (simulated in-process, and a real
+``kill -9`` of the app in a subprocess) restores mask, prompt and results."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QEvent, QPointF, Qt, QTimer
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QApplication
+
+
+def stroke(canvas, points: list[tuple[float, float]]) -> None:  # type: ignore[no-untyped-def]
+    left, none = Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton
+    wps = [canvas.map_from_source(QPointF(x + 0.5, y + 0.5)) for x, y in points]
+    steps = [(QEvent.Type.MouseButtonPress, wps[0], left, left)]
+    steps += [(QEvent.Type.MouseMove, p, none, left) for p in wps[1:]]
+    steps += [(QEvent.Type.MouseButtonRelease, wps[-1], left, none)]
+    for kind, pos, button, buttons in steps:
+        event = QMouseEvent(
+            kind, pos, canvas.mapToGlobal(pos), button, buttons, Qt.KeyboardModifier.NoModifier
+        )
+        QApplication.sendEvent(canvas, event)
+
+
+def crash(window) -> None:  # type: ignore[no-untyped-def]
+    """What a crash leaves: the autosave folder unlocked, without the clean-exit marker."""
+    saver = window.autosaver
+    assert saver.flush(10)
+    with saver._cond:
+        saver._closed = True
+        saver._cond.notify_all()
+    saver._lock_fh.close()  # the OS does this when a process dies
+    saver._lock_fh = None
+
+
+def new_window(qtbot):  # type: ignore[no-untyped-def]
+    from editor.ui.window import MainWindow
+
+    win = MainWindow()
+    win._force_close = True
+    qtbot.addWidget(win)
+    win.show()
+    return win
+
+
+def close_window(qtbot, win) -> None:  # type: ignore[no-untyped-def]
+    done = asyncio.ensure_future(win.shutdown())
+    qtbot.waitUntil(done.done, timeout=10_000)
+
+
+def test_autosave_then_restart_restores_mask_prompt_results(qtbot, qloop, ui) -> None:  # type: ignore[no-untyped-def]
+    first = new_window(qtbot)
+    ui.open(first, ui.photo_file())
+    first.canvas.set_brush_size(10)
+    stroke(first.canvas, [(30, 30), (60, 40), (90, 50)])
+    first.run_job()  # offline fill: needs no prompt
+    record = ui.wait_job(first, timeout=120_000)
+    assert record.state == "completed", record.error
+    stroke(first.canvas, [(20, 90), (140, 95)])
+    first.controls.prompt_edit.setPlainText("a wooden bench, warm evening light")
+    first.controls.resolution_box.setCurrentIndex(2)
+    mask = first.canvas.mask().copy()
+    qtbot.wait(600)  # the prompt is written after a short pause in typing
+    crash(first)
+    first.close()
+
+    second = new_window(qtbot)
+    second.recovery_answer = "restore"
+    second.offer_recovery()
+    qtbot.waitUntil(lambda: "Restored your work" in second.message_label.text(), timeout=20_000)
+    assert np.array_equal(second.canvas.mask(), mask)
+    assert np.array_equal(second.canvas.image(), first.canvas.image())
+    assert second.controls.prompt() == "a wooden bench, warm evening light"
+    assert second.controls.resolution_box.currentData() == "4k"
+    jobs = list(second.jobs.values())
+    assert len(jobs) == 1 and jobs[0].state == "completed"
+    for got, want in zip(jobs[0].images, record.images, strict=True):
+        assert np.array_equal(got, want)
+    assert second.results.card(jobs[0].number) is not None
+    assert second.isWindowModified()  # restored, but not yet saved anywhere
+    # the restored work is autosaved again, the old leftovers are gone
+    qtbot.waitUntil(lambda: not second.autosaver.has_recovery(), timeout=10_000)
+    close_window(qtbot, second)
+    close_window(qtbot, first)
+
+
+def click_when_shown(win, button: str) -> None:  # type: ignore[no-untyped-def]
+    """Click a button of the window's recovery dialog as soon as it is on screen."""
+
+    def attempt() -> None:
+        dialog = getattr(win, "recovery_dialog", None)
+        if dialog is None or not dialog.isVisible():
+            QTimer.singleShot(20, attempt)
+            return
+        getattr(dialog, button).click()
+
+    QTimer.singleShot(20, attempt)
+
+
+def test_recovery_dialog_later_then_discard(qtbot, qloop, ui) -> None:  # type: ignore[no-untyped-def]
+    first = new_window(qtbot)
+    ui.open(first, ui.photo_file())
+    ui.paint(first, 10, 50, 10, 50)
+    crash(first)
+
+    second = new_window(qtbot)
+    click_when_shown(second, "later_button")
+    second.offer_recovery()
+    qtbot.waitUntil(lambda: "offered again" in second.message_label.text(), timeout=20_000)
+    assert "Photo: photo.png (160 × 120)" in second.recovery_dialog.details.text()
+    assert not second.canvas.has_image()
+    close_window(qtbot, second)  # "later" keeps the leftovers
+
+    third = new_window(qtbot)
+    click_when_shown(third, "discard_button")
+    third.offer_recovery()
+    qtbot.waitUntil(lambda: "Discarded" in third.message_label.text(), timeout=20_000)
+    qtbot.waitUntil(lambda: not third.autosaver.has_recovery(), timeout=10_000)
+    assert not third.canvas.has_image()
+    close_window(qtbot, third)
+    close_window(qtbot, first)
+
+
+def test_clean_quit_leaves_nothing_to_recover(qtbot, qloop, ui) -> None:  # type: ignore[no-untyped-def]
+    from editor.core.autosave import Autosaver
+
+    first = new_window(qtbot)
+    ui.open(first, ui.photo_file())
+    ui.paint(first, 10, 50, 10, 50)
+    assert first.autosaver.flush(10)
+    assert (first.autosaver.folder / "mask.png").is_file()
+    close_window(qtbot, first)
+    assert not first.autosaver.folder.exists()
+    assert not Autosaver().has_recovery()
+
+
+APP_SCRIPT = textwrap.dedent(
+    """
+    import asyncio, sys
+    import numpy as np
+    import qasync
+    from PySide6.QtCore import QEvent, QPointF, Qt
+    from PySide6.QtGui import QMouseEvent
+    from PySide6.QtWidgets import QApplication
+    from editor.ui.launch import create_app
+    from editor.ui.window import MainWindow
+
+    photo, expected = sys.argv[1], sys.argv[2]
+    app = create_app()
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    win = MainWindow()
+    win.show()
+
+    def send(kind, x, y, button, buttons):
+        pos = win.canvas.map_from_source(QPointF(x + 0.5, y + 0.5))
+        QApplication.sendEvent(win.canvas, QMouseEvent(
+            kind, pos, win.canvas.mapToGlobal(pos), button, buttons,
+            Qt.KeyboardModifier.NoModifier))
+
+    def stroke(points, release=True):
+        left, none = Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton
+        send(QEvent.Type.MouseButtonPress, *points[0], left, left)
+        for x, y in points[1:]:
+            send(QEvent.Type.MouseMove, x, y, none, left)
+        if release:
+            send(QEvent.Type.MouseButtonRelease, *points[-1], left, none)
+
+    async def main():
+        win.open_path(photo)
+        while win.sources.current is None or win._opening:
+            await asyncio.sleep(0.02)
+        win.canvas.set_brush_size(14)
+        stroke([(40, 40), (120, 60)])
+        win.run_job()
+        while not win.jobs or win.runner.running():
+            await asyncio.sleep(0.05)
+        print("job", next(iter(win.jobs.values())).state, flush=True)
+        stroke([(20, 150), (200, 160)])
+        stroke([(150, 20), (160, 180)])
+        win.controls.prompt_edit.setPlainText("replace the lamp with a plant")
+        np.save(expected, win.canvas.mask())
+        await asyncio.sleep(0.6)
+        await asyncio.to_thread(win.autosaver.flush)
+        print("flushed", flush=True)
+        stroke([(10, 10), (230, 190)], release=False)  # killed in the middle of a stroke
+        print("midstroke", flush=True)
+        await asyncio.sleep(120)
+
+    loop.run_until_complete(main())
+    """
+)
+
+
+@pytest.mark.timeout(240)
+def test_kill_9_then_restart_restores_the_last_finished_stroke(
+    qtbot, qloop, ui, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    script = tmp_path / "app.py"
+    script.write_text(APP_SCRIPT)
+    photo = ui.photo_file("kitchen.png", h=200, w=240, seed=5)
+    expected = tmp_path / "expected.npy"
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")  # same data and settings folders
+    proc = subprocess.Popen(
+        [sys.executable, str(script), str(photo), str(expected)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    lines: list[str] = []
+    deadline = time.monotonic() + 180
+    try:
+        assert proc.stdout is not None
+        while time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            if not line:
+                break
+            lines.append(line.strip())
+            if line.startswith("midstroke"):
+                break
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        _, err = proc.communicate(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+    assert "job completed" in lines and "midstroke" in lines, (lines, err[-2000:])
+
+    win = new_window(qtbot)
+    win.recovery_answer = "restore"
+    win.offer_recovery()
+    qtbot.waitUntil(lambda: "Restored your work" in win.message_label.text(), timeout=30_000)
+    mask = np.load(expected)
+    assert mask.any()
+    assert np.array_equal(win.canvas.mask(), mask)  # not the unfinished stroke
+    assert win.controls.prompt() == "replace the lamp with a plant"
+    jobs = list(win.jobs.values())
+    assert len(jobs) == 1 and jobs[0].state == "completed" and jobs[0].images
+    assert jobs[0].images[0].shape[:2] == (200, 240)
+    assert win.sources.current is not None and win.sources.current.path == str(photo)
+    close_window(qtbot, win)
