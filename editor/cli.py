@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import sys
 import uuid
@@ -125,6 +126,20 @@ def save_variants(images: list[np.ndarray], out: Path, stem: str, fmt: str) -> l
     return paths
 
 
+def _print_path(path: Path) -> None:
+    """Print a result path; a name that is not valid UTF-8 is printed as its own bytes."""
+    try:
+        print(path, flush=True)
+    except UnicodeEncodeError:
+        sys.stdout.flush()
+        buffer = getattr(sys.stdout, "buffer", None)
+        if buffer is None:
+            print(str(path).encode("utf-8", "backslashreplace").decode("ascii"), flush=True)
+        else:
+            buffer.write(os.fsencode(path) + b"\n")
+            buffer.flush()
+
+
 def _say(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
@@ -181,19 +196,21 @@ def cmd_edit(args: argparse.Namespace) -> int:
     )
 
     async def go() -> list[Path]:
+        saved: list[Path] = []
         try:
             async for event in backend.run(request):
                 _report_event(event)
                 images = getattr(event, "images", None)
                 if images is not None:
-                    # saved inside the loop: a remote job leaves the journal only after this
-                    return await asyncio.to_thread(_save_or_keep, images, out, stem, args, kind)
-            return []
+                    # saved inside the loop, and the loop then runs to its end: a remote
+                    # job leaves the journal only after its outputs are saved
+                    saved = await asyncio.to_thread(_save_or_keep, images, out, stem, args, kind)
+            return saved
         finally:
             await backend.aclose()
 
     for path in asyncio.run(go()):
-        print(path, flush=True)
+        _print_path(path)
     return EXIT_OK
 
 
@@ -266,7 +283,7 @@ def cmd_resume(args: argparse.Namespace) -> int:
     code = EXIT_OK
     for outcome in outcomes:
         for path in outcome.paths:
-            print(path, flush=True)
+            _print_path(path)
         if outcome.error is not None:
             label = "expired" if outcome.expired else "not collected"
             _say(f"error: job {outcome.job_id} {label}: {outcome.error}")
@@ -288,9 +305,13 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     except SystemExit as exc:  # usage errors (2) and --help / --version (0)
         return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
+    from editor.logs import setup_logging
+
+    setup_logging()  # redacting rotating log in the app-data folder
     try:
         return int(args.func(args))
     except EditorError as exc:
+        logging.getLogger("editor.cli").warning("%s failed: %s", args.command, exc)
         _say(f"error: {exc}")
         return int(getattr(exc, "exit_code", EXIT_USAGE))
     except KeyboardInterrupt:
@@ -304,7 +325,12 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:
         if os.environ.get("MASK_EDITOR_DEBUG"):
             raise
-        _say(f"error: unexpected {type(exc).__name__}: {exc} (set MASK_EDITOR_DEBUG=1 for details)")
+        from editor.core.redact import redact
+
+        _say(
+            f"error: unexpected {type(exc).__name__}: {redact(str(exc))} "
+            "(set MASK_EDITOR_DEBUG=1 for details)"
+        )
         return 1
 
 

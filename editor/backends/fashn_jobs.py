@@ -162,19 +162,26 @@ class FashnJobMixin:
             )
         credits_used = _number(resp.headers.get("x-fashn-credits-used"))
         raws = []
-        for i, ref in enumerate(outputs):
-            yield JobProgress(message=f"downloading output {i + 1} of {len(outputs)}")
-            raws.append(
-                await fetch_output(
-                    self.client, ref, service=SERVICE, job_id=job_id, cap=self.max_output_bytes
+        try:
+            for i, ref in enumerate(outputs):
+                yield JobProgress(message=f"downloading output {i + 1} of {len(outputs)}")
+                raws.append(
+                    await fetch_output(
+                        self.client, ref, service=SERVICE, job_id=job_id, cap=self.max_output_bytes
+                    )
                 )
+            if self.journal is not None and entry is not None:
+                entry.credits_used = credits_used
+                await asyncio.to_thread(self.journal.save_outputs, entry, raws)
+            images = await asyncio.to_thread(
+                finish_images, request, prepared, raws, service=SERVICE, job_id=job_id
             )
-        if self.journal is not None and entry is not None:
-            entry.credits_used = credits_used
-            await asyncio.to_thread(self.journal.save_outputs, entry, raws)
-        images = await asyncio.to_thread(
-            finish_images, request, prepared, raws, service=SERVICE, job_id=job_id
-        )
+        except ServiceError as exc:
+            # An unusable output (not http(s), not an image) will never become usable:
+            # keep no journal entry that every later resume would fail on again.
+            if exc.name == "BadOutput" and self.journal is not None and entry is not None:
+                self.journal.remove(entry)
+            raise
         yield JobCompleted(job_id, images, raws, credits_used)
         # the consumer asked for more after handling JobCompleted: its results are saved
         if self.journal is not None and entry is not None:
@@ -188,9 +195,14 @@ class FashnJobMixin:
         started = time.monotonic()
         if entry.outputs:
             raws = await asyncio.to_thread(self.journal.load_outputs, entry)
-            images = await asyncio.to_thread(
-                finish_images, request, prepared, raws, service=SERVICE, job_id=entry.job_id
-            )
+            try:
+                images = await asyncio.to_thread(
+                    finish_images, request, prepared, raws, service=SERVICE, job_id=entry.job_id
+                )
+            except ServiceError as exc:
+                if exc.name == "BadOutput":
+                    self.journal.remove(entry)
+                raise
             yield JobCompleted(entry.job_id, images, raws, entry.credits_used)
             self.journal.remove(entry)
             return

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import os
 
+from editor.core.redact import register_secret
+
 KEYRING_SERVICE = "mask-editor"
 ENV_VARS = {"fashn": "FASHN_API_KEY", "openai": "OPENAI_API_KEY"}
 _session_keys: dict[str, str] = {}
@@ -38,6 +40,7 @@ def get_api_key(service: str) -> str | None:
     session; None when there is none."""
     env = os.environ.get(ENV_VARS.get(service, ""), "").strip()
     if env:
+        register_secret(env)
         return env
     kr = _keyring()
     if kr is not None:
@@ -46,6 +49,7 @@ def get_api_key(service: str) -> str | None:
         except Exception:
             stored = None
         if stored:
+            register_secret(stored.strip())
             return stored.strip()
     return _session_keys.get(service)
 
@@ -55,6 +59,7 @@ def store_api_key(service: str, key: str) -> bool:
     then kept for this session only). An empty key deletes the stored one."""
     key = (key or "").strip()
     if key:
+        register_secret(key)
         _session_keys[service] = key
     else:
         _session_keys.pop(service, None)

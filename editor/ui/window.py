@@ -192,7 +192,8 @@ class MainWindow(SessionMixin, StartupMixin, MaskMixin, JobsMixin, QMainWindow):
 
     def set_document(self, pixels: np.ndarray, path: str | None, label: str) -> None:
         """Start editing ``pixels`` with an empty mask (a new source history)."""
-        self.canvas.set_image(pixels)
+        if not self._show_pixels(pixels, label):
+            return
         self.canvas.undo_stack.clear()
         self.canvas.undo_stack.setClean()
         self.sources.reset(SourceEntry(pixels, label, path))
@@ -209,6 +210,26 @@ class MainWindow(SessionMixin, StartupMixin, MaskMixin, JobsMixin, QMainWindow):
         self.show_info(f"Opened {label} ({w} × {h}). Paint the area to change.")
         self._update_title()
         self._update_actions()
+
+    def _show_pixels(self, pixels: np.ndarray, label: str) -> bool:
+        """Put ``pixels`` on the canvas; if the canvas cannot show them, keep the current
+        image and mask and say so (False)."""
+        before = (self.canvas.image(), self.canvas.mask(), self.canvas.zoom())
+        try:
+            self.canvas.set_image(pixels)
+            return True
+        except Exception as error:
+            log.exception("the canvas cannot show %s", label)
+            image, mask, zoom = before
+            if image is not None and mask is not None:
+                self.canvas.set_image(image, mask)
+                self.canvas.set_zoom(zoom)
+            h, w = pixels.shape[:2]
+            self.show_error(
+                f"Cannot show {label} ({w} × {h}): {type(error).__name__} in the canvas; "
+                "your image and mask are unchanged. Try a less extreme size."
+            )
+            return False
 
     def _rebuild_recent_menu(self) -> None:
         menu = self.recent_menu

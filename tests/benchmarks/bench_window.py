@@ -1,6 +1,7 @@
 """Window benchmarks (prints figures; asserts nothing).
 
     QT_QPA_PLATFORM=offscreen python tests/benchmarks/bench_window.py [--why] [--job-only]
+        [--jobs N]
 
 1. start to usable window (a fresh process, median of 3; target <= 0.6 s);
 2. longest event-loop stall (a 1 ms QTimer heartbeat) while a whole FASHN job on a
@@ -138,8 +139,11 @@ def _rss() -> str:
 def bench_job_and_memory() -> None:
     os.environ.update({k: v for k, v in _env().items() if k.startswith(("MASK_", "QT_"))})
     os.environ["FASHN_API_KEY"] = KEY
+    # The sandbox stands in for a service on another machine: at low CPU priority its
+    # own work (filling 4 variants, PNG encoding) does not take this machine's 2 cores
+    # from the UI thread; it still runs, so polls and downloads are real.
     server = subprocess.Popen(
-        [sys.executable, "-c", SANDBOX, KEY],
+        ["nice", "-n", "15", sys.executable, "-c", SANDBOX, KEY],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
@@ -223,8 +227,9 @@ def bench_job_and_memory() -> None:
         clock.start()
         heartbeat.start()
         t0 = time.perf_counter()
+        before = len(window.jobs)
         window.run_job()
-        while not window.jobs or window.runner.running():
+        while len(window.jobs) == before or window.runner.running():
             await asyncio.sleep(0.005)
         await asyncio.sleep(0.2)  # thumbnails painted
         heartbeat.stop()
@@ -236,19 +241,32 @@ def bench_job_and_memory() -> None:
         with loop:
             floor = loop.run_until_complete(idle_baseline())
             print(f"idle event loop (noise floor of this machine): longest gap {floor:.1f} ms")
-            seconds = loop.run_until_complete(job())
-            record = window.jobs[max(window.jobs)]
-            worst = sorted(gaps)[-3:]
-            print(
-                f"24 MP FASHN job (4 variants, zero-delay sandbox): {seconds:.2f} s, "
-                f"state {record.state} {record.error}"
-            )
-            print(
-                f"longest event-loop stall: {max(gaps):.1f} ms (next: "
-                f"{', '.join(f'{g:.1f}' for g in worst[:-1])}; median beat "
-                f"{statistics.median(gaps):.2f} ms; target <= 16 ms)"
-            )
-            print(f"  job gaps (ms): {explain()}")
+            runs = int(sys.argv[sys.argv.index("--jobs") + 1]) if "--jobs" in sys.argv else 1
+            stalls = []
+            for _ in range(runs):
+                gaps.clear()
+                sched.clear()
+                seconds = loop.run_until_complete(job())
+                record = window.jobs[max(window.jobs)]
+                worst = sorted(gaps)[-3:]
+                stalls.append(max(gaps))
+                print(
+                    f"24 MP FASHN job (4 variants, zero-delay sandbox): {seconds:.2f} s, "
+                    f"state {record.state} {record.error}"
+                )
+                print(
+                    f"longest event-loop stall: {max(gaps):.1f} ms (next: "
+                    f"{', '.join(f'{g:.1f}' for g in worst[:-1])}; median beat "
+                    f"{statistics.median(gaps):.2f} ms; target <= 16 ms)"
+                )
+                print(f"  job gaps (ms): {explain()}")
+            if runs > 1:
+                print(
+                    f"longest stall per job, median of {runs} jobs: "
+                    f"{statistics.median(stalls):.1f} ms (all: "
+                    f"{', '.join(f'{g:.1f}' for g in stalls)}; target <= 16 ms; "
+                    "the memory figures below then hold every job's variants)"
+                )
             print(f"memory after the job: {_rss()}")
             rng = np.random.default_rng(2)
             for i in range(50):  # 50 strokes of 500 px, each one undo step

@@ -23,10 +23,10 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from editor.core.composite import finish_result  # noqa: E402
-from editor.core.image import decode_image_bytes  # noqa: E402
-from editor.core.prepare import prepare_upload  # noqa: E402
-from editor.core.request import EditRequest  # noqa: E402
+from editor.core.composite import finish_result
+from editor.core.image import decode_image_bytes
+from editor.core.prepare import prepare_upload
+from editor.core.request import EditRequest
 
 W, H = 6000, 4000
 

@@ -7,6 +7,8 @@ import errno
 import io
 import os
 import struct
+import subprocess
+import sys
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -172,19 +174,21 @@ def test_broken_files_give_one_line(
     assert not out.exists() or not any(out.iterdir())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="editor/cli.py prints result paths with print(path): a non-UTF-8 file name "
-    "raises UnicodeEncodeError on a UTF-8 stdout, so the CLI exits 1 'unexpected'",
-)
-def test_non_utf8_file_name(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_non_utf8_file_name(tmp_path: Path) -> None:
     weird = tmp_path / os.fsdecode(b"caf\xe9 \xff photo.png")
     Image.fromarray(photo(30, 20)).save(weird, "PNG")
     mask = _mask_for(tmp_path, (30, 20))
-    code, stdout, err = run(capsys, "edit", str(weird), "--mask", str(mask), "--backend",
-                            "local", "--out", str(tmp_path / "out"))  # fmt: skip
-    assert code == 0, err
-    assert stdout.strip().endswith("photo-edit-1.png")
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "MASK_EDITOR_DATA_DIR": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-m", "editor.cli", "edit", weird, "--mask", mask,
+         "--backend", "local", "--out", tmp_path / "out"],
+        capture_output=True, env=env, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    # the printed path is the file's exact bytes, usable by a script
+    printed = done.stdout.strip()
+    assert printed.endswith(b"caf\xe9 \xff photo-edit-1.png")
+    assert Path(os.fsdecode(printed)).is_file()
     assert len(list((tmp_path / "out").iterdir())) == 1
 
 

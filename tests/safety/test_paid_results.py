@@ -106,11 +106,6 @@ def test_expired_job_is_reported_not_retried_forever(
     assert sb.stats.run_requests == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="editor/cli.py cmd_edit returns inside `async for` on JobCompleted, so the "
-    "backend never removes the journal entry; a later `resume` writes a duplicate file",
-)
 def test_successful_edit_leaves_nothing_to_resume(
     make_sandbox: Callable[..., Sandbox], tmp_path: Path, data_dir: Path
 ) -> None:
@@ -125,3 +120,22 @@ def test_successful_edit_leaves_nothing_to_resume(
     assert again.code == 0
     assert len(list(out.iterdir())) == 1, "resume wrote the same paid result twice"
     assert Journal(data_dir / "journal").entries() == []
+
+
+@pytest.mark.parametrize("fault", ["bad_output_url", "not_image_output"])
+def test_unusable_output_is_reported_once_not_kept_forever(
+    make_sandbox: Callable[..., Sandbox], tmp_path: Path, data_dir: Path, fault: str
+) -> None:
+    sb = make_sandbox(key=KEY, delays=0)
+    sb.inject(fault)
+    photo_path, mask_path, _, _ = write_inputs(tmp_path / "in")
+    out = tmp_path / "out"
+    env = cli_env(data_dir, FASHN_API_KEY=KEY)
+    done = run_cli(env, *_edit_args(photo_path, mask_path, sb.url, out))
+    assert done.code == 3, done.stderr
+    assert "BadOutput" in done.stderr and "Traceback" not in done.stderr
+    # an output that can never be used leaves nothing for every later resume to fail on
+    assert Journal(data_dir / "journal").entries() == []
+    again = run_cli(env, "resume")
+    assert again.code == 0 and "no unfinished jobs" in again.stderr
+    assert sb.stats.run_requests == 1
