@@ -12,6 +12,7 @@ to its own thread (e.g. a queued Qt signal).
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import shutil
@@ -130,7 +131,7 @@ class Autosaver:
         for i, image in enumerate(history):
             if i >= len(self._history_ids) or self._history_ids[i] != ids[i]:
                 name = history_member(i)
-                self._schedule(name, lambda n=name, img=image: self._write_png(n, img), 0.0)
+                self._schedule(name, functools.partial(self._write_png, name, image), 0.0)
         self._history_ids = ids
         self._schedule_manifest()
 

@@ -8,6 +8,8 @@ process dies, however it dies. An instance folder whose lock is free and that ha
 from __future__ import annotations
 
 import os
+import sys
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 from typing import BinaryIO
 
@@ -28,7 +30,7 @@ CLEAN = "clean"
 def try_lock(fh: BinaryIO) -> bool:
     """Take an exclusive, non-blocking lock on an open file; False if someone holds it."""
     try:
-        if os.name == "nt":
+        if sys.platform == "win32":
             import msvcrt
 
             fh.seek(0)
@@ -52,7 +54,7 @@ def lock_is_free(folder: Path) -> bool:
 
 
 def crashed_folders(
-    root: Path, *, skip: set[Path] = frozenset(), claimed: set[Path] = frozenset()
+    root: Path, *, skip: AbstractSet[Path] = frozenset(), claimed: AbstractSet[Path] = frozenset()
 ) -> list[Path]:
     """Folders of dead instances under ``root`` with something to restore, newest first.
 

@@ -233,11 +233,12 @@ def decode_png(data: bytes, label: str, *, grayscale: bool = False) -> np.ndarra
             if w * h > MAX_IMAGE_PIXELS:
                 raise _damaged(label, f"an image of {w}x{h} pixels is over the limit")
             img.load()
+            decoded: Image.Image = img
             if grayscale:
-                img = img.convert("L") if img.mode != "L" else img
+                decoded = img.convert("L") if img.mode != "L" else img
             elif img.mode not in ("RGB", "RGBA"):
-                img = img.convert("RGBA" if "A" in img.getbands() else "RGB")
-            return np.array(img, dtype=np.uint8)
+                decoded = img.convert("RGBA" if "A" in img.getbands() else "RGB")
+            return np.array(decoded, dtype=np.uint8)
     except SessionError:
         raise
     except Exception as error:  # Pillow raises many types for bad data
@@ -338,7 +339,9 @@ def session_from_manifest(
                 created=float(entry.get("created") or 0.0),
             )
         )
-    source_info = manifest.get("source") if isinstance(manifest.get("source"), dict) else {}
+    source_info: dict[str, Any] = (
+        manifest["source"] if isinstance(manifest.get("source"), dict) else {}
+    )
     path = source_info.get("path")
     settings = manifest.get("settings")
     created = manifest.get("created")
