@@ -213,6 +213,9 @@ class SessionMixin(_Base):
             self.results.clear()
             for job in session.jobs:
                 self._restore_job(job, entries)
+            with_images = [r for r in self.jobs.values() if r.images]
+            if with_images:
+                self.results.select(with_images[-1].number, 0)
         finally:
             self._restoring = False
         self._state_dirty = recovered
@@ -231,7 +234,8 @@ class SessionMixin(_Base):
         source = entries[index].image if ok else entries[-1].image
         elapsed = meta.get("elapsed")
         now = time.monotonic()
-        state = job.status if job.status in TERMINAL else "cancelled"
+        finished = job.status in TERMINAL or bool(job.images)  # results mean it completed
+        state = job.status if job.status in TERMINAL else "completed" if job.images else "cancelled"
         credits = meta.get("credits_used")
         record = JobRecord(
             number=self.runner.reserve_number(),
@@ -246,7 +250,7 @@ class SessionMixin(_Base):
             ended=now,
             images=list(job.images),
             thumbs=[thumbnail(image) for image in job.images],
-            error=job.error if job.status in TERMINAL else INTERRUPTED,
+            error=job.error if finished else INTERRUPTED,
             credits_used=float(credits) if isinstance(credits, int | float) else None,
             key=job.job_id or f"job-{time.time_ns()}",
             created=job.created,

@@ -53,4 +53,3 @@ def installed_venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
         timeout=900,
     )
     return env_dir
-
