@@ -58,6 +58,18 @@ def bounding_box(mask: np.ndarray) -> tuple[int, int, int, int] | None:
     return int(cols[0]), y0, int(cols[-1]) + 1, y1
 
 
+def snapshot(mask: np.ndarray) -> np.ndarray:
+    """A copy of ``mask`` cheap enough for the UI thread: only the rows holding edit
+    pixels are written into fresh zeroed memory (which the OS maps lazily), so a small
+    mask on a 24 MP photo costs a few ms instead of a 24 MB copy's page faults."""
+    out = np.zeros(mask.shape, dtype=mask.dtype)
+    rows = np.flatnonzero(mask.any(axis=1)) if mask.ndim == 2 else np.arange(len(mask))
+    if rows.size:
+        y0, y1 = int(rows[0]), int(rows[-1]) + 1
+        out[y0:y1] = mask[y0:y1]
+    return out
+
+
 def coverage(mask: np.ndarray) -> float:
     """Fraction (0..1) of the pixels marked for editing (>= 128)."""
     if mask.size == 0:

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction, QKeySequence
 
+from editor.resources import icon
+
 if TYPE_CHECKING:
     from editor.ui.window import MainWindow
 
@@ -65,6 +67,54 @@ SPECS: dict[str, tuple[str, list[str | QKeySequence.StandardKey], str, str]] = {
     "shortcuts": ("&Keyboard shortcuts", [Std.HelpContents, "F1"], "show_shortcuts", ""),
 }
 CHECKABLE = {"brush", "eraser", "lasso", "pressure"}
+# action name -> icon name in resources/icons (editor.resources.icon)
+ICONS: dict[str, str] = {
+    "open": "open",
+    "paste": "open",
+    "open_session": "open",
+    "save_session": "export",
+    "export_variant": "export",
+    "export_all": "export",
+    "export_before_after": "compare",
+    "load_mask": "load-mask",
+    "save_mask": "save-mask",
+    "settings": "settings",
+    "brush": "brush",
+    "eraser": "eraser",
+    "swap": "swap",
+    "lasso": "lasso",
+    "invert": "invert",
+    "clear": "clear",
+    "fill": "fill",
+    "grow": "grow",
+    "shrink": "shrink",
+    "feather": "feather",
+    "zoom_in": "zoom-in",
+    "zoom_out": "zoom-out",
+    "zoom_fit": "zoom-fit",
+    "zoom_100": "zoom-100",
+    "overlay_cycle": "overlay",
+    "run": "run",
+    "cancel": "cancel",
+    "compare": "compare",
+    "use_source": "use-as-source",
+    "shortcuts": "help",
+    "undo": "undo",
+    "redo": "redo",
+}
+
+
+def _plain(text: str) -> str:
+    """Menu text without the mnemonic ampersand and trailing ellipsis."""
+    return text.replace("&&", "\0").replace("&", "").replace("\0", "&").rstrip("…").strip()
+
+
+def set_tip(action: QAction, tip: str) -> None:
+    """Tooltip ``tip`` followed by the action's first shortcut, e.g. ``Brush (B)``."""
+    keys = action.shortcuts()
+    if keys:
+        tip = f"{tip} ({keys[0].toString(QKeySequence.SequenceFormat.NativeText)})"
+    action.setToolTip(tip)
 
 
 class WindowActions:
@@ -74,20 +124,11 @@ class WindowActions:
         self.all: dict[str, QAction] = {}
         for name, (text, keys, method, tip) in SPECS.items():
             action = QAction(text, window)
-            sequences: list[QKeySequence] = []
-            for key in keys:
-                if isinstance(key, QKeySequence.StandardKey):
-                    sequences.extend(QKeySequence.keyBindings(key))
-                else:
-                    sequences.append(QKeySequence(key))
-            # de-duplicate while keeping order (StandardKey and explicit keys may overlap)
-            unique: list[QKeySequence] = []
-            for seq in sequences:
-                if seq not in unique and not seq.isEmpty():
-                    unique.append(seq)
-            action.setShortcuts(unique)
+            action.setShortcuts(_sequences(keys))
+            if name in ICONS:
+                action.setIcon(icon(ICONS[name]))
+            set_tip(action, tip or _plain(text))
             if tip:
-                action.setToolTip(tip)
                 action.setStatusTip(tip)
             action.setCheckable(name in CHECKABLE)
             handler: Callable[[], object] = getattr(window, method)
@@ -95,18 +136,53 @@ class WindowActions:
             window.addAction(action)
             self.all[name] = action
             setattr(self, name, action)
+        self.undo = self._history_action(window, "undo", QKeySequence.keyBindings(Std.Undo))
+        self.redo = self._history_action(
+            window, "redo", [QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")]
+        )
+
+    def _history_action(self, window: MainWindow, name: str, keys: list[QKeySequence]) -> QAction:
+        """Undo/redo through the canvas (which ignores them in the middle of a stroke),
+        labelled and enabled from the undo stack like QUndoStack.createUndoAction."""
         stack = window.canvas.undo_stack
-        self.undo = stack.createUndoAction(window, "&Undo")
-        self.undo.setShortcuts(QKeySequence.keyBindings(Std.Undo))
-        self.redo = stack.createRedoAction(window, "&Redo")
-        self.redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-        for action in (self.undo, self.redo):
-            window.addAction(action)
-        self.all["undo"] = self.undo
-        self.all["redo"] = self.redo
+        title = "&Undo" if name == "undo" else "&Redo"
+        action = QAction(title, window)
+        action.setShortcuts(keys)
+        action.setIcon(icon(ICONS[name]))
+        undo = name == "undo"
+
+        # only the signals' arguments are used: the stack emits while it is destroyed
+        def set_text(what: str) -> None:
+            action.setText(f"{title} {what}" if what else title)
+            set_tip(action, _plain(action.text()))
+
+        set_text(stack.undoText() if undo else stack.redoText())
+        action.setEnabled(stack.canUndo() if undo else stack.canRedo())
+        (stack.undoTextChanged if undo else stack.redoTextChanged).connect(set_text)
+        (stack.canUndoChanged if undo else stack.canRedoChanged).connect(action.setEnabled)
+        run = window.canvas.undo if name == "undo" else window.canvas.redo
+        action.triggered.connect(lambda _checked=False: run())
+        window.addAction(action)
+        self.all[name] = action
+        return action
 
     def __getattr__(self, name: str) -> QAction:  # for type checkers; set in __init__
         raise AttributeError(name)
 
     def with_shortcuts(self) -> list[QAction]:
         return [a for a in self.all.values() if a.shortcuts()]
+
+
+def _sequences(keys: list[str | QKeySequence.StandardKey]) -> list[QKeySequence]:
+    """Key sequences in order, standard keys expanded, duplicates and empties dropped."""
+    sequences: list[QKeySequence] = []
+    for key in keys:
+        if isinstance(key, QKeySequence.StandardKey):
+            sequences.extend(QKeySequence.keyBindings(key))
+        else:
+            sequences.append(QKeySequence(key))
+    unique: list[QKeySequence] = []
+    for seq in sequences:
+        if seq not in unique and not seq.isEmpty():
+            unique.append(seq)
+    return unique

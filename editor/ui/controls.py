@@ -6,7 +6,7 @@ import random
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QPixmap
+from PySide6.QtGui import QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -46,6 +46,7 @@ class ControlsWidget(QWidget):
     changed = Signal()
     backend_changed = Signal(str)
     run_requested = Signal()
+    done_editing = Signal()  # Escape: give the keyboard back to the canvas
     reference_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -61,6 +62,7 @@ class ControlsWidget(QWidget):
         )
         self.prompt_edit = QPlainTextEdit()
         self.prompt_edit.setPlaceholderText("Describe the change inside the mask (Ctrl+Enter runs)")
+        self.prompt_edit.setToolTip("Ctrl+Enter runs; Esc returns the keyboard to the canvas")
         self.prompt_edit.setTabChangesFocus(True)
         self.prompt_edit.setFixedHeight(90)
         self.reference_thumb = QLabel("none")
@@ -170,6 +172,9 @@ class ControlsWidget(QWidget):
         self.reference_button.clicked.connect(self.reference_requested)
         self.reference_clear.clicked.connect(lambda: self.set_reference(None))
         self.run_button.clicked.connect(self.run_requested)
+        escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
+        escape.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        escape.activated.connect(self.done_editing)
 
     # -- state --------------------------------------------------------------------
     def backend(self) -> str:

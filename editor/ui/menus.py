@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QToolBar
 
 if TYPE_CHECKING:
@@ -67,6 +68,8 @@ MENUS: list[tuple[str, list[str]]] = [
 TOOLBAR = [
     "open",
     "-",
+    "undo",
+    "redo",
     "-",
     "brush",
     "eraser",
@@ -80,6 +83,15 @@ TOOLBAR = [
     "-",
     "run",
 ]
+# shorter tool bar labels
+TOOLBAR_TEXT = {
+    "invert": "Invert",
+    "clear": "Clear",
+    "zoom_fit": "Fit",
+    "zoom_100": "100%",
+    "undo": "Undo",
+    "redo": "Redo",
+}
 
 
 def build_menus(window: MainWindow) -> None:
@@ -98,10 +110,14 @@ def build_menus(window: MainWindow) -> None:
     toolbar = QToolBar("Tools", window)
     toolbar.setObjectName("tools-toolbar")
     toolbar.setMovable(False)
+    toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+    toolbar.setIconSize(QSize(20, 20))
     for name in TOOLBAR:
         if name == "-":
             toolbar.addSeparator()
-        else:
-            toolbar.addAction(actions[name])
+            continue
+        if name in TOOLBAR_TEXT:  # tool buttons show iconText; menus keep the full text
+            actions[name].setIconText(TOOLBAR_TEXT[name])
+        toolbar.addAction(actions[name])
     window.addToolBar(toolbar)
     window._rebuild_recent_menu()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import (
@@ -21,6 +23,8 @@ from editor.ui.imaging import to_qimage
 from editor.ui.records import JobRecord
 
 THUMB = 100
+_OWN_SECONDS = re.compile(r"\s*\(\d+(?:\.\d+)?\s*s\)$")
+INFO_WIDTH = 330  # the job's text column
 
 
 def _fmt_seconds(seconds: float) -> str:
@@ -42,7 +46,7 @@ class JobCardWidget(QFrame):
         self._group = group
         self.setFrameShape(QFrame.Shape.StyledPanel)
         prompt = record.prompt.strip().replace("\n", " ") or "(no prompt: fill from around)"
-        self.title = QLabel(f"<b>#{record.number}</b> {_elide(prompt, 90)}")
+        self.title = QLabel(f"<b>#{record.number}</b> {_elide(prompt, 80)}")
         self.title.setToolTip(record.prompt)
         self.summary = QLabel(record.summary())
         self.summary.setStyleSheet("color: palette(mid);")
@@ -60,16 +64,27 @@ class JobCardWidget(QFrame):
         self.thumbs.addStretch(1)
         self.variant_buttons: list[QToolButton] = []
         self._partial_label: QLabel | None = None
+        # text on the left, variants to its right: one card is one thumbnail high, so the
+        # results strip stays short enough for a 1280 x 800 screen
+        self.title.setWordWrap(True)
+        self.summary.setWordWrap(True)
+        info_box = QWidget()
+        info_box.setFixedWidth(INFO_WIDTH)
+        info = QVBoxLayout(info_box)
+        info.setContentsMargins(0, 0, 0, 0)
+        info.setSpacing(2)
         head = QHBoxLayout()
         head.addWidget(self.title, 1)
-        head.addWidget(self.cancel_button)
-        layout = QVBoxLayout(self)
+        head.addWidget(self.cancel_button, 0, Qt.AlignmentFlag.AlignTop)
+        info.addLayout(head)
+        info.addWidget(self.summary)
+        info.addWidget(self.status_label)
+        info.addWidget(self.bar)
+        info.addStretch(1)
+        layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 4)
-        layout.addLayout(head)
-        layout.addWidget(self.summary)
-        layout.addWidget(self.status_label)
-        layout.addWidget(self.bar)
-        layout.addLayout(self.thumbs)
+        layout.addWidget(info_box)
+        layout.addLayout(self.thumbs, 1)
         self.refresh()
 
     def refresh(self) -> None:
@@ -78,7 +93,9 @@ class JobCardWidget(QFrame):
         self.cancel_button.setVisible(r.running)
         self.bar.setVisible(r.running)
         if r.running:
-            text = f"{r.state.replace('_', ' ')} · {_fmt_seconds(r.elapsed)}"
+            # the service's own "(12 s)" would be a second, different elapsed time
+            state = _OWN_SECONDS.sub("", r.state.replace("_", " "))
+            text = f"{state} · {_fmt_seconds(r.elapsed)}"
             if r.expected_seconds:
                 text += f" of about {_fmt_seconds(r.expected_seconds)}"
                 self.bar.setRange(0, 1000)

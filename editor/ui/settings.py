@@ -45,6 +45,7 @@ class SettingsDialog(QDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
+        self.setMinimumWidth(540)  # base URLs and the key placeholder stay readable
         from editor.backends import keys
 
         self._keys = keys

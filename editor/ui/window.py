@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from editor.jobs import BackendPool, JobRunner
+from editor.resources import app_icon
 from editor.ui import prefs
 from editor.ui.actions import WindowActions
 from editor.ui.canvas import CanvasView
@@ -62,12 +63,29 @@ class MainWindow(SessionMixin, StartupMixin, MaskMixin, JobsMixin, QMainWindow):
         self._init_session()
         self._apply_overlay_prefs()
         self.setAcceptDrops(True)
-        self.resize(1500, 950)
+        self.setWindowIcon(app_icon())
+        self.fit_to_screen()
         self._update_title()
         self._update_actions()
         QTimer.singleShot(0, self.refresh_backend_state)
 
     # -- layout ---------------------------------------------------------------------
+    def fit_to_screen(self, fraction: float = 0.9) -> None:
+        """Size the window to ``fraction`` of the screen's available area, centred."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            self.resize(1280, 800)
+            return
+        area = screen.availableGeometry()
+        w = min(area.width(), max(round(area.width() * fraction), 800))
+        h = min(area.height(), max(round(area.height() * fraction), 560))
+        self.resize(w, h)
+        # the frame (title bar) is not known before the first show: centre the client area
+        self.move(area.x() + (area.width() - w) // 2, area.y() + (area.height() - h) // 2)
+        bottom = self.findChild(QDockWidget, "results-dock")
+        if bottom is not None:  # the results strip takes about a quarter of the height
+            self.resizeDocks([bottom], [max(190, min(240, h // 4))], Qt.Orientation.Vertical)
+
     def _build_docks(self) -> None:
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -80,6 +98,7 @@ class MainWindow(SessionMixin, StartupMixin, MaskMixin, JobsMixin, QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, right)
         for name in ("compare", "use_source", "source_back", "export_variant", "export_all"):
             button = QToolButton()
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
             button.setDefaultAction(self.actions_.all[name])
             self.results.add_action_button(button)
         self.results.finish_buttons()
@@ -88,7 +107,6 @@ class MainWindow(SessionMixin, StartupMixin, MaskMixin, JobsMixin, QMainWindow):
         bottom.setWidget(self.results)
         bottom.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, bottom)
-        self.resizeDocks([bottom], [250], Qt.Orientation.Vertical)
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -97,8 +115,10 @@ class MainWindow(SessionMixin, StartupMixin, MaskMixin, JobsMixin, QMainWindow):
         self.size_label = QLabel("")
         self.zoom_label = QLabel("")
         self.cursor_label = QLabel("")
+        self.brush_label = QLabel("")
+        self.brush_label.setToolTip("Brush size [ ], hardness Shift+[ ]")
         bar.addWidget(self.message_label, 1)
-        for label in (self.cursor_label, self.size_label, self.zoom_label):
+        for label in (self.brush_label, self.cursor_label, self.size_label, self.zoom_label):
             bar.addPermanentWidget(label)
 
     def _connect(self) -> None:
@@ -108,7 +128,11 @@ class MainWindow(SessionMixin, StartupMixin, MaskMixin, JobsMixin, QMainWindow):
         c.zoom_changed.connect(lambda z: self.zoom_label.setText(f"{z:.0%}"))
         c.cursor_moved.connect(lambda p: self.cursor_label.setText(f"{p.x()}, {p.y()}"))
         c.brush_changed.connect(self._update_actions)
+        c.brush_changed.connect(self._update_brush_label)
         self.controls.run_requested.connect(self.run_job)
+        self.controls.done_editing.connect(
+            lambda: self.canvas.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        )
         self.controls.backend_changed.connect(lambda _k: self.refresh_backend_state())
         self.controls.reference_requested.connect(self.choose_reference)
         self.results.selection_changed.connect(self._update_actions)
@@ -122,6 +146,14 @@ class MainWindow(SessionMixin, StartupMixin, MaskMixin, JobsMixin, QMainWindow):
         r.failed.connect(self._on_failed)
         r.cancelled.connect(self._on_cancelled)
         r.finished.connect(lambda _n: self._update_actions())
+
+    def _update_brush_label(self) -> None:
+        c = self.canvas
+        if not c.has_image() or c.tool() == "lasso":
+            self.brush_label.setText("Lasso" if c.has_image() else "")
+            return
+        tool = "Eraser" if c.tool() == "eraser" else "Brush"
+        self.brush_label.setText(f"{tool} {c.brush_size():.0f} px, hardness {c.hardness():.0%}")
 
     # -- messages -------------------------------------------------------------------
     def show_error(self, text: str) -> None:
@@ -204,6 +236,7 @@ class MainWindow(SessionMixin, StartupMixin, MaskMixin, JobsMixin, QMainWindow):
         self._source_changed()
         h, w = pixels.shape[:2]
         self.size_label.setText(f"{w} × {h}")
+        self._update_brush_label()
         if path:
             prefs.add_recent_file(path)
             self._rebuild_recent_menu()

@@ -98,7 +98,9 @@ class JobsMixin(_Base):
         source = self.sources.current
         assert source is not None
         kind = self.controls.backend()
-        mask = np.array(self.canvas.mask(), copy=True)  # painting may go on while it runs
+        from editor.core.mask import snapshot
+
+        mask = snapshot(self.canvas.mask())  # painting may go on while it runs
         request = self.controls.build_request(source.image, mask)
         settings = self.controls.settings()
         expected = self.controls.expected_seconds()

@@ -1,6 +1,6 @@
 """How long each step of a 24 MP job keeps another thread from running (prints figures).
 
-    python tests/benchmarks/gil_probe.py [--runs 5]
+    python tests/benchmarks/gil_probe.py [--runs 5] [--switch-ms 5]
 
 Each step runs in a worker thread while this (main) thread, standing in for the UI
 thread, wakes every 0.5 ms; the longest gap between its wake-ups is the worst time the
@@ -82,6 +82,8 @@ def _stage(req: EditRequest, up: object) -> None:
 
 def main() -> None:
     runs = int(sys.argv[sys.argv.index("--runs") + 1]) if "--runs" in sys.argv else 5
+    if "--switch-ms" in sys.argv:  # try another sys.setswitchinterval (default 5 ms)
+        sys.setswitchinterval(float(sys.argv[sys.argv.index("--switch-ms") + 1]) / 1000)
     src = photo()
     mask = np.zeros((H, W), np.uint8)
     mask[1500:2300, 2500:3600] = 255

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import zlib
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QEvent, QPointF, Qt
@@ -98,18 +101,52 @@ def test_apply_mask_is_one_command_storing_the_changed_bounds(canvas: CanvasView
     assert canvas.mask() is live and (live == 255).all()
 
 
-def test_whole_mask_operation_is_compressed(canvas: CanvasView) -> None:
+def test_whole_mask_operation_is_compressed_off_the_ui_thread(
+    canvas: CanvasView, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    threads: list[str] = []
+    real = zlib.compress
+
+    def recording(data, level=-1):  # type: ignore[no-untyped-def]
+        threads.append(threading.current_thread().name)
+        return real(data, level)
+
+    monkeypatch.setattr(zlib, "compress", recording)
     big = np.zeros((2000, 3000), np.uint8)
     canvas.set_image(np.zeros((2000, 3000, 3), np.uint8), big)
-    inverted = 255 - big
-    canvas.apply_mask(inverted, "Invert")
+    canvas.apply_mask(255 - big, "Invert")
     patch = canvas.undo_stack.command(0).patch
     assert patch.rect == (0, 0, 3000, 2000)
-    assert patch.nbytes < 200_000  # 2 x 6 MB raw
-    canvas.undo_stack.undo()
+    canvas.undo_stack.undo()  # works while the compression may still be running
     assert not canvas.mask().any()
+    patch.wait_compressed(timeout=30)
+    assert patch.compressed and patch.nbytes < 200_000  # 2 x 6 MB raw
+    assert threads and threading.main_thread().name not in threads
     canvas.undo_stack.redo()
     assert (canvas.mask() == 255).all()
+    canvas.undo_stack.undo()
+    assert not canvas.mask().any()
+
+
+def test_undo_and_redo_in_the_middle_of_a_stroke_are_ignored(canvas: CanvasView) -> None:
+    drag(canvas, [(50, 50), (150, 50)])
+    first = canvas.mask().copy()
+    # a second stroke crossing the first; Ctrl+Z and Ctrl+Shift+Z while the button is down
+    send(canvas, QEvent.Type.MouseButtonPress, 100, 20)
+    send(canvas, QEvent.Type.MouseMove, 100, 60)
+    assert canvas.stroke_active()
+    assert not canvas.undo() and not canvas.redo()
+    send(canvas, QEvent.Type.MouseMove, 100, 120)
+    send(canvas, QEvent.Type.MouseButtonRelease, 100, 120, Qt.MouseButton.NoButton)
+    both = canvas.mask().copy()
+    assert both[50, 100] == 255 and both[50, 60] == 255 and both[120, 100] == 255
+    assert canvas.undo_stack.count() == 2
+    assert canvas.undo()
+    assert np.array_equal(canvas.mask(), first)
+    assert canvas.undo()
+    assert not canvas.mask().any()  # nothing of either stroke survives a full undo
+    assert canvas.redo() and canvas.redo()
+    assert np.array_equal(canvas.mask(), both)
 
 
 def test_memory_cap_drops_the_oldest_steps(canvas: CanvasView) -> None:

@@ -140,6 +140,11 @@ class MaskOverlay:
                 if x0 >= x1 or y0 >= y1:
                     break
                 q = prev[2 * y0 : 2 * y1, 2 * x0 : 2 * x1].astype(np.uint16)
+                # a level clamped to 1 row/column (extreme aspect ratios) or an odd edge:
+                # repeat the last row/column so every 2x2 block is complete
+                pad_y, pad_x = 2 * (y1 - y0) - q.shape[0], 2 * (x1 - x0) - q.shape[1]
+                if pad_y or pad_x:
+                    q = np.pad(q, ((0, pad_y), (0, pad_x)), mode="edge")
                 level.mask[y0:y1, x0:x1] = (
                     q[0::2, 0::2] + q[1::2, 0::2] + q[0::2, 1::2] + q[1::2, 1::2] + 2
                 ) >> 2

@@ -16,6 +16,26 @@ HARDNESS_STEP = 0.25
 class CanvasToolsMixin:
     """Brush, eraser, lasso and overlay settings."""
 
+    # --- history -------------------------------------------------------------------------
+    def stroke_active(self) -> bool:
+        """True while a brush/eraser stroke is being drawn (button or pen still down)."""
+        return self._stroke is not None
+
+    def undo(self) -> bool:
+        """Undo one step; ignored (False) in the middle of a stroke, whose undo step is
+        only recorded when it ends."""
+        if self.stroke_active() or not self.undo_stack.canUndo():
+            return False
+        self.undo_stack.undo()
+        return True
+
+    def redo(self) -> bool:
+        """Redo one step; ignored (False) in the middle of a stroke."""
+        if self.stroke_active() or not self.undo_stack.canRedo():
+            return False
+        self.undo_stack.redo()
+        return True
+
     # --- tools ---------------------------------------------------------------------------
     def set_tool(self, tool: Tool) -> None:
         """Select 'brush', 'eraser' or 'lasso'."""
