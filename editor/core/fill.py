@@ -1,9 +1,11 @@
 """Offline contextual fill (PatchMatch) whose cost follows the hole, not the photo.
 
-Each masked region is filled on a crop around it (the hole plus a context margin),
-then pasted back through the mask, so a 200x200 hole costs the same in a 6 MP and a
-24 MP photo. Pure numpy + pypatchmatch: no Qt, no network. CPU-heavy: call it from a
-worker thread.
+Each masked region is filled on a crop around it (the hole plus a context margin sized
+by the hole's thickness), then pasted back through the mask, so a 200x200 hole costs the
+same in a 6 MP and a 24 MP photo. A crop larger than ``WORK_PIXELS`` is filled at a
+reduced scale and the fill scaled back up, so a long brush stroke across a 24 MP photo
+costs seconds and a few hundred MB, not a minute and gigabytes. Pure numpy + Pillow +
+pypatchmatch: no Qt, no network. CPU-heavy: call it from a worker thread.
 """
 
 from __future__ import annotations
@@ -11,11 +13,14 @@ from __future__ import annotations
 import threading
 
 import numpy as np
+from PIL import Image
 
 from editor.core.errors import EditorError
 
 _seed_lock = threading.Lock()  # patchmatch's seed is global to the native library
 _TILE = 16
+WORK_PIXELS = 600_000  # largest crop PatchMatch works on at full scale
+_MAX_MARGIN = 384
 
 
 class FillUnavailableError(EditorError):
@@ -117,19 +122,46 @@ def contextual_fill(
     pm = _patchmatch()
     for x0, y0, x1, y1 in region_boxes(mask):
         side = max(x1 - x0, y1 - y0)
-        margin = max(32, int(side * context))
+        # context follows the hole's thickness: a long thin stroke needs a band around
+        # it, not a square as large as its length
+        thickness = int(np.count_nonzero(hole[y0:y1, x0:x1])) / side
+        margin = int(min(max(32.0, min(side, 2 * thickness) * context), _MAX_MARGIN))
         cx0, cy0 = max(0, x0 - margin), max(0, y0 - margin)
         cx1, cy1 = min(image.shape[1], x1 + margin), min(image.shape[0], y1 + margin)
-        crop = np.ascontiguousarray(result[cy0:cy1, cx0:cx1, :3])
         crop_hole = hole[cy0:cy1, cx0:cx1]
         if crop_hole.all():
             # nothing to copy from: fall back to the mean colour of the whole image
             fill_value = image[..., :3][~hole].mean(axis=0) if (~hole).any() else 127
             result[cy0:cy1, cx0:cx1, :3][crop_hole] = np.asarray(fill_value, dtype=np.uint8)
             continue
-        with _seed_lock:
-            pm.set_random_seed(int(seed) % 2**32)
-            filled = pm.inpaint(crop, crop_hole.astype(np.uint8) * 255, patch_size=patch_size)
+        crop = np.ascontiguousarray(result[cy0:cy1, cx0:cx1, :3])
+        filled = _fill_crop(pm, crop, crop_hole, seed=seed, patch_size=patch_size)
         target = result[cy0:cy1, cx0:cx1, :3]
         target[crop_hole] = filled[crop_hole]
     return result
+
+
+def _fill_crop(
+    pm, crop: np.ndarray, crop_hole: np.ndarray, *, seed: int, patch_size: int
+) -> np.ndarray:
+    """PatchMatch on ``crop``, at a reduced scale when the crop is larger than
+    WORK_PIXELS (the fill is scaled back up; only hole pixels are used from it)."""
+    h, w = crop_hole.shape
+    scale = min(1.0, (WORK_PIXELS / (h * w)) ** 0.5)
+    if scale < 1.0:
+        sw, sh = max(8, round(w * scale)), max(8, round(h * scale))
+        small = np.asarray(Image.fromarray(crop).resize((sw, sh), Image.Resampling.BOX))
+        # any hole pixel under a small pixel makes it a hole: no unmasked colour leaks in
+        small_hole = np.asarray(
+            Image.fromarray(crop_hole.astype(np.uint8) * 255).resize((sw, sh), Image.Resampling.BOX)
+        )
+        small_hole = (small_hole > 0).astype(np.uint8) * 255
+        if small_hole.all():
+            small_hole[0, 0] = 0
+        with _seed_lock:
+            pm.set_random_seed(int(seed) % 2**32)
+            out = pm.inpaint(np.ascontiguousarray(small), small_hole, patch_size=patch_size)
+        return np.asarray(Image.fromarray(out).resize((w, h), Image.Resampling.BICUBIC))
+    with _seed_lock:
+        pm.set_random_seed(int(seed) % 2**32)
+        return pm.inpaint(crop, crop_hole.astype(np.uint8) * 255, patch_size=patch_size)
