@@ -141,8 +141,10 @@ class CompareView(QWidget):
         return self.width() / 2 if self._mode == "side" and not self._flash else float(self.width())
 
     def _fit_zoom(self) -> float:
-        pane_w = self._pane_width()
-        return max(0.01, min(pane_w / self._original.w, self.height() / self._original.h))
+        from editor.ui.canvas.viewport import fit_zoom
+
+        o = self._original
+        return max(0.01, fit_zoom(o.w, o.h, self._pane_width(), self.height()))
 
     def _target(self, pane_x: float, pane_w: float) -> QRectF:
         z = self.zoom()
@@ -307,6 +309,12 @@ class CompareDialog(QDialog):
         bar.addStretch(1)
         self.info = QLabel(HELP_TEXT)
         bar.addWidget(self.info)
+        self.close_button = QPushButton("Close")
+        self.close_button.setToolTip("Close the compare view (Esc)")
+        self.close_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.close_button.clicked.connect(self.reject)
+        bar.addSpacing(8)
+        bar.addWidget(self.close_button)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(self.view, 1)

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QToolButton,
     QVBoxLayout,
@@ -31,6 +32,10 @@ OPENAI_MODELS = ("gpt-image-1", "dall-e-2")
 OPENAI_QUALITY = ("auto", "high", "medium", "low", "standard")
 OPENAI_BACKGROUND = ("auto", "opaque", "transparent")
 OPENAI_FIDELITY = ("default", "low", "high")
+# The offline fill works per masked region on a crop of at most ~0.6 MP: 1.5-3 s per
+# region and variant measured on the development machine (the upper end is shown).
+LOCAL_SECONDS_PER_REGION = 3.0
+LOCAL_ESTIMATE = "0 credits: offline, free (runs on this computer)"
 
 
 def _combo(items: tuple[str, ...], labels: dict[str, str] | None = None) -> QComboBox:
@@ -52,6 +57,7 @@ class ControlsWidget(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._reference: np.ndarray | None = None
+        self._mask_regions: int | None = None  # masked regions (local time estimate)
         self.backend_box = _combo(tuple(prefs.BACKEND_NAMES), prefs.BACKEND_NAMES)
         self.readiness_label = QLabel("")
         self.readiness_label.setWordWrap(True)
@@ -143,12 +149,38 @@ class ControlsWidget(QWidget):
         form.addRow("", self.stream_check)
         form.addRow("", self.focus_check)
         form.addRow("", self.composite_check)
+        # The settings scroll; the estimate, expected time and Run stay pinned below them
+        # so they are visible on any screen height.
+        inner = QWidget()
+        inner_layout = QVBoxLayout(inner)
+        inner_layout.addLayout(form)
+        inner_layout.addStretch(1)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setWidget(inner)
+        self.footer = QWidget()
+        self.footer.setObjectName("controls-footer")
+        footer = QVBoxLayout(self.footer)
+        footer.setContentsMargins(9, 6, 9, 9)
+        self.estimate_label.setWordWrap(True)
+        self.time_label.setWordWrap(True)
+        footer.addWidget(self.estimate_label)
+        footer.addWidget(self.time_label)
+        self._button_row = QHBoxLayout()
+        self._button_row.setContentsMargins(0, 0, 0, 0)
+        self._button_row.addWidget(self.run_button, 1)
+        footer.addLayout(self._button_row)
         outer = QVBoxLayout(self)
-        outer.addLayout(form)
-        outer.addStretch(1)
-        outer.addWidget(self.estimate_label)
-        outer.addWidget(self.time_label)
-        outer.addWidget(self.run_button)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        outer.addWidget(self.scroll, 1)
+        outer.addWidget(self.footer)
+
+    def add_footer_button(self, button: QWidget) -> None:
+        """Put ``button`` next to Run in the pinned footer (e.g. Cancel)."""
+        self._button_row.addWidget(button)
 
     def _connect(self) -> None:
         self.backend_box.currentIndexChanged.connect(self._on_backend_changed)
@@ -291,6 +323,12 @@ class ControlsWidget(QWidget):
         visible = "variants" in self.visible_controls()
         return self.variants_spin.value() if visible else 1
 
+    def set_mask_regions(self, count: int | None) -> None:
+        """How many separate regions the mask has (the offline fill's time follows it)."""
+        if count != self._mask_regions:
+            self._mask_regions = count
+            self.refresh_estimate()
+
     def refresh_estimate(self) -> None:
         """Update the credit estimate and expected time for the current settings."""
         kind = self.backend()
@@ -303,15 +341,32 @@ class ControlsWidget(QWidget):
             est = estimate_credits(
                 backend=kind, schema=self.schema(), resolution=res, mode=mode, num_images=n
             )
-            self.estimate_label.setText(est.explanation)
+            self.estimate_label.setText(LOCAL_ESTIMATE if kind == "local" else est.explanation)
         except Exception as error:  # a bad combination is shown, not raised
             self.estimate_label.setText(str(error))
         seconds = self.expected_seconds()
-        self.time_label.setText(f"Expected time: about {_duration(seconds)}" if seconds else "")
+        if kind == "local":
+            self.time_label.setText(self._local_time_text(seconds, n))
+        else:
+            self.time_label.setText(f"Expected time: about {_duration(seconds)}" if seconds else "")
+
+    def _local_time_text(self, seconds: float | None, variants: int) -> str:
+        regions = self._mask_regions
+        if not regions or seconds is None:
+            per = round(LOCAL_SECONDS_PER_REGION)
+            return f"Expected time: about {per} s per painted region and variant"
+        what = f"{regions} region{'s' if regions != 1 else ''} × {variants} variant"
+        return f"Expected time: about {_duration(seconds)} ({what}{'s' if variants != 1 else ''})"
 
     def expected_seconds(self) -> float | None:
-        """FASHN's typical time for these settings (None for other backends)."""
-        if self.backend() != "fashn":
+        """Typical time for these settings: FASHN's for its mode and resolution, the
+        offline fill's from the masked regions (None when unknown)."""
+        kind = self.backend()
+        if kind == "local":
+            if not self._mask_regions:
+                return None
+            return self._mask_regions * self.num_images() * LOCAL_SECONDS_PER_REGION
+        if kind != "fashn":
             return None
         from editor.core.credits import expected_seconds
 

@@ -44,6 +44,22 @@ def preview(session: Session, edge: int = PREVIEW_EDGE) -> np.ndarray:
     return np.ascontiguousarray(out.astype(np.uint8))
 
 
+def worth_restoring(session: Session) -> bool:
+    """False when a restore would bring back nothing the user cannot simply redo: an
+    empty mask, no prompt, no results, no earlier sources, and a photo that can be
+    opened again from its file (thread-safe; reads only the file's existence)."""
+    import os
+
+    if session.prompt.strip() or session.history:
+        return True
+    if any(job.images for job in session.jobs):
+        return True
+    if session.mask.size and bool(session.mask.any()):
+        return True
+    path = session.source_path
+    return not (path and os.path.isfile(path))
+
+
 def describe(session: Session) -> list[str]:
     """What a restore brings back, one line each."""
     h, w = session.source.shape[:2]

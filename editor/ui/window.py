@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
     QMainWindow,
-    QScrollArea,
+    QPushButton,
     QToolButton,
 )
 
@@ -60,6 +60,7 @@ class MainWindow(SessionMixin, StartupMixin, MaskMixin, JobsMixin, QMainWindow):
         build_menus(self)
         self._build_status_bar()
         self._connect()
+        self._init_region_count()
         self._init_session()
         self._apply_overlay_prefs()
         self.setAcceptDrops(True)
@@ -87,13 +88,22 @@ class MainWindow(SessionMixin, StartupMixin, MaskMixin, JobsMixin, QMainWindow):
             self.resizeDocks([bottom], [max(190, min(240, h // 4))], Qt.Orientation.Vertical)
 
     def _build_docks(self) -> None:
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(self.controls)
-        scroll.setMinimumWidth(340)
+        # the controls scroll their settings themselves; estimate, time, Run and Cancel
+        # stay pinned below them
+        self.controls.setMinimumWidth(340)
+        cancel = QPushButton("Cancel")
+        cancel.setObjectName("cancel-all")
+        cancel.setMinimumHeight(32)
+        action = self.actions_.all["cancel"]
+        cancel.setToolTip(action.toolTip())
+        cancel.setEnabled(action.isEnabled())
+        cancel.clicked.connect(action.trigger)
+        action.changed.connect(lambda: cancel.setEnabled(action.isEnabled()))
+        self.cancel_button = cancel
+        self.controls.add_footer_button(cancel)
         right = QDockWidget("Edit", self)
         right.setObjectName("controls-dock")
-        right.setWidget(scroll)
+        right.setWidget(self.controls)
         right.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, right)
         for name in ("compare", "use_source", "source_back", "export_variant", "export_all"):

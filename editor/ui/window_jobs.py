@@ -61,7 +61,7 @@ class JobsMixin(_Base):
                 return
             self.runner.call(backend.check_ready(), on_done=ready, on_error=not_ready)
             if kind == "fashn":
-                self.runner.call(backend.credits(), on_done=balance, on_error=no_balance)
+                self._read_balance(backend)
 
         def ready(problem: str | None) -> None:
             if kind == self.controls.backend():
@@ -72,15 +72,35 @@ class JobsMixin(_Base):
             if kind == self.controls.backend():
                 self.controls.set_readiness(message, False)
 
+        self.runner.in_thread(_key_for, kind, on_done=with_key, on_error=not_ready)
+
+    def refresh_balance(self) -> None:
+        """Read the FASHN balance again (after a job was charged), if FASHN is chosen."""
+        from editor.core.errors import EditorError
+
+        if self.controls.backend() != "fashn":
+            return
+
+        def with_key(key: str | None) -> None:
+            if self.controls.backend() != "fashn" or not key:
+                return
+            try:
+                self._read_balance(self._backend("fashn", key))
+            except EditorError:
+                return  # the readiness line already says what is wrong
+
+        self.runner.in_thread(_key_for, "fashn", on_done=with_key)
+
+    def _read_balance(self, backend: Any) -> None:
         def balance(value: float | None) -> None:
-            if kind == self.controls.backend() and value is not None:
+            if self.controls.backend() == "fashn" and value is not None:
                 self.controls.set_balance(f"{value:g} credits")
 
-        def no_balance(message: str) -> None:
-            if kind == self.controls.backend():
+        def no_balance(_message: str) -> None:
+            if self.controls.backend() == "fashn":
                 self.controls.set_balance("unknown")
 
-        self.runner.in_thread(_key_for, kind, on_done=with_key, on_error=not_ready)
+        self.runner.call(backend.credits(), on_done=balance, on_error=no_balance)
 
     def _backend(self, kind: str, key: str | None) -> Any:
         return self.pool.get(
@@ -198,13 +218,20 @@ class JobsMixin(_Base):
             self.results.update_job(number)
             self._job_changed(record, images=True)
             self.show_info(f"Job #{number}: {len(record.images)} variant(s) ready.")
+            self._after_charge(record)
         self._update_actions()
+
+    def _after_charge(self, record: JobRecord) -> None:
+        """A FASHN job the service accepted has ended: its balance has changed."""
+        if record.settings.get("backend") == "fashn" and record.remote_id:
+            self.refresh_balance()
 
     def _on_failed(self, number: int, message: str) -> None:
         if record := self._job(number):
             record.state, record.error, record.ended = "failed", message, time.monotonic()
             self.results.update_job(number)
             self._job_changed(record)
+            self._after_charge(record)
         self.show_error(f"Job #{number} failed: {message}")
 
     def _on_cancelled(self, number: int, message: str) -> None:

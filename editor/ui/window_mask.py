@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QColorDialog, QFileDialog, QInputDialog
 
 from editor.ui import prefs
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
 else:
     _Base = object
 
+REGION_COUNT_DELAY_MS = 250
 MASK_FILTER = "PNG mask (*.png);;Images (*.png *.jpg *.jpeg *.webp *.tif *.tiff *.bmp)"
 
 
@@ -27,6 +29,34 @@ class MaskMixin(_Base):
 
     _mask_amount = 8
     _doc_generation = 0  # bumped whenever the canvas gets another image
+    _region_seq = 0
+
+    def _init_region_count(self) -> None:
+        """Count the mask's separate regions (off the UI thread, after a short pause):
+        the offline fill's expected time follows them."""
+        self._regions_timer = QTimer(self)
+        self._regions_timer.setSingleShot(True)
+        self._regions_timer.setInterval(REGION_COUNT_DELAY_MS)
+        self._regions_timer.timeout.connect(self._count_regions)
+        self.canvas.mask_edited.connect(lambda _rect: self._regions_timer.start())
+        self.canvas.image_changed.connect(self._regions_timer.start)
+
+    def _count_regions(self) -> None:
+        from editor.core.fill import region_boxes
+
+        mask = self.canvas.mask()
+        if mask is None:
+            self.controls.set_mask_regions(None)
+            return
+        self._region_seq += 1
+        seq = self._region_seq
+
+        def counted(count: int) -> None:
+            if seq == self._region_seq:
+                self.controls.set_mask_regions(count)
+
+        # the live array is only read; a stroke landing meanwhile schedules another count
+        self.runner.in_thread(lambda: len(region_boxes(mask)), on_done=counted)
 
     # -- tools ----------------------------------------------------------------------
     def _set_tool(self, tool: str) -> None:

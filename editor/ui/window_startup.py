@@ -3,6 +3,7 @@ left in the journal, Help > Copy diagnostics."""
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from collections.abc import Callable
@@ -15,7 +16,7 @@ from editor.ui import prefs
 from editor.ui.controls_state import controls_state
 from editor.ui.imaging import thumbnail
 from editor.ui.records import JobRecord
-from editor.ui.recovery import ANSWERS, RecoveryDialog, preview
+from editor.ui.recovery import ANSWERS, RecoveryDialog, preview, worth_restoring
 
 if TYPE_CHECKING:
     from editor.backends.journal import JournalEntry
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 else:
     _Base = object
 
+log = logging.getLogger(__name__)
 RESUMING = "collecting a job sent before the editor stopped"
 
 
@@ -51,7 +53,13 @@ class StartupMixin(_Base):
 
         def find() -> tuple[Session, np.ndarray] | None:
             session = saver.load_recovery()
-            return None if session is None else (session, preview(session))
+            if session is None:
+                return None
+            if not worth_restoring(session):
+                log.info("discarding an autosave with nothing worth restoring")
+                saver.discard()  # quietly: the photo can simply be opened again
+                return None
+            return session, preview(session)
 
         def found(result: tuple[Session, np.ndarray] | None) -> None:
             if result is not None:

@@ -41,6 +41,7 @@ class CanvasView(CanvasToolsMixin, CanvasInputMixin, QWidget):
     zoom_changed = Signal(float)
     cursor_moved = Signal(QPoint)  # source pixel under the pointer
     brush_changed = Signal()
+    image_changed = Signal()  # after set_image: another photo and/or mask is shown
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -101,6 +102,7 @@ class CanvasView(CanvasToolsMixin, CanvasInputMixin, QWidget):
         self.undo_stack.clear()
         self._vp.image_size = QSize(w, h)
         self.zoom_fit()
+        self.image_changed.emit()
 
     def image(self) -> np.ndarray | None:
         """The photo shown (the array given to ``set_image``)."""

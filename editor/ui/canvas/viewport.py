@@ -18,6 +18,9 @@ ZOOM_STEPS = (
     1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0, 16.0, 24.0, 32.0, 48.0, 64.0,
 )  # fmt: skip
 FIT_MARGIN = 8  # widget pixels left around the image by zoom_fit
+# Fit never draws the image's short side thinner than this (a 30000x10 strip would be
+# a third of a pixel tall): the long side then overflows and the view pans.
+MIN_FIT_SHORT_SIDE = 32
 
 
 class Viewport:
@@ -85,7 +88,7 @@ class Viewport:
             return 1.0
         vw = max(1, self.view_size.width() - 2 * FIT_MARGIN)
         vh = max(1, self.view_size.height() - 2 * FIT_MARGIN)
-        return clamp_zoom(min(vw / iw, vh / ih))
+        return fit_zoom(iw, ih, vw, vh)
 
     def set_view(self, zoom: float, center: QPointF) -> None:
         """Show source point ``center`` in the middle of the widget at ``zoom``."""
@@ -125,6 +128,17 @@ def _clamp_axis(offset: float, content: float, view: float) -> float:
         return (view - content) / 2
     slack = view / 2
     return min(slack, max(view - content - slack, offset))
+
+
+def fit_zoom(iw: float, ih: float, vw: float, vh: float) -> float:
+    """Zoom showing an ``iw`` x ``ih`` image whole in ``vw`` x ``vh``, except that its short
+    side is never drawn thinner than ``MIN_FIT_SHORT_SIDE`` (nor than the view allows)."""
+    if iw <= 0 or ih <= 0:
+        return 1.0
+    z = min(vw / iw, vh / ih)
+    short, room = (ih, vh) if ih <= iw else (iw, vw)
+    floor = min(MIN_FIT_SHORT_SIDE, room) / short
+    return clamp_zoom(max(z, floor))
 
 
 def clamp_zoom(z: float) -> float:
