@@ -29,7 +29,12 @@ from editor.backends.fashn_wire import (
 )
 from editor.backends.finishing import finish_images, rebuild_job
 from editor.backends.journal import Journal, JournalEntry
-from editor.backends.transport import fetch_output, json_object, network_message, retry_after
+from editor.backends.transport import (
+    fetch_output,
+    json_object_async,
+    network_message,
+    retry_after,
+)
 from editor.core.errors import ValidationError
 from editor.core.prepare import PreparedUpload
 from editor.core.request import EditRequest
@@ -101,7 +106,7 @@ class FashnJobMixin:
                     raise AuthenticationError(
                         SERVICE, "UnauthorizedAccess", f"the key was refused. {keep}", job_id=job_id
                     )
-                data = json_object(resp) if resp.status_code == 200 else None
+                data = await json_object_async(resp) if resp.status_code == 200 else None
                 if resp.status_code == 429:
                     delay = retry_after(resp) or pacing.backoff(1, base=1.0, cap=10.0)
                     await asyncio.sleep(delay)

@@ -41,12 +41,12 @@ from editor.backends.transport import (
     MAX_OUTPUT_BYTES,
     check_base_url,
     fetch_output,
-    json_object,
+    json_object_async,
     make_client,
     network_message,
     retry_after,
 )
-from editor.core.composite import finish_result
+from editor.core.composite import feathered_mask, finish_result
 from editor.core.errors import ValidationError
 from editor.core.image import decode_image_bytes
 from editor.core.prepare import PreparedUpload, prepare_upload
@@ -203,7 +203,7 @@ class OpenAIBackend(Backend):
     async def _read_json(self, resp: httpx.Response) -> list[bytes]:
         body = await resp.aread()
         del body
-        answer = json_object(resp)
+        answer = await json_object_async(resp)
         if answer is None:
             raise ServiceError(
                 SERVICE, "BadAnswer", f"the edit answer could not be read ({resp.status_code})"
@@ -270,13 +270,14 @@ class OpenAIBackend(Backend):
         if box is None:
             return finish_images(request, prepared, raws, service=SERVICE, job_id=None)
         out = []
+        feathered = feathered_mask(request)  # once for all variants
         for raw in raws:
             try:
                 decoded = decode_image_bytes(raw, label="the OpenAI output")
             except Exception as exc:
                 raise ServiceError(SERVICE, "BadOutput", str(exc)) from None
             content = crop_content(decoded, box, prepared.image.width)
-            out.append(finish_result(request, prepared, content))
+            out.append(finish_result(request, prepared, content, feathered=feathered))
         return out
 
 

@@ -83,6 +83,17 @@ def json_object(response: httpx.Response) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
+LARGE_JSON_BYTES = 256 * 1024
+
+
+async def json_object_async(response: httpx.Response) -> dict[str, Any] | None:
+    """``json_object`` that parses large bodies (base64 outputs) in a worker thread, so
+    the event loop (the UI's, in the window) is not held for tens of milliseconds."""
+    if len(response.content) > LARGE_JSON_BYTES:
+        return await asyncio.to_thread(json_object, response)
+    return json_object(response)
+
+
 def describe_unreadable(response: httpx.Response) -> str:
     """One line saying what came back instead of the expected JSON."""
     ctype = response.headers.get("content-type", "").split(";")[0].strip().lower()
