@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -197,9 +198,12 @@ class FashnBackend(FashnJobMixin, Backend):
                     message=f"{outcome.error.name}: retrying in {outcome.delay:.0f} s"
                 )
                 await asyncio.sleep(outcome.delay)
-            # nothing may happen between learning the id and recording it
+            # nothing of this job happens between learning the id and recording it; the
+            # write (with fsync) runs in a thread so the UI's event loop is not held, and
+            # is shielded so a cancel now still leaves the job in the journal
             if self.journal is not None and staged is not None:
-                entry = commit_job(
+                record = functools.partial(
+                    commit_job,
                     self.journal,
                     staged,
                     job_id=job_id,
@@ -211,6 +215,7 @@ class FashnBackend(FashnJobMixin, Backend):
                     source_path=self.source_path,
                     out_dir=self.out_dir,
                 )
+                entry = await asyncio.shield(asyncio.to_thread(record))
             yield JobSubmitted(job_id)
 
             def release() -> None:

@@ -155,7 +155,8 @@ class MainWindow(SessionMixin, StartupMixin, MaskMixin, JobsMixin, QMainWindow):
         r.completed.connect(self._on_completed)
         r.failed.connect(self._on_failed)
         r.cancelled.connect(self._on_cancelled)
-        r.finished.connect(lambda _n: self._update_actions())
+        # the job's task ends just after its last signal: look again once it has
+        r.finished.connect(lambda _n: QTimer.singleShot(0, self._update_actions))
 
     def _update_brush_label(self) -> None:
         c = self.canvas

@@ -59,9 +59,10 @@ class JobsMixin(_Base):
             except EditorError as error:  # e.g. a plain http:// base URL on the network
                 self.controls.set_readiness(str(error), False)
                 return
-            self.runner.call(backend.check_ready(), on_done=ready, on_error=not_ready)
-            if kind == "fashn":
+            if kind == "fashn":  # the balance call proves the key and the server work
                 self._read_balance(backend)
+            else:
+                self.runner.call(backend.check_ready(), on_done=ready, on_error=not_ready)
 
         def ready(problem: str | None) -> None:
             if kind == self.controls.backend():
@@ -92,12 +93,16 @@ class JobsMixin(_Base):
         self.runner.in_thread(_key_for, "fashn", on_done=with_key)
 
     def _read_balance(self, backend: Any) -> None:
-        def balance(value: float | None) -> None:
-            if self.controls.backend() == "fashn" and value is not None:
-                self.controls.set_balance(f"{value:g} credits")
+        """Ask FASHN for the balance; the answer also says whether the key is accepted."""
 
-        def no_balance(_message: str) -> None:
+        def balance(value: float | None) -> None:
             if self.controls.backend() == "fashn":
+                self.controls.set_readiness("Ready", True)
+                self.controls.set_balance("unknown" if value is None else f"{value:g} credits")
+
+        def no_balance(message: str) -> None:
+            if self.controls.backend() == "fashn":
+                self.controls.set_readiness(message, False)
                 self.controls.set_balance("unknown")
 
         self.runner.call(backend.credits(), on_done=balance, on_error=no_balance)
