@@ -45,10 +45,10 @@ from editor.core.session import (
     Session,
     build_manifest,
     dump_manifest,
-    encode_png,
     history_member,
     job_manifest,
     result_member,
+    write_png,
 )
 
 __all__ = ["CLEAN", "Autosaver", "load_folder"]
@@ -374,7 +374,7 @@ class Autosaver:
     def _write_png(self, name: str, pixels: np.ndarray) -> None:
         path = self.folder / name
         path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(path, encode_png(pixels), mode=0o600)
+        atomic_write(path, lambda fh: write_png(pixels, fh), mode=0o600)
         self._saved(name)
 
     def _write_manifest(self) -> None:

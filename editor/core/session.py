@@ -26,7 +26,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 from PIL import Image
@@ -115,10 +115,15 @@ def result_member(slot: int, index: int) -> str:
 def encode_png(pixels: np.ndarray, *, compress_level: int = 1) -> bytes:
     """PNG bytes of a uint8 array (2-D = grayscale), fast compression."""
     out = io.BytesIO()
-    Image.fromarray(np.ascontiguousarray(pixels)).save(
-        out, format="PNG", compress_level=compress_level
-    )
+    write_png(pixels, out, compress_level=compress_level)
     return out.getvalue()
+
+
+def write_png(pixels: np.ndarray, fh: BinaryIO, *, compress_level: int = 1) -> None:
+    """Stream a uint8 array as PNG into ``fh`` (no whole encoded copy held in memory)."""
+    Image.fromarray(np.ascontiguousarray(pixels)).save(
+        fh, format="PNG", compress_level=compress_level
+    )
 
 
 def job_manifest(job: JobRecord, slot: int, variants: list[int]) -> dict[str, Any]:
