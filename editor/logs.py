@@ -106,7 +106,13 @@ def setup_logging(level: int = logging.INFO) -> Path | None:
     root = logging.getLogger()
     root.setLevel(level)
     if _handlers:
-        return log_path() if any(isinstance(h, logging.FileHandler) for h in _handlers) else None
+        files = [h for h in _handlers if isinstance(h, logging.FileHandler)]
+        if files and Path(files[0].baseFilename) == log_path().absolute():
+            return log_path()
+        if files:  # the app-data folder moved (MASK_EDITOR_DATA_DIR): log there instead
+            _remove_handlers(keep_errors=True)
+        else:
+            return None
     redactor = RedactingFilter()
     _install_record_factory(redactor)
     recent = _RecentErrors(level=logging.WARNING)
@@ -142,13 +148,18 @@ def teardown_logging() -> None:
     if _previous_factory is not None:
         logging.setLogRecordFactory(_previous_factory)
         _previous_factory = None
+    _remove_handlers(keep_errors=False)
+
+
+def _remove_handlers(*, keep_errors: bool) -> None:
     root = logging.getLogger()
     for handler in _handlers:
         root.removeHandler(handler)
         handler.close()
     _handlers.clear()
-    with _errors_lock:
-        _errors.clear()
+    if not keep_errors:
+        with _errors_lock:
+            _errors.clear()
 
 
 def recent_errors(n: int = 20) -> list[str]:

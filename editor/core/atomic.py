@@ -7,11 +7,12 @@ one, even if the process is killed or the disk fills up mid-write.
 from __future__ import annotations
 
 import errno
+import io
 import os
 import uuid
 from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from editor.core.errors import ExportError
 
@@ -44,6 +45,35 @@ def export_error(error: OSError, path: str | os.PathLike[str], action: str) -> E
 
 def _write_chunks(fh: BinaryIO, data: bytes | bytearray | memoryview) -> None:
     fh.write(data)
+
+
+class _StreamWriter(io.RawIOBase):
+    """What a writer function sees: every byte goes through ``_write_chunks`` (one place
+    for all file writes), and there is no ``fileno`` to bypass it."""
+
+    def __init__(self, fh: BinaryIO) -> None:
+        super().__init__()
+        self._fh = fh
+
+    def writable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        view = memoryview(data).cast("B")
+        _write_chunks(self._fh, view)
+        return len(view)
+
+    def flush(self) -> None:
+        self._fh.flush()
+
+    def tell(self) -> int:
+        return self._fh.tell()
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return self._fh.seek(offset, whence)
 
 
 def fsync_dir(folder: Path) -> None:
@@ -80,7 +110,7 @@ def atomic_write(
     try:
         with os.fdopen(fd, "wb") as fh:
             if callable(data):
-                data(fh)
+                data(_StreamWriter(fh))  # type: ignore[arg-type]  # a BinaryIO in all but name
             else:
                 _write_chunks(fh, data)
             fh.flush()

@@ -106,7 +106,8 @@ class JobCardWidget(QFrame):
         elif r.state == "completed":
             text = f"done in {_fmt_seconds(r.elapsed)} · {len(r.images)} variant(s)"
             if r.credits_used is not None:
-                text += f" · {r.credits_used:g} credits"
+                unit = "credit" if r.credits_used == 1 else "credits"
+                text += f" · {r.credits_used:g} {unit}"
             self.status_label.setStyleSheet("color: #2e7d32;")
         elif r.state == "cancelled":
             text = r.error

@@ -221,6 +221,7 @@ class SessionMixin(_Base):
         self._state_dirty = recovered
         h, w = session.source.shape[:2]
         self.size_label.setText(f"{w} × {h}")
+        self._update_brush_label()
         self._update_title()
         self._update_actions()
         self._restart_autosave(session, discard_others=recovered)
