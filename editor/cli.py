@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import os
 import sys
@@ -105,8 +106,15 @@ def _check_out_dir(out: Path) -> Path:
     return out
 
 
-def save_variants(images: list[np.ndarray], out: Path, stem: str, fmt: str) -> list[Path]:
-    """Write each variant as ``<stem>-edit-<n>.<ext>`` (never overwriting a file)."""
+def save_variants(
+    images: list[np.ndarray],
+    out: Path,
+    stem: str,
+    fmt: str,
+    settings: dict[str, object] | None = None,
+) -> list[Path]:
+    """Write each variant as ``<stem>-edit-<n>.<ext>`` (never overwriting a file); PNGs
+    carry the prompt, seed and settings as text metadata (never a key)."""
     from editor.core.atomic import atomic_write, export_error
     from editor.core.codec import encode_jpeg, encode_png
 
@@ -116,7 +124,10 @@ def save_variants(images: list[np.ndarray], out: Path, stem: str, fmt: str) -> l
     for image in images:
         while (path := out / f"{stem}-edit-{n}.{ext}").exists():
             n += 1
-        data = encode_jpeg(image, 95) if fmt == "jpeg" else encode_png(image, compress_level=6)
+        if fmt == "jpeg":
+            data = encode_jpeg(image, 95)
+        else:
+            data = encode_png(image, compress_level=6, text=_png_text(settings, n))
         try:
             atomic_write(path, data)
         except OSError as exc:
@@ -140,8 +151,23 @@ def _print_path(path: Path) -> None:
             buffer.flush()
 
 
+def _png_text(settings: dict[str, object] | None, variant: int) -> dict[str, str] | None:
+    if not settings:
+        return None
+    text = {"Software": f"mask-editor {__version__}", "variant": str(variant)}
+    text["prompt"] = str(settings.get("prompt") or "")
+    text["seed"] = str(settings.get("seed", ""))
+    text["settings"] = json.dumps(
+        {k: v for k, v in settings.items() if k not in ("prompt", "seed")}, sort_keys=True
+    )
+    return text
+
+
 def _say(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
+
+
+_last_status = [""]
 
 
 def _report_event(event: object) -> None:
@@ -150,8 +176,11 @@ def _report_event(event: object) -> None:
     if isinstance(event, JobSubmitted):
         _say(f"submitted job {event.job_id}")
     elif isinstance(event, JobStatus):
+        _last_status[0] = event.status
         _say(f"status: {event.status} ({event.elapsed:.0f} s)")
     elif isinstance(event, JobProgress) and event.message and event.partial is None:
+        if _last_status[0] and event.message.startswith(_last_status[0]):
+            return  # a poll that only repeats the status already printed
         _say(event.message)
 
 
@@ -214,11 +243,27 @@ def cmd_edit(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _settings_of(args: argparse.Namespace, kind: str) -> dict[str, object]:
+    settings: dict[str, object] = {
+        "backend": kind,
+        "prompt": args.prompt or "",
+        "seed": args.seed,
+        "num_images": args.num_images,
+        "composite": not args.no_composite,
+        "focus": bool(args.focus),
+    }
+    if kind == "fashn":
+        settings.update(resolution=args.resolution, generation_mode=args.mode, schema=args.schema)
+    elif kind == "openai":
+        settings.update(model=args.model or "default")
+    return settings
+
+
 def _save_or_keep(
     images: list[np.ndarray], out: Path, stem: str, args: argparse.Namespace, kind: str
 ) -> list[Path]:
     try:
-        return save_variants(images, out, stem, args.format)
+        return save_variants(images, out, stem, args.format, _settings_of(args, kind))
     except ExportError as exc:
         if kind != "fashn":
             raise
@@ -274,7 +319,8 @@ def cmd_resume(args: argparse.Namespace) -> int:
         _check_out_dir(out)
         stem = Path(entry.source_path).stem if entry.source_path else "recovered"
         fmt = str(entry.settings.get("output_format", "png"))
-        return await asyncio.to_thread(save_variants, images, out, stem, fmt)
+        settings = {"backend": entry.service, **entry.settings, "job_id": entry.job_id}
+        return await asyncio.to_thread(save_variants, images, out, stem, fmt, settings)
 
     def on_event(entry: JournalEntry, event: object) -> None:
         _report_event(event)

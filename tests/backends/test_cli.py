@@ -59,6 +59,22 @@ def test_local_edit_writes_one_file_per_variant(files, capsys, no_keys):
     assert load_image(paths[0]).pixels.shape == (300, 400, 3)
 
 
+def test_png_outputs_carry_prompt_seed_and_settings_but_no_key(sandbox, files, monkeypatch, capsys):
+    from PIL import Image
+
+    monkeypatch.setenv("FASHN_API_KEY", SANDBOX_KEY)
+    code = main(["edit", str(files["image"]), "--mask", str(files["mask"]), "--prompt",
+                 "a red hat", "--backend", "fashn", "--base-url", sandbox.url, "--seed", "77",
+                 "--mode", "balanced", "--out", str(files["out"])])  # fmt: skip
+    assert code == 0
+    (path,) = capsys.readouterr().out.split()
+    with Image.open(path) as im:
+        text = dict(im.text)
+    assert text["prompt"] == "a red hat" and text["seed"] == "77"
+    assert '"generation_mode": "balanced"' in text["settings"]
+    assert SANDBOX_KEY not in repr(text) and SANDBOX_KEY.encode() not in Path(path).read_bytes()
+
+
 def test_fashn_edit_as_a_subprocess(sandbox, files):
     proc = cli("edit", str(files["image"]), "--mask", str(files["mask"]), "--prompt", "hat",
                "--base-url", sandbox.url, "--num-images", "2", "--format", "jpeg",
