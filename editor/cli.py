@@ -328,6 +328,8 @@ def cmd_resume(args: argparse.Namespace) -> int:
     outcomes = asyncio.run(resume_jobs(journal, save, on_event=on_event))
     code = EXIT_OK
     for outcome in outcomes:
+        if outcome.busy:
+            _say(f"job {outcome.job_id} is being collected by another running editor; skipped")
         for path in outcome.paths:
             _print_path(path)
         if outcome.error is not None:

@@ -168,8 +168,10 @@ class FashnBackend(FashnJobMixin, Backend):
         prepared = await asyncio.to_thread(prepare_upload, request, target="fashn", max_edge=edge)
         body = await asyncio.to_thread(build_body, request, prepared, self.schema)
         staged: Path | None = None
+        claim = None
         if self.journal is not None:
             staged = await asyncio.to_thread(stage_job, self.journal, request, prepared)
+            claim = self.journal.claim(staged)  # no `resume` elsewhere collects it meanwhile
         slots = pacing.job_slots(self._account)
         holding = False
         entry: JournalEntry | None = None
@@ -229,6 +231,8 @@ class FashnBackend(FashnJobMixin, Backend):
         finally:
             if holding:
                 slots.release()
+            if claim is not None:
+                claim.close()
             if entry is None and self.journal is not None:
                 self.journal.discard(staged)
 

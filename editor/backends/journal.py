@@ -21,11 +21,11 @@ import time
 import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 
-from editor.core.atomic import atomic_write, describe_os_error, fsync_dir
+from editor.core.atomic import atomic_write, describe_os_error, fsync_dir, try_lock
 from editor.core.errors import ExportError
 from editor.core.paths import app_data_dir
 
@@ -56,6 +56,9 @@ class JournalEntry:
     version: int = FORMAT_VERSION
 
 
+CLAIM = "claim.lock"
+
+
 class Journal:
     """Jobs on disk in ``path`` (default ``app_data_dir()/journal``)."""
 
@@ -81,6 +84,19 @@ class Journal:
             shutil.rmtree(folder, ignore_errors=True)
             raise ExportError(describe_os_error(exc, folder, "write the job journal in")) from None
         return folder
+
+    def claim(self, folder: Path) -> BinaryIO | None:
+        """Hold a job folder while this process follows the job (an OS lock, released
+        when the file is closed or the process dies); None when another process (an
+        editor or `resume`) holds it, so a job is never collected twice at once."""
+        try:
+            fh = open(folder / CLAIM, "a+b")  # noqa: SIM115 - held open on purpose
+        except OSError:
+            return None
+        if try_lock(fh):
+            return fh
+        fh.close()
+        return None
 
     def commit(self, folder: Path, entry: JournalEntry) -> JournalEntry:
         """Write ``entry.json`` into a staged folder (atomic, fsynced). Synchronous on

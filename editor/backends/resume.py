@@ -23,6 +23,7 @@ class ResumeOutcome:
     job_id: str
     paths: list[Path] = field(default_factory=list)
     error: EditorError | None = None
+    busy: bool = False  # another running editor or `resume` is following this job
 
     @property
     def expired(self) -> bool:
@@ -45,6 +46,10 @@ async def resume_jobs(
     for entry in journal.entries():
         outcome = ResumeOutcome(entry.job_id)
         outcomes.append(outcome)
+        claim = journal.claim(journal.dir / entry.token)
+        if claim is None:
+            outcome.busy = True
+            continue
         backend = None
         try:
             backend = make_backend(
@@ -66,6 +71,7 @@ async def resume_jobs(
         except EditorError as exc:
             outcome.error = exc
         finally:
+            claim.close()
             if backend is not None:
                 await backend.aclose()
     return outcomes

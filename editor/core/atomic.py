@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import io
 import os
+import sys
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -124,3 +125,20 @@ def atomic_write(
         raise
     fsync_dir(target.parent)
     return target
+
+
+def try_lock(fh: BinaryIO) -> bool:
+    """Take an exclusive, non-blocking lock on an open file; False if someone holds it."""
+    try:
+        if sys.platform == "win32":
+            import msvcrt
+
+            fh.seek(0)
+            msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True

@@ -8,11 +8,10 @@ process dies, however it dies. An instance folder whose lock is free and that ha
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Set as AbstractSet
 from pathlib import Path
-from typing import BinaryIO
 
+from editor.core.atomic import try_lock
 from editor.core.session import (
     MANIFEST,
     MAX_MANIFEST_BYTES,
@@ -25,23 +24,6 @@ from editor.core.session import (
 
 LOCK = "lock"
 CLEAN = "clean"
-
-
-def try_lock(fh: BinaryIO) -> bool:
-    """Take an exclusive, non-blocking lock on an open file; False if someone holds it."""
-    try:
-        if sys.platform == "win32":
-            import msvcrt
-
-            fh.seek(0)
-            msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)
-        else:
-            import fcntl
-
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        return False
-    return True
 
 
 def lock_is_free(folder: Path) -> bool:

@@ -140,3 +140,34 @@ def test_resume_reports_expired_jobs_and_forgets_them(sandbox, monkeypatch, caps
     assert f"job {entry.job_id} expired" in err and "Traceback" not in err
     assert Journal().entries() == []
     assert main(["resume"]) == 0  # nothing left, not retried forever
+
+
+def test_a_job_followed_elsewhere_is_not_collected_twice(sandbox, monkeypatch, capsys):
+    """While one process follows a job (an editor still polling it), `resume` elsewhere
+    leaves it alone; once that process is gone, `resume` collects it."""
+    sandbox.inject("stuck_processing")
+    from editor.backends.errors import JobTimeoutError
+
+    async def go():
+        backend = fashn(sandbox, journal=Journal(), job_timeout=0.5, poll_first=0.2)
+        with pytest.raises(JobTimeoutError):
+            async for _ in backend.run(request()):
+                pass
+        await backend.aclose()
+
+    asyncio.run(go())
+    journal = Journal()
+    (entry,) = journal.entries()
+    held = journal.claim(journal.dir / entry.token)  # another editor following the job
+    assert held is not None
+    assert journal.claim(journal.dir / entry.token) is None  # exclusive
+    monkeypatch.setenv("FASHN_API_KEY", SANDBOX_KEY)
+    polls = len(sandbox.stats.status_polls)
+    assert main(["resume"]) == 0
+    assert "being collected by another running editor" in capsys.readouterr().err
+    assert len(sandbox.stats.status_polls) == polls  # not even polled
+    assert [e.job_id for e in Journal().entries()] == [entry.job_id]
+    held.close()  # that editor quit (or died: the OS releases the lock too)
+    sandbox.expire(entry.job_id)
+    assert main(["resume"]) == 3  # now collected (here: found expired and forgotten)
+    assert Journal().entries() == []
