@@ -58,12 +58,21 @@ def bounding_box(mask: np.ndarray) -> tuple[int, int, int, int] | None:
     return int(cols[0]), y0, int(cols[-1]) + 1, y1
 
 
+def _rows_with_paint(mask: np.ndarray) -> np.ndarray:
+    """Which rows hold a non-zero byte, reading 8 bytes at a time where the row allows."""
+    if mask.dtype == np.uint8 and mask.flags.c_contiguous:
+        for wide in (np.uint64, np.uint32, np.uint16):
+            if mask.shape[1] % np.dtype(wide).itemsize == 0:
+                return np.asarray(mask.view(wide).any(axis=1))
+    return np.asarray(mask.any(axis=1))
+
+
 def snapshot(mask: np.ndarray) -> np.ndarray:
     """A copy of ``mask`` cheap enough for the UI thread: only the rows holding edit
     pixels are written into fresh zeroed memory (which the OS maps lazily), so a small
     mask on a 24 MP photo costs a few ms instead of a 24 MB copy's page faults."""
     out = np.zeros(mask.shape, dtype=mask.dtype)
-    rows = np.flatnonzero(mask.any(axis=1)) if mask.ndim == 2 else np.arange(len(mask))
+    rows = np.flatnonzero(_rows_with_paint(mask)) if mask.ndim == 2 else np.arange(len(mask))
     if rows.size:
         y0, y1 = int(rows[0]), int(rows[-1]) + 1
         out[y0:y1] = mask[y0:y1]
