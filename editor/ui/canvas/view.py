@@ -271,19 +271,22 @@ class CanvasView(CanvasToolsMixin, CanvasInputMixin, QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:
         """Draw the exposed part: photo level, overlay or mask, edge, lasso, brush cursor."""
         p = QPainter(self)
-        if self._photo is None or self._mask is None:
-            p.fillRect(event.rect(), _BACKGROUND)
-            p.setPen(QColor(170, 170, 170))
-            text = "Open an image (Ctrl+O) or drop one here"
-            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, text)
-            return
-        region = event.region()
-        # After a pan only thin strips are exposed: draw each, not their bounding box.
-        rects = list(region) if region.rectCount() <= 8 else [event.rect()]
-        for r in rects:
-            self._paint_layers(p, r)
-        self._paint_lasso(p)
-        self._paint_cursor(p)
+        try:  # end the painter explicitly: a frame kept alive must not keep it active
+            if self._photo is None or self._mask is None:
+                p.fillRect(event.rect(), _BACKGROUND)
+                p.setPen(QColor(170, 170, 170))
+                text = "Open an image (Ctrl+O) or drop one here"
+                p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, text)
+                return
+            region = event.region()
+            # After a pan only thin strips are exposed: draw each, not their bounding box.
+            rects = list(region) if region.rectCount() <= 8 else [event.rect()]
+            for r in rects:
+                self._paint_layers(p, r)
+            self._paint_lasso(p)
+            self._paint_cursor(p)
+        finally:
+            p.end()
 
     def _paint_layers(self, p: QPainter, r: QRect) -> None:
         p.fillRect(r, _BACKGROUND)
