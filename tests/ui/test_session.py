@@ -6,23 +6,9 @@ import zipfile
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QEvent, QPointF, Qt, QTimer
-from PySide6.QtGui import QMouseEvent
+from canvas_strokes import stroke
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
-
-
-def stroke(canvas, points: list[tuple[float, float]]) -> None:  # type: ignore[no-untyped-def]
-    """A real brush stroke: press, drag and release at source points."""
-    left, none = Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton
-    wps = [canvas.map_from_source(QPointF(x + 0.5, y + 0.5)) for x, y in points]
-    steps = [(QEvent.Type.MouseButtonPress, wps[0], left, left)]
-    steps += [(QEvent.Type.MouseMove, p, none, left) for p in wps[1:]]
-    steps += [(QEvent.Type.MouseButtonRelease, wps[-1], left, none)]
-    for kind, pos, button, buttons in steps:
-        event = QMouseEvent(
-            kind, pos, canvas.mapToGlobal(pos), button, buttons, Qt.KeyboardModifier.NoModifier
-        )
-        QApplication.sendEvent(canvas, event)
 
 
 def finished_local_job(window, qtbot, ui):  # type: ignore[no-untyped-def]

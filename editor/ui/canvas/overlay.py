@@ -54,21 +54,6 @@ class PhotoLayer:
                 )
             )
 
-    def prepare(self, src: QRect) -> None:
-        """Bring the full-size overlay up to date inside source rectangle ``src``."""
-        t = LAZY_TILE
-        y0, y1 = src.top() // t, (src.top() + src.height() - 1) // t + 1
-        x0, x1 = src.left() // t, (src.left() + src.width() - 1) // t + 1
-        block = self._dirty[y0:y1, x0:x1]
-        if not block.any():
-            return
-        lv = self.levels[0]
-        for ty, tx in np.argwhere(block):
-            ys = slice((y0 + ty) * t, (y0 + ty + 1) * t)
-            xs = slice((x0 + tx) * t, (x0 + tx + 1) * t)
-            np.take(self._lut, lv.mask[ys, xs], out=lv.buffer[ys, xs], mode="wrap")
-        block[...] = False
-
     def level_for(self, zoom: float) -> tuple[QImage, float, float]:
         """Smallest level still at least as large as the screen needs: (image, sx, sy)
         where source pixel x maps to level pixel x * sx."""
