@@ -201,7 +201,7 @@ def _high_bit_depth_to_l(im: Image.Image) -> Image.Image:
     else:
         # 16-bit data (possibly held in a 32-bit mode): keep the top 8 bits
         wide = arr.astype(np.int64)
-        top = int(wide.max(initial=0))
+        top = int(np.max(wide, initial=0))
         shift = 8 if top > 255 else 0
         out = np.clip(wide >> shift, 0, 255)
     return Image.fromarray(out.astype(np.uint8))

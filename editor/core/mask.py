@@ -272,7 +272,7 @@ def _mask_values(im: Image.Image) -> np.ndarray:
     has_alpha = im.mode in ("RGBA", "LA", "PA", "La", "RGBa") or "transparency" in im.info
     if im.mode in ("I;16", "I;16L", "I;16B", "I;16N", "I", "F"):
         arr = np.asarray(im).astype(np.float64)
-        top = 65535.0 if arr.max(initial=0) > 255 else 255.0
+        top = 65535.0 if np.max(arr, initial=0) > 255 else 255.0
         return np.where(arr / top >= THRESHOLD / 255.0, np.uint8(EDIT), np.uint8(KEEP))
     if not has_alpha:
         return binarise(np.asarray(im.convert("L")))
