@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import sys
 from typing import TYPE_CHECKING
 
@@ -12,9 +13,26 @@ if TYPE_CHECKING:
     from editor.ui.window import MainWindow
 
 
+def limit_malloc_arenas() -> None:
+    """Use two glibc malloc arenas instead of one per thread. 24 MP images pass through
+    worker threads (decode, paste-back, PNG encoding); with an arena per thread the freed
+    memory stays scattered and held. Measured with tests/benchmarks/bench_window.py: peak
+    RSS of a 4-variant 24 MP job 993-1081 MB with the default, 906 MB with two arenas.
+    Call it before any thread starts; a no-op off glibc."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(ctypes.c_int(-8), ctypes.c_int(2))  # M_ARENA_MAX
+    except (OSError, AttributeError):
+        pass
+
+
 def create_app(argv: list[str] | None = None) -> QApplication:
     """The QApplication (reused when one exists), named for QSettings."""
     from PySide6.QtWidgets import QApplication
+
+    limit_malloc_arenas()
 
     from editor.ui.prefs import APPLICATION, ORGANIZATION
 
