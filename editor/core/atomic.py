@@ -68,7 +68,10 @@ class _StreamWriter(io.RawIOBase):
         return len(view)
 
     def flush(self) -> None:
-        self._fh.flush()
+        # the real file belongs to atomic_write, which may have closed it already (this
+        # wrapper is closed, and so flushed, when it is garbage-collected)
+        if not self._fh.closed:
+            self._fh.flush()
 
     def tell(self) -> int:
         return self._fh.tell()
