@@ -166,7 +166,8 @@ class ResultsWidget(QWidget):
         self._group.setExclusive(True)
         self._group.buttonToggled.connect(lambda *_: self.selection_changed.emit())
         self.empty_label = QLabel(
-            "Results appear here. Paint a mask, write a prompt and press Run."
+            "Results appear here. Paint the area to change, describe the edit if the "
+            "engine takes a prompt, and press Run."
         )
         self.empty_label.setStyleSheet("color: palette(mid);")
         inner = QWidget()
