@@ -305,6 +305,14 @@ class ControlsWidget(QWidget):
             "legacy-inpaint": "Optional: what to paint inside the mask (empty = fill from around)",
         }.get(self.schema(), "Describe the change inside the mask (Ctrl+Enter runs)")
         self.prompt_edit.setPlaceholderText(prompt_hint)
+        self._fit_width()
+
+    def _fit_width(self) -> None:
+        """The settings never scroll sideways, so the panel is as wide as its widest
+        visible row (switching from Local to FASHN shows wider rows)."""
+        inner = self.scroll.widget()
+        bar = self.scroll.verticalScrollBar().sizeHint().width()
+        self.scroll.setMinimumWidth(inner.minimumSizeHint().width() + bar)
 
     def _on_backend_changed(self) -> None:
         self.set_readiness("checking…", True)

@@ -59,9 +59,12 @@ def base_url(kind: str) -> str:
 
 
 def default_backend() -> str:
-    """The backend the window starts with: the saved choice, else Local."""
-    kind = get_str("backends/default", "local")
-    return kind if kind in BACKEND_NAMES else "local"
+    """The backend the window starts with: the saved choice; else FASHN when its key is
+    in the environment; else Local (the offline engine needs no account). Only the
+    environment is read here: a keyring lookup can block, and this runs at start-up."""
+    fallback = "fashn" if os.environ.get("FASHN_API_KEY", "").strip() else "local"
+    kind = get_str("backends/default", fallback)
+    return kind if kind in BACKEND_NAMES else fallback
 
 
 def recent_files() -> list[str]:

@@ -26,6 +26,31 @@ def test_starts_on_local_without_a_key(controls: ControlsWidget) -> None:
     assert controls.estimate_label.text().startswith("0 credits")
 
 
+def test_starts_on_fashn_when_its_key_is_configured(qtbot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("FASHN_API_KEY", "fa-test-key-0123456789")
+    widget = ControlsWidget()
+    qtbot.addWidget(widget)
+    assert widget.backend() == "fashn"
+    from editor.ui import prefs
+
+    prefs.set_value("backends/default", "local")  # an explicit choice wins
+    assert prefs.default_backend() == "local"
+
+
+def test_panel_is_as_wide_as_its_widest_row(controls: ControlsWidget, qtbot) -> None:  # type: ignore[no-untyped-def]
+    """Local shows few, narrow rows; switching to FASHN must not clip the wider ones."""
+    controls.resize(controls.minimumSizeHint())
+    controls.show()
+    qtbot.waitExposed(controls)
+    _pick(controls.backend_box, "fashn")
+    controls.resize(controls.minimumSizeHint())
+    qtbot.wait(50)
+    viewport = controls.scroll.viewport()
+    for widget in (controls.focus_check, controls.composite_check, controls.resolution_box):
+        right = widget.mapTo(viewport, widget.rect().topRight()).x()
+        assert right <= viewport.width(), widget
+
+
 def test_estimate_follows_every_change(controls: ControlsWidget, qtbot) -> None:  # type: ignore[no-untyped-def]
     _pick(controls.backend_box, "fashn")
     assert controls.estimate_label.text() == "1 credit: auto (billed as fast) at 1k"
