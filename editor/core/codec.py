@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import base64
 import io
+from typing import BinaryIO
 
 import numpy as np
 from PIL import Image, PngImagePlugin
 
 from editor.core.errors import ExportError
+from editor.core.redact import clean_settings
 
 
 def to_pil(arr: np.ndarray) -> Image.Image:
@@ -27,14 +29,26 @@ def encode_png(
     arr: np.ndarray, *, compress_level: int = 1, text: dict[str, str] | None = None
 ) -> bytes:
     """PNG bytes of an 8-bit L/RGB/RGBA array; ``text`` becomes tEXt chunks."""
+    buf = io.BytesIO()
+    write_png(arr, buf, compress_level=compress_level, text=text)
+    return buf.getvalue()
+
+
+def write_png(
+    arr: np.ndarray,
+    fh: BinaryIO,
+    *,
+    compress_level: int = 1,
+    text: dict[str, str] | None = None,
+) -> None:
+    """Stream ``encode_png``'s bytes into ``fh`` (no whole encoded copy held in memory).
+    ``text`` passes through ``clean_settings``: no key ever reaches a file's metadata."""
     info = None
     if text:
         info = PngImagePlugin.PngInfo()
-        for key, value in text.items():
+        for key, value in clean_settings(text).items():
             info.add_text(str(key), str(value))
-    buf = io.BytesIO()
-    to_pil(arr).save(buf, format="PNG", compress_level=compress_level, pnginfo=info)
-    return buf.getvalue()
+    to_pil(arr).save(fh, format="PNG", compress_level=compress_level, pnginfo=info)
 
 
 def encode_jpeg(arr: np.ndarray, quality: int = 95) -> bytes:

@@ -35,7 +35,8 @@ _HEADER_VALUE = re.compile(
     """
 )
 _SECRET_NAME = re.compile(
-    r"(^key$|_key$|^key_|api[_-]?key|secret|token|password|passwd|authorization|credential)",
+    r"(^key$|[ _-]key$|^key[ _-]|api[ _-]?key|secret|token|password|passwd|authorization"
+    r"|credential)",
     re.IGNORECASE,
 )
 _KEY_SHAPES = re.compile(r"(?<![A-Za-z0-9])(?:sk|fa|pk|rk)-[A-Za-z0-9_-]{16,}")

