@@ -25,21 +25,18 @@ from editor.core.request import BACKENDS, GENERATION_MODES, RESOLUTIONS, SCHEMAS
 EXIT_OK, EXIT_USAGE, EXIT_SERVICE, EXIT_NETWORK = 0, 2, 3, 4
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
-
-
-def _seed(text: str) -> int:
+def _whole_number(text: str) -> int:
     try:
         return int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+
+
+def _positive(text: str) -> int:
+    value = _whole_number(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -62,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     edit.add_argument("--resolution", choices=RESOLUTIONS, default="1k")
     edit.add_argument("--mode", choices=GENERATION_MODES, default="auto")
     edit.add_argument("--num-images", type=_positive, default=1, metavar="N")
-    edit.add_argument("--seed", type=_seed, default=42, metavar="S")
+    edit.add_argument("--seed", type=_whole_number, default=42, metavar="S")
     edit.add_argument("--format", choices=("png", "jpeg"), default="png")
     edit.add_argument("--focus", action="store_true", help="send only the mask's surroundings")
     edit.add_argument("--no-composite", action="store_true", help="keep the raw result")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -36,7 +36,6 @@ class JobOutcome:
     thumbs: list[np.ndarray]
     remote_id: str | None = None
     credits_used: float | None = None
-    raw: list[bytes] = field(default_factory=list)
 
 
 def error_line(error: BaseException) -> str:
@@ -69,8 +68,7 @@ class JobRunner(QObject):
     # -- jobs ---------------------------------------------------------------------
     def start(self, backend: Any, request: Any) -> int:
         """Start one job; returns its local number (signals carry it)."""
-        number = self._next
-        self._next += 1
+        number = self.reserve_number()
         task = asyncio.ensure_future(self._run(number, backend, request))
         self._tasks[number] = task
         return number
@@ -119,7 +117,6 @@ class JobRunner(QObject):
                         thumbs=thumbs,
                         remote_id=event.job_id or remote_id or None,
                         credits_used=event.credits_used,
-                        raw=list(event.raw),
                     )
                     self.completed.emit(number, outcome)
                     break

@@ -22,8 +22,7 @@ from typing import Any
 
 from editor import __version__
 from editor.core.paths import app_data_dir
-from editor.core.redact import clean_settings, known_secrets, redact
-from editor.core.redact import register_secret as _register_secret
+from editor.core.redact import clean_settings, redact, register_secret
 
 LOG_NAME = "mask-editor.log"
 MAX_BYTES = 1_000_000
@@ -37,32 +36,31 @@ _errors_lock = threading.Lock()
 _handlers: list[logging.Handler] = []
 
 
-def register_secret(value: str | None) -> None:
-    """Mask ``value`` in every log record and diagnostic from now on."""
-    _register_secret(value)
-
-
 class RedactingFilter(logging.Filter):
-    """Rewrites each record in place: message, args, exception and stack text redacted."""
+    """Rewrites each record in place: message, args, exception and stack text redacted.
+    Records made by the installed factory are redacted there; the handlers' copy of this
+    filter only catches records made some other way."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        secrets = known_secrets()
+        if getattr(record, "_redacted", False):
+            return True
         try:
             message = record.getMessage()
         except Exception:  # a bad format string must not lose the record
             message = f"{record.msg!r} % {record.args!r}"
         if len(message) > MAX_RECORD_CHARS:
             message = message[:MAX_RECORD_CHARS] + f"... ({len(message)} chars)"
-        record.msg = redact(message, secrets)
+        record.msg = redact(message)
         record.args = None
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
-            record.exc_text = redact(record.exc_text, secrets)
+            record.exc_text = redact(record.exc_text)
             # the traceback objects may hold the key in locals: drop them once rendered
             record.exc_info = None
         if record.stack_info:
-            record.stack_info = redact(record.stack_info, secrets)
+            record.stack_info = redact(record.stack_info)
+        record._redacted = True
         return True
 
 

@@ -45,8 +45,8 @@ class ResourceMissingError(EditorError):
 def _candidates() -> list[Path]:
     found: list[Path] = []
     frozen_root = getattr(sys, "_MEIPASS", None)
-    if frozen_root:
-        found += [Path(frozen_root) / "editor" / "_resources", Path(frozen_root) / "resources"]
+    if frozen_root:  # packaging/build.py puts resources/ at <bundle>/editor/_resources
+        found.append(Path(frozen_root) / "editor" / "_resources")
     found += [_PACKAGE_DIR / "_resources", _PACKAGE_DIR.parent / "resources"]
     return found
 
@@ -76,12 +76,12 @@ def resource_path(name: str) -> Path:
 
 def _icon_file(name: str) -> Path:
     key = name.strip().lower().replace("_", "-").replace(" ", "-")
-    key = _ALIASES.get(key, key)
-    if not (resource_dir() / "icons" / f"{key}.svg").is_file():
+    path = resource_dir() / "icons" / f"{_ALIASES.get(key, key)}.svg"
+    if not path.is_file():
         raise ResourceMissingError(
             f"There is no icon named '{name}'; available: {', '.join(icon_names())}."
         )
-    return resource_dir() / "icons" / f"{key}.svg"
+    return path
 
 
 def icon_names() -> list[str]:

@@ -59,34 +59,29 @@ def _scripts_without(name):
     return [entry for entry in a.scripts if entry[0] != name]
 
 
-programs = [
-    EXE(
-        pyz,
-        _scripts_without("mask_editor_cli"),
-        [],
-        exclude_binaries=True,
-        name={app_name!r},
-        console={console!r},
-        icon={icon!r},
-        strip={strip!r},
-        upx=False,
-    )
-]
-if {with_cli!r}:
-    programs.append(
-        EXE(
-            pyz,
-            _scripts_without("mask_editor_gui"),
-            [],
-            exclude_binaries=True,
-            name={cli_name!r},
-            console=True,
-            icon={icon!r},
-            strip={strip!r},
-            upx=False,
-        )
-    )
-coll = COLLECT(*programs, a.binaries, a.datas, strip={strip!r}, upx=False, name={app_name!r})
+gui = EXE(
+    pyz,
+    _scripts_without("mask_editor_cli"),
+    [],
+    exclude_binaries=True,
+    name={app_name!r},
+    console={console!r},
+    icon={icon!r},
+    strip={strip!r},
+    upx=False,
+)
+cli = EXE(
+    pyz,
+    _scripts_without("mask_editor_gui"),
+    [],
+    exclude_binaries=True,
+    name={cli_name!r},
+    console=True,
+    icon={icon!r},
+    strip={strip!r},
+    upx=False,
+)
+coll = COLLECT(gui, cli, a.binaries, a.datas, strip={strip!r}, upx=False, name={app_name!r})
 if sys.platform == "darwin" and not {console!r}:
     app = BUNDLE(
         coll,
@@ -125,10 +120,9 @@ def _icon() -> str | None:
 
 def write_spec(work: Path, *, trim: bool, windowed: bool) -> Path:
     """Write the .spec file for this platform into ``work`` and return its path."""
-    scripts = [str(HERE / "entries" / "mask_editor_gui.py")]
-    with_cli = (ROOT / "editor" / "cli.py").is_file()
-    if with_cli:
-        scripts.append(str(HERE / "entries" / "mask_editor_cli.py"))
+    scripts = [
+        str(HERE / "entries" / f"{name}.py") for name in ("mask_editor_gui", "mask_editor_cli")
+    ]
     text = SPEC_TEMPLATE.format(
         here=str(HERE),
         root=str(ROOT),
@@ -138,7 +132,6 @@ def write_spec(work: Path, *, trim: bool, windowed: bool) -> Path:
         trim=trim,
         app_name=APP_NAME,
         cli_name=f"{APP_NAME}-cli",
-        with_cli=with_cli,
         console=not windowed,
         icon=_icon(),
         # never strip: it corrupts auditwheel-patched libraries (numpy.libs openblas)

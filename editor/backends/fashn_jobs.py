@@ -91,8 +91,7 @@ class FashnJobMixin:
                 problem = network_message(SERVICE, self.base_url, exc, "Checking the job at")
             if resp is not None:
                 if resp.status_code == 404:
-                    if self.journal is not None and entry is not None:
-                        self.journal.remove(entry)
+                    await self._forget(entry)
                     on_terminal()
                     raise JobExpiredError(
                         SERVICE,
@@ -134,8 +133,7 @@ class FashnJobMixin:
                 return
             if status in TERMINAL_FAILED or status not in RUNNING:
                 on_terminal()
-                if self.journal is not None and entry is not None:
-                    self.journal.remove(entry)  # failed jobs have nothing to collect
+                await self._forget(entry)  # failed jobs have nothing to collect
                 raise failed_error(data, job_id, api_key=self._key)
             yield JobProgress(message=f"{status} ({elapsed:.0f} s)")
             if time.monotonic() > deadline:
@@ -184,13 +182,18 @@ class FashnJobMixin:
         except ServiceError as exc:
             # An unusable output (not http(s), not an image) will never become usable:
             # keep no journal entry that every later resume would fail on again.
-            if exc.name == "BadOutput" and self.journal is not None and entry is not None:
-                self.journal.remove(entry)
+            if exc.name == "BadOutput":
+                await self._forget(entry)
             raise
         yield JobCompleted(job_id, images, raws, credits_used)
         # the consumer asked for more after handling JobCompleted: its results are saved
+        await self._forget(entry)
+
+    async def _forget(self, entry: JournalEntry | None) -> None:
+        """Drop a followed job's journal entry (saved, failed, expired or unusable); the
+        unlink, fsync and rmtree run in a worker thread, off the (UI's) event loop."""
         if self.journal is not None and entry is not None:
-            self.journal.remove(entry)
+            await asyncio.to_thread(self.journal.remove, entry)
 
     async def collect(self, entry: JournalEntry) -> AsyncIterator[JobEvent]:
         """Finish a job recorded in the journal (after a crash or a timeout)."""
@@ -206,10 +209,10 @@ class FashnJobMixin:
                 )
             except ServiceError as exc:
                 if exc.name == "BadOutput":
-                    self.journal.remove(entry)
+                    await self._forget(entry)
                 raise
             yield JobCompleted(entry.job_id, images, raws, entry.credits_used)
-            self.journal.remove(entry)
+            await self._forget(entry)
             return
         self._require_key()
         async for event in self._follow(entry.job_id, entry, request, prepared, started, _noop):

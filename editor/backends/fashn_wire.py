@@ -20,7 +20,7 @@ from editor.backends.errors import (
     RateLimitError,
     ServiceError,
 )
-from editor.backends.transport import describe_unreadable, json_object
+from editor.backends.transport import describe_unreadable, json_object, scrub
 from editor.core.request import EditRequest
 
 SERVICE = "FASHN"
@@ -92,10 +92,6 @@ def build_body(request: EditRequest, prepared: Any, schema: str) -> bytes:
     return b"".join((head, inputs, b"}}"))
 
 
-def _scrub(text: str, secret: str | None) -> str:
-    return text.replace(secret, "***") if secret and secret in text else text
-
-
 def refused_error(response: httpx.Response, *, api_key: str | None = None) -> ServiceError:
     """Map a refused request (HTTP status + ``{"error": NAME, "message"}``) to a typed
     error carrying the service's name and message."""
@@ -111,7 +107,7 @@ def refused_error(response: httpx.Response, *, api_key: str | None = None) -> Se
         name, message = f"HTTP {code}", str(data["detail"])
     else:
         name, message = f"HTTP {code}", describe_unreadable(response)
-    message = _scrub(message, api_key) or f"HTTP {code}"
+    message = scrub(message, api_key) or f"HTTP {code}"
     if name == "OutOfCredits":
         cls: type[ServiceError] = OutOfCreditsError
     elif name == "UnauthorizedAccess" or code == 401:
@@ -149,7 +145,7 @@ def failed_error(
     return JobFailedError(
         SERVICE,
         name,
-        _scrub(message, api_key) or f"job {job_id} failed",
+        scrub(message, api_key) or f"job {job_id} failed",
         job_id=job_id,
         hint=HINTS.get(name, ""),
     )

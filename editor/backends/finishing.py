@@ -4,6 +4,7 @@ from its journal entry (resume), and turning raw outputs into final images."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -109,8 +110,10 @@ def finish_images(
     *,
     service: str,
     job_id: str | None,
+    adjust: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> list[np.ndarray]:
-    """Decode each output (validated as an image) and bring it to the source. Worker thread."""
+    """Decode each output (validated as an image), ``adjust`` it (e.g. crop padding
+    away) and bring it to the source. Worker thread."""
     images = []
     feathered = feathered_mask(request)  # once for all variants
     for i, raw in enumerate(raws):
@@ -118,5 +121,7 @@ def finish_images(
             decoded = decode_image_bytes(raw, label=f"output {i + 1} of the {service} job")
         except ImageLoadError as exc:
             raise ServiceError(service, "BadOutput", str(exc), job_id=job_id) from None
+        if adjust is not None:
+            decoded = adjust(decoded)
         images.append(finish_result(request, prepared, decoded, feathered=feathered))
     return images

@@ -122,9 +122,6 @@ class Journal:
         entry.outputs = names
         self._write(entry)
 
-    def update(self, entry: JournalEntry) -> None:
-        self._write(entry)
-
     def _write(self, entry: JournalEntry) -> None:
         folder = self.dir / entry.token
         data = json.dumps(asdict(entry), indent=1).encode()

@@ -8,8 +8,7 @@ never resent (it can be billed); provable refusals (429) are retried with Retry-
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
+import functools
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -38,17 +37,15 @@ from editor.backends.openai_wire import (
     stream_error,
 )
 from editor.backends.transport import (
-    MAX_OUTPUT_BYTES,
     check_base_url,
+    decode_base64,
     fetch_output,
     json_object_async,
     make_client,
     network_message,
     retry_after,
 )
-from editor.core.composite import feathered_mask, finish_result
 from editor.core.errors import ValidationError
-from editor.core.image import decode_image_bytes
 from editor.core.prepare import PreparedUpload, prepare_upload
 from editor.core.request import EditRequest
 
@@ -56,15 +53,6 @@ DEFAULT_BASE_URL = "https://api.openai.com/v1"
 NO_KEY = "No OpenAI API key: set OPENAI_API_KEY or save a key in Settings."
 GPT_MAX_EDGE = 2048
 UNCERTAIN_HINT = "It may still be billed, so it was not sent again."
-
-
-def _b64(data: str) -> bytes:
-    if len(data) * 3 // 4 > MAX_OUTPUT_BYTES:
-        raise ServiceError(SERVICE, "OutputTooLarge", "an output is larger than the size cap")
-    try:
-        return base64.b64decode(data)
-    except (binascii.Error, ValueError):
-        raise ServiceError(SERVICE, "BadOutput", "an output is not valid base64") from None
 
 
 class OpenAIBackend(Backend):
@@ -201,8 +189,7 @@ class OpenAIBackend(Backend):
         return files
 
     async def _read_json(self, resp: httpx.Response) -> list[bytes]:
-        body = await resp.aread()
-        del body
+        await resp.aread()
         answer = await json_object_async(resp)
         if answer is None:
             raise ServiceError(
@@ -216,7 +203,7 @@ class OpenAIBackend(Backend):
         raws = []
         for item in items:
             if isinstance(item, dict) and isinstance(item.get("b64_json"), str):
-                raws.append(await asyncio.to_thread(_b64, item["b64_json"]))
+                raws.append(await asyncio.to_thread(decode_base64, item["b64_json"], SERVICE))
             elif isinstance(item, dict) and isinstance(item.get("url"), str):
                 raws.append(
                     await fetch_output(self.client, item["url"], service=SERVICE, job_id=None)
@@ -243,7 +230,7 @@ class OpenAIBackend(Backend):
                 b64 = event.get("b64_json")
                 if not isinstance(b64, str):
                     continue
-                raw = await asyncio.to_thread(_b64, b64)
+                raw = await asyncio.to_thread(decode_base64, b64, SERVICE)
                 if kind.endswith("partial_image"):
                     index = event.get("partial_image_index")
                     try:
@@ -267,18 +254,10 @@ class OpenAIBackend(Backend):
         raws: list[bytes],
         box: tuple[int, int, int, int] | None,
     ) -> list[np.ndarray]:
-        if box is None:
-            return finish_images(request, prepared, raws, service=SERVICE, job_id=None)
-        out = []
-        feathered = feathered_mask(request)  # once for all variants
-        for raw in raws:
-            try:
-                decoded = decode_image_bytes(raw, label="the OpenAI output")
-            except Exception as exc:
-                raise ServiceError(SERVICE, "BadOutput", str(exc)) from None
-            content = crop_content(decoded, box, prepared.image.width)
-            out.append(finish_result(request, prepared, content, feathered=feathered))
-        return out
+        adjust = None
+        if box is not None:  # dall-e-2: cut the padding of the square away
+            adjust = functools.partial(crop_content, box=box, side=prepared.image.width)
+        return finish_images(request, prepared, raws, service=SERVICE, job_id=None, adjust=adjust)
 
 
 class _Sender:

@@ -18,7 +18,7 @@ from editor.backends.errors import (
     RateLimitError,
     ServiceError,
 )
-from editor.backends.transport import describe_unreadable, json_object
+from editor.backends.transport import describe_unreadable, json_object, scrub
 from editor.core.codec import encode_png
 from editor.core.prepare import PreparedImage, PreparedUpload, prepare_upload
 from editor.core.request import EditRequest
@@ -69,10 +69,6 @@ def form_fields(request: EditRequest, size: str) -> list[tuple[str, str]]:
     return fields
 
 
-def _png(arr: np.ndarray, level: int) -> bytes:
-    return encode_png(arr, compress_level=level)
-
-
 def prepare_dalle2(request: EditRequest) -> tuple[PreparedUpload, Box]:
     """A square PNG under 4 MB (padded, never distorted) and its mask, plus the box of
     real content inside the square (to crop the answer back). Worker thread."""
@@ -95,7 +91,8 @@ def prepare_dalle2(request: EditRequest) -> tuple[PreparedUpload, Box]:
         mask_rgba = np.zeros((s, s, 4), np.uint8)
         mask_rgba[..., 3] = keep
         for level in (1, 9):
-            image_png, mask_png = _png(square, level), _png(mask_rgba, level)
+            image_png = encode_png(square, compress_level=level)
+            mask_png = encode_png(mask_rgba, compress_level=level)
             if len(image_png) < DALLE2_MAX_BYTES and len(mask_png) < DALLE2_MAX_BYTES:
                 square_upload = PreparedUpload(
                     image=PreparedImage(image_png, "image/png", s, s),
@@ -127,8 +124,7 @@ def api_error(response: Any, *, api_key: str | None = None) -> ServiceError:
         name, message = err, str(data.get("message") or "") if data else ""
     else:
         name, message = f"HTTP {code}", describe_unreadable(response)
-    if api_key and api_key in message:
-        message = message.replace(api_key, "***")
+    message = scrub(message, api_key)
     request_id = response.headers.get("x-request-id")
     if request_id:
         message = f"{message.rstrip('.')} (request {request_id})"

@@ -20,7 +20,6 @@ from editor.core.errors import ValidationError
 
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=60.0, write=120.0, pool=60.0)
 MAX_OUTPUT_BYTES = 100 * 1024 * 1024  # one output image, downloaded or base64-decoded
-MAX_JSON_BYTES = 400 * 1024 * 1024  # a whole answer (OpenAI b64_json answers are large)
 DOWNLOAD_ATTEMPTS = 3
 USER_AGENT = "mask-editor"
 
@@ -142,13 +141,19 @@ def network_message(service: str, base_url: str, exc: BaseException, action: str
     return f"{action} {service} at {base_url} failed: {why}."
 
 
-def _decode_data_uri(uri: str, cap: int) -> bytes:
-    head, _, payload = uri.partition(",")
-    if ";base64" not in head:
-        raise ValueError("not base64")
+def scrub(text: str, secret: str | None) -> str:
+    """``text`` with ``secret`` (an API key a service echoed back) masked."""
+    return text.replace(secret, "***") if secret and secret in text else text
+
+
+def decode_base64(payload: str, service: str, *, cap: int = MAX_OUTPUT_BYTES) -> bytes:
+    """The bytes of one base64 output of at most ``cap`` bytes (worker thread)."""
     if len(payload) * 3 // 4 > cap:
-        raise OverflowError
-    return base64.b64decode(payload, validate=False)
+        raise _too_large(service, cap)
+    try:
+        return base64.b64decode(payload, validate=False)
+    except (ValueError, binascii.Error):
+        raise ServiceError(service, "BadOutput", "an output is not valid base64") from None
 
 
 async def fetch_output(
@@ -164,14 +169,10 @@ async def fetch_output(
     if not isinstance(ref, str) or not ref:
         raise ServiceError(service, "BadOutput", "the job finished without an output image")
     if ref.startswith("data:"):
-        try:
-            return await asyncio.to_thread(_decode_data_uri, ref, cap)
-        except OverflowError:
-            raise ServiceError(
-                service, "OutputTooLarge", f"an output is larger than {cap // 2**20} MB"
-            ) from None
-        except (ValueError, binascii.Error):
-            raise ServiceError(service, "BadOutput", "an output is not valid base64") from None
+        head, _, payload = ref.partition(",")
+        if ";base64" not in head:
+            raise ServiceError(service, "BadOutput", "an output is not valid base64")
+        return await asyncio.to_thread(decode_base64, payload, service, cap=cap)
     try:
         url = httpx.URL(ref)
     except Exception:
@@ -185,9 +186,12 @@ async def fetch_output(
     for attempt in range(DOWNLOAD_ATTEMPTS):
         try:
             return await _stream(client, url, cap, service, job_id)
-        except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
-            last = exc
-        except _Retryable as exc:
+        except (
+            httpx.TimeoutException,
+            httpx.NetworkError,
+            httpx.RemoteProtocolError,
+            _Retryable,
+        ) as exc:
             last = exc
         await asyncio.sleep(pacing.backoff(attempt, base=0.5, cap=5.0))
     if isinstance(last, _Retryable):
@@ -197,6 +201,12 @@ async def fetch_output(
     if job_id:
         text += f" Job {job_id} stays in the journal; run `mask-editor-cli resume` later."
     raise NetworkError(text)
+
+
+def _too_large(service: str, cap: int, job_id: str | None = None) -> ServiceError:
+    return ServiceError(
+        service, "OutputTooLarge", f"an output is larger than {cap // 2**20} MB", job_id=job_id
+    )
 
 
 class _Retryable(Exception):
@@ -227,22 +237,12 @@ async def _stream(
             )
         declared = response.headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > cap:
-            raise ServiceError(
-                service,
-                "OutputTooLarge",
-                f"an output is larger than {cap // 2**20} MB",
-                job_id=job_id,
-            )
+            raise _too_large(service, cap, job_id)
         chunks: list[bytes] = []
         size = 0
         async for chunk in response.aiter_bytes(1 << 20):
             size += len(chunk)
             if size > cap:
-                raise ServiceError(
-                    service,
-                    "OutputTooLarge",
-                    f"an output is larger than {cap // 2**20} MB",
-                    job_id=job_id,
-                )
+                raise _too_large(service, cap, job_id)
             chunks.append(chunk)
         return b"".join(chunks)

@@ -26,7 +26,8 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
-from editor.core.atomic import atomic_write, describe_os_error
+from editor.core.atomic import atomic_write, describe_os_error, try_lock
+from editor.core.codec import write_png
 from editor.core.errors import EditorError
 from editor.core.paths import app_data_dir
 from editor.core.recovery import (
@@ -35,7 +36,6 @@ from editor.core.recovery import (
     crashed_folders,
     load_folder,
     lock_is_free,
-    try_lock,
 )
 from editor.core.session import (
     MANIFEST,
@@ -48,7 +48,6 @@ from editor.core.session import (
     history_member,
     job_manifest,
     result_member,
-    write_png,
 )
 
 __all__ = ["CLEAN", "Autosaver", "load_folder"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from editor.core.errors import ValidationError
+from editor.core.request import GENERATION_MODES, RESOLUTIONS
 
 # seed 001: credits per output image, generation_mode x resolution
 CREDIT_TABLE: dict[str, dict[str, int]] = {
@@ -37,9 +38,9 @@ def billed_mode(resolution: str, mode: str) -> str:
 
 
 def _check(resolution: str, mode: str) -> None:
-    if resolution not in ("1k", "2k", "4k"):
+    if resolution not in RESOLUTIONS:
         raise ValidationError(f"Unknown resolution {resolution!r}; choose 1k, 2k or 4k.")
-    if mode not in ("auto", *CREDIT_TABLE):
+    if mode not in GENERATION_MODES:
         raise ValidationError(
             f"Unknown generation mode {mode!r}; choose auto, fast, balanced or quality."
         )

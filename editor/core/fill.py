@@ -148,20 +148,18 @@ def _fill_crop(
     WORK_PIXELS (the fill is scaled back up; only hole pixels are used from it)."""
     h, w = crop_hole.shape
     scale = min(1.0, (WORK_PIXELS / (h * w)) ** 0.5)
+    work, work_hole = crop, crop_hole.astype(np.uint8) * 255
     if scale < 1.0:
         sw, sh = max(8, round(w * scale)), max(8, round(h * scale))
-        small = np.asarray(Image.fromarray(crop).resize((sw, sh), Image.Resampling.BOX))
+        work = np.asarray(Image.fromarray(crop).resize((sw, sh), Image.Resampling.BOX))
         # any hole pixel under a small pixel makes it a hole: no unmasked colour leaks in
-        small_hole = np.asarray(
-            Image.fromarray(crop_hole.astype(np.uint8) * 255).resize((sw, sh), Image.Resampling.BOX)
-        )
-        small_hole = (small_hole > 0).astype(np.uint8) * 255
-        if small_hole.all():
-            small_hole[0, 0] = 0
-        with _seed_lock:
-            pm.set_random_seed(int(seed) % 2**32)
-            out = pm.inpaint(np.ascontiguousarray(small), small_hole, patch_size=patch_size)
-        return np.asarray(Image.fromarray(out).resize((w, h), Image.Resampling.BICUBIC))
+        small_hole = np.asarray(Image.fromarray(work_hole).resize((sw, sh), Image.Resampling.BOX))
+        work_hole = (small_hole > 0).astype(np.uint8) * 255
+        if work_hole.all():
+            work_hole[0, 0] = 0
     with _seed_lock:
         pm.set_random_seed(int(seed) % 2**32)
-        return pm.inpaint(crop, crop_hole.astype(np.uint8) * 255, patch_size=patch_size)
+        out = pm.inpaint(np.ascontiguousarray(work), work_hole, patch_size=patch_size)
+    if scale < 1.0:
+        out = np.asarray(Image.fromarray(out).resize((w, h), Image.Resampling.BICUBIC))
+    return out

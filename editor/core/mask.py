@@ -6,7 +6,6 @@ on a crop around the masked pixels, so its cost follows the mask, not the photo.
 
 from __future__ import annotations
 
-import io
 import math
 from pathlib import Path
 
@@ -309,10 +308,3 @@ def to_openai_png(mask: np.ndarray) -> bytes:
     rgba = np.zeros((h, w, 4), dtype=np.uint8)
     rgba[..., 3] = np.where(mask >= THRESHOLD, np.uint8(0), np.uint8(255))
     return encode_png(rgba, compress_level=1)
-
-
-def mask_from_png_bytes(data: bytes) -> np.ndarray:
-    """Decode mask PNG bytes (any mode, same rules as ``load_mask``) without a size check."""
-    with Image.open(io.BytesIO(data)) as im:
-        im.load()
-        return _mask_values(im)

@@ -165,8 +165,11 @@ def _encode_photo(arr: np.ndarray, *, force_png: bool = False) -> PreparedImage:
     return PreparedImage(encode_jpeg(arr, JPEG_QUALITY), "image/jpeg", w, h)
 
 
-def _needs_alpha(arr: np.ndarray) -> bool:
-    return arr.ndim == 3 and arr.shape[2] == 4 and bool((arr[..., 3] != 255).any())
+def _drop_opaque_alpha(arr: np.ndarray) -> np.ndarray:
+    """``arr`` without its alpha channel when that channel is fully opaque."""
+    if arr.ndim == 3 and arr.shape[2] == 4 and not (arr[..., 3] != 255).any():
+        return arr[..., :3]
+    return arr
 
 
 def prepare_upload(request: EditRequest, *, target: Target, max_edge: int) -> PreparedUpload:
@@ -186,8 +189,7 @@ def prepare_upload(request: EditRequest, *, target: Target, max_edge: int) -> Pr
         x0, y0, x1, y1 = crop
         image = source[y0:y1, x0:x1]
         mask = mask[y0:y1, x0:x1] if mask is not None else None
-    if image.ndim == 3 and image.shape[2] == 4 and not _needs_alpha(image):
-        image = image[..., :3]
+    image = _drop_opaque_alpha(image)
     h, w = image.shape[:2]
     size = fit_size(w, h, max_edge)
     image = resize_pixels(image, size)
@@ -202,9 +204,7 @@ def prepare_upload(request: EditRequest, *, target: Target, max_edge: int) -> Pr
             prepared_mask = PreparedImage(to_openai_png(small), "image/png", *size)
     context = None
     if request.image_context is not None:
-        ctx = request.image_context
-        if ctx.ndim == 3 and ctx.shape[2] == 4 and not _needs_alpha(ctx):
-            ctx = ctx[..., :3]
+        ctx = _drop_opaque_alpha(request.image_context)
         ctx_size = fit_size(ctx.shape[1], ctx.shape[0], max_edge)
         context = _encode_photo(resize_pixels(ctx, ctx_size))
     return PreparedUpload(

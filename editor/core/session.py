@@ -26,13 +26,14 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import numpy as np
 from PIL import Image
 
 from editor import __version__
 from editor.core.atomic import atomic_write, export_error
+from editor.core.codec import encode_png
 from editor.core.errors import EditorError, MaskError
 from editor.core.redact import clean_settings, redact
 
@@ -110,20 +111,6 @@ def history_member(index: int) -> str:
 
 def result_member(slot: int, index: int) -> str:
     return f"results/{slot:03d}/{index:02d}.png"
-
-
-def encode_png(pixels: np.ndarray, *, compress_level: int = 1) -> bytes:
-    """PNG bytes of a uint8 array (2-D = grayscale), fast compression."""
-    out = io.BytesIO()
-    write_png(pixels, out, compress_level=compress_level)
-    return out.getvalue()
-
-
-def write_png(pixels: np.ndarray, fh: BinaryIO, *, compress_level: int = 1) -> None:
-    """Stream a uint8 array as PNG into ``fh`` (no whole encoded copy held in memory)."""
-    Image.fromarray(np.ascontiguousarray(pixels)).save(
-        fh, format="PNG", compress_level=compress_level
-    )
 
 
 def job_manifest(job: JobRecord, slot: int, variants: list[int]) -> dict[str, Any]:

@@ -94,7 +94,6 @@ class FaultQueue:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._faults: list[Fault] = []
-        self.fired: list[tuple[str, str]] = []  # (fault name, endpoint), in order
 
     def inject(
         self, name: str, /, times: int = 1, on: str | tuple[str, ...] | None = None, **params: Any
@@ -122,18 +121,8 @@ class FaultQueue:
                     fault.remaining -= 1
                     if fault.remaining <= 0:
                         self._faults.remove(fault)
-                    self.fired.append((fault.name, endpoint))
                     return fault
         return None
-
-    def pending(self) -> list[Fault]:
-        """Faults still queued (copies of their state)."""
-        with self._lock:
-            return list(self._faults)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._faults.clear()
 
 
 def _expand(on: str | tuple[str, ...] | list[str]) -> tuple[str, ...]:

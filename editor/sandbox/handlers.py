@@ -85,7 +85,8 @@ class SandboxHandler(BaseHTTPRequestHandler):
         sb = self.sandbox
         path = urlsplit(self.path).path
         endpoint, arg = route(method, path)
-        sb.record(method, path, endpoint)
+        if endpoint is not None:
+            sb.stats.count(endpoint)
         fault = sb.faults.take(endpoint, "request") if endpoint else None
         if fault is not None and fault.name == "reset_before_body":
             self._abort()

@@ -8,6 +8,7 @@ sizes 1024x1024 / 1536x1024 / 1024x1536 / auto, always b64_json, ``stream`` with
 
 from __future__ import annotations
 
+import base64
 import json
 import time
 import uuid
@@ -303,7 +304,7 @@ def _usage(spec: EditSpec) -> dict[str, Any]:
 def _b64(spec: EditSpec, arr: np.ndarray, not_image: bool) -> str:
     fmt = spec.output_format
     data = NOT_AN_IMAGE if not_image else images.encode(arr, fmt, compression=spec.compression)
-    return images.data_uri(data, spec.output_format).split(",", 1)[1]
+    return base64.b64encode(data).decode("ascii")
 
 
 def _meta(spec: EditSpec) -> dict[str, Any]:

@@ -60,7 +60,7 @@ class Sandbox:
         if not is_loopback(host) and not allow_remote:
             raise EditorError(
                 f"The sandbox serves only on loopback (127.0.0.1), not {host!r}; "
-                "allow a network address explicitly if you really mean it."
+                "pass allow_remote=True if you really mean to expose it on a network."
             )
         self.host, self.port, self.key = host, port, key
         self.balance: float = float(credits)
@@ -175,18 +175,6 @@ class Sandbox:
             return False
         return self.key is None or hmac.compare_digest(key.encode(), self.key.encode())
 
-    def record(self, method: str, path: str, endpoint: str | None) -> None:
-        stats = self.stats
-        with stats._lock:
-            stats.requests.append((time.monotonic(), method, path))
-            if endpoint == "status":
-                stats.status_polls.append(time.monotonic())
-            elif endpoint is not None:
-                name = {"run": "run_requests", "openai": "openai_requests"}.get(
-                    endpoint, f"{endpoint}_requests"
-                )
-                setattr(stats, name, getattr(stats, name) + 1)
-
     def submit_work(self, fn: Callable[..., None], *args: Any) -> None:
         if self._pool is None or self.stopping.is_set():
             return
@@ -248,11 +236,6 @@ def serve(
     delays: dict[str, float] | float | None = None,
 ) -> int:
     """Run the sandbox in the foreground until Ctrl+C (``mask-editor-cli sandbox``)."""
-    if not is_loopback(host) and not allow_remote:
-        raise EditorError(
-            f"Refusing to serve the sandbox on {host!r}: it is meant for loopback "
-            "(127.0.0.1). Pass allow_remote (CLI: --allow-remote) to expose it on a network."
-        )
     sandbox = Sandbox(
         host, port, key, credits, DEMO_DELAYS if delays is None else delays,
         allow_remote=allow_remote, log=sys.stderr,

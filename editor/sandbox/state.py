@@ -11,7 +11,6 @@ from typing import Any
 
 PHASES = ("starting", "in_queue", "processing")
 TERMINAL = frozenset({"completed", "failed", "canceled"})
-ZERO_DELAYS = {"starting": 0.0, "in_queue": 0.0, "processing": 0.0}
 DEMO_DELAYS = {"starting": 0.5, "in_queue": 1.0, "processing": 3.0}
 
 # seed 001: credits per output by generation_mode and resolution
@@ -98,12 +97,19 @@ class Stats:
     credits_requests: int = 0
     output_requests: int = 0
     rate_limited: int = 0  # 429 RateLimitExceeded from the real limiter
-    requests: list[tuple[float, str, str]] = field(default_factory=list)  # (t, method, path)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def bump(self, name: str, amount: int = 1) -> None:
+    def bump(self, name: str) -> None:
         with self._lock:
-            setattr(self, name, getattr(self, name) + amount)
+            setattr(self, name, getattr(self, name) + 1)
+
+    def count(self, endpoint: str) -> None:
+        """Count one request to ``endpoint`` (a status poll keeps its time)."""
+        if endpoint == "status":
+            with self._lock:
+                self.status_polls.append(time.monotonic())
+        else:
+            self.bump(f"{endpoint}_requests")
 
     def max_polls_in_window(self, window: float = 10.0) -> int:
         """The most status polls seen in any ``window`` seconds."""

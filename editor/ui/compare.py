@@ -25,13 +25,17 @@ PREVIEW_EDGE = 2048
 HELP_TEXT = "Drag the line to compare · hold F to flash the original · wheel zooms · drag pans"
 
 
+def _preview(arr: np.ndarray) -> np.ndarray:
+    """The zoomed-out copy of ``arr`` (thread-safe; ``arr`` itself when it is small)."""
+    return thumbnail(arr, PREVIEW_EDGE) if max(arr.shape[:2]) > PREVIEW_EDGE else arr
+
+
 class _Layered:
     """A full-size QImage plus a small preview used when zoomed out."""
 
-    def __init__(self, arr: np.ndarray) -> None:
+    def __init__(self, arr: np.ndarray, preview: np.ndarray | None = None) -> None:
         self.full = to_qimage(arr)
-        small = thumbnail(arr, PREVIEW_EDGE) if max(arr.shape[:2]) > PREVIEW_EDGE else arr
-        self.preview = to_qimage(small)
+        self.preview = to_qimage(_preview(arr) if preview is None else preview)
         self.w, self.h = arr.shape[1], arr.shape[0]
 
     def pick(self, zoom: float) -> QImage:
@@ -206,10 +210,12 @@ class CompareView(QWidget):
 
     # -- difference -----------------------------------------------------------------
     async def _compute_difference(self) -> None:
-        out, inside, outside = await asyncio.to_thread(
-            difference_map, self._original_arr, self._variant_arr, self._mask
-        )
-        self._difference = _Layered(out)
+        def work() -> tuple[np.ndarray, np.ndarray, float, float]:
+            out, inside, outside = difference_map(self._original_arr, self._variant_arr, self._mask)
+            return out, _preview(out), inside, outside  # the preview too: 0.2-0.5 s at 24 MP
+
+        out, small, inside, outside = await asyncio.to_thread(work)
+        self._difference = _Layered(out, small)
         self.diff_fractions = (inside, outside)
         self._diff_task = None
         self.update()

@@ -96,6 +96,10 @@ class JobRecord:
     def running(self) -> bool:
         return self.state not in ("completed", "failed", "cancelled")
 
+    def end(self, state: str, error: str = "") -> None:
+        """The job is over: ``state`` is completed, failed or cancelled."""
+        self.state, self.error, self.ended = state, error, time.monotonic()
+
     @property
     def elapsed(self) -> float:
         return (self.ended or time.monotonic()) - self.started

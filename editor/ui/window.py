@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer
@@ -198,21 +200,31 @@ class MainWindow(SessionMixin, StartupMixin, MaskMixin, JobsMixin, QMainWindow):
     def _load_photo(self, path: str) -> None:
         from editor.core.image import load_image
 
+        def show(loaded: Any, name: str) -> None:
+            self.set_document(loaded.pixels, path, name)
+
+        self._open_in_thread(load_image, path, show)
+
+    def _open_in_thread(
+        self, load: Callable[[str], Any], path: str, show: Callable[[Any, str], None]
+    ) -> None:
+        """Run ``load(path)`` in a worker thread with Open disabled meanwhile, then
+        ``show(result, display name)``; a failure is one line and the work stays."""
         name = display_text(Path(path).name)
         self._opening = True
         self.show_info(f"Opening {name}…")
         self._update_actions()
 
-        def done(loaded) -> None:  # type: ignore[no-untyped-def]
+        def done(result: Any) -> None:
             self._opening = False
-            self.set_document(loaded.pixels, path, name)
+            show(result, name)
 
         def failed(message: str) -> None:
             self._opening = False
-            self.show_error(display_text(message))
+            self.show_error(message)
             self._update_actions()
 
-        self.runner.in_thread(load_image, path, on_done=done, on_error=failed)
+        self.runner.in_thread(load, path, on_done=done, on_error=failed)
 
     def paste_image(self) -> None:
         """Open the clipboard's image (or the image file it names)."""

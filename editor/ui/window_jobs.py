@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -219,7 +218,7 @@ class JobsMixin(_Base):
             record.images, record.thumbs = outcome.images, outcome.thumbs
             record.credits_used = outcome.credits_used
             record.remote_id = outcome.remote_id or record.remote_id
-            record.state, record.ended = "completed", time.monotonic()
+            record.end("completed")
             self.results.update_job(number)
             self._job_changed(record, images=True)
             self.show_info(f"Job #{number}: {len(record.images)} variant(s) ready.")
@@ -233,7 +232,7 @@ class JobsMixin(_Base):
 
     def _on_failed(self, number: int, message: str) -> None:
         if record := self._job(number):
-            record.state, record.error, record.ended = "failed", message, time.monotonic()
+            record.end("failed", message)
             self.results.update_job(number)
             self._job_changed(record)
             self._after_charge(record)
@@ -241,7 +240,7 @@ class JobsMixin(_Base):
 
     def _on_cancelled(self, number: int, message: str) -> None:
         if record := self._job(number):
-            record.state, record.error, record.ended = "cancelled", message, time.monotonic()
+            record.end("cancelled", message)
             self.results.update_job(number)
             self._job_changed(record)
         self.show_info(message)
@@ -300,10 +299,6 @@ class JobsMixin(_Base):
         self._update_actions()
 
     # -- export ---------------------------------------------------------------------
-    def _save_path(self, title: str, suggestion: str, filters: str) -> str:
-        path, _ = QFileDialog.getSaveFileName(self, title, suggestion, filters)
-        return path
-
     def _export(self, func: Any, *args: Any, what: str) -> None:
         self.show_info(f"Exporting {what}…")
 
@@ -314,19 +309,30 @@ class JobsMixin(_Base):
 
         self.runner.in_thread(func, *args, on_done=done, on_error=self.show_error)
 
+    def _variant_target(
+        self, path: str | None, title: str, suffix: str, filters: str
+    ) -> tuple[JobRecord, int, str] | None:
+        """The selected variant and where to export it (asks unless ``path`` is given)."""
+        chosen = self.selected_variant()
+        if chosen is None:
+            return None
+        record, index = chosen
+        if path is None:
+            suggestion = self._suggest_path(f"-{suffix}{record.number}-{index + 1}.png")
+            path, _ = QFileDialog.getSaveFileName(self, title, suggestion, filters)
+            if not path:
+                return None
+        return record, index, path
+
     def export_selected(self, path: str | None = None) -> None:
         """Save the selected variant as PNG (with metadata) or JPEG, by the file's suffix."""
         from editor.ui.export import export_image
 
-        chosen = self.selected_variant()
-        if chosen is None:
+        filters = "PNG (*.png);;JPEG (*.jpg *.jpeg)"
+        target = self._variant_target(path, "Export variant", "edit", filters)
+        if target is None:
             return
-        record, index = chosen
-        if path is None:
-            suggestion = self._suggest_path(f"-edit{record.number}-{index + 1}.png")
-            path = self._save_path("Export variant", suggestion, "PNG (*.png);;JPEG (*.jpg *.jpeg)")
-            if not path:
-                return
+        record, index, path = target
         image, meta = record.images[index], record.metadata(index)
         self._export(export_image, image, path, meta, what="the variant")
 
@@ -349,15 +355,10 @@ class JobsMixin(_Base):
     def export_before_after(self, path: str | None = None) -> None:
         from editor.ui.export import export_before_after
 
-        chosen = self.selected_variant()
-        if chosen is None:
+        target = self._variant_target(path, "Export before/after", "before-after", "PNG (*.png)")
+        if target is None:
             return
-        record, index = chosen
-        if path is None:
-            suggestion = self._suggest_path(f"-before-after{record.number}-{index + 1}.png")
-            path = self._save_path("Export before/after", suggestion, "PNG (*.png)")
-            if not path:
-                return
+        record, index, path = target
         args = (record.source, record.images[index], path, record.metadata(index))
         self._export(export_before_after, *args, what="the before/after picture")
 

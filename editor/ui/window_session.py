@@ -320,23 +320,12 @@ class SessionMixin(_Base):
         self.ask_unsaved_then("opening a session", lambda: self._load_session(str(path)))
 
     def _load_session(self, path: str) -> None:
-        name = display_text(Path(path).name)
-        self._opening = True
-        self.show_info(f"Opening {name}…")
-        self._update_actions()
-
-        def done(session: core_session.Session) -> None:
-            self._opening = False
+        def show(session: core_session.Session, name: str) -> None:
             self.apply_session(session, recovered=False)
             self._session_path = path
             self.show_info(f"Opened the session {name}: {len(session.jobs)} job(s).")
 
-        def failed(message: str) -> None:
-            self._opening = False
-            self.show_error(message)
-            self._update_actions()
-
-        self.runner.in_thread(core_session.load_session, path, on_done=done, on_error=failed)
+        self._open_in_thread(core_session.load_session, path, show)
 
     # -- asking before work is lost -------------------------------------------------------
     def ask_unsaved_then(self, doing: str, proceed: Callable[[], None]) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import os
-import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +28,8 @@ else:
 
 log = logging.getLogger(__name__)
 RESUMING = "collecting a job sent before the editor stopped"
+# journal entries, the FASHN key, and the kept source of each entry not shown yet (by token)
+_Found = tuple[list["JournalEntry"], str | None, dict[str, np.ndarray | None]]
 
 
 class StartupMixin(_Base):
@@ -98,24 +99,32 @@ class StartupMixin(_Base):
         journal = self.pool.journal
         if journal is None:
             return
+        shown = {r.remote_id for r in self.jobs.values() if r.remote_id}
 
-        def look() -> tuple[list[JournalEntry], str | None]:
+        def look() -> _Found:
+            """Off the UI thread: the entries, the key, and the sources of new cards."""
             from editor.ui.window_jobs import _key_for
 
             entries = journal.entries()
-            return entries, _key_for("fashn") if entries else None
+            sources = {
+                e.token: journal.load_source(e)
+                for e in entries
+                if e.has_source and e.job_id not in shown
+            }
+            return entries, _key_for("fashn") if entries else None, sources
 
         self.runner.in_thread(look, on_done=self._resume_entries, on_error=self.show_error)
 
-    def _resume_entries(self, found: tuple[list[JournalEntry], str | None]) -> None:
+    def _resume_entries(self, found: _Found) -> None:
         from editor.backends.resume import resume_jobs
 
-        entries, key = found
+        entries, key, sources = found
         if not entries:
             return
+        journal = self.pool.journal
         cards: dict[str, JobRecord] = {}
         for entry in entries:
-            cards[entry.token] = self._card_for_entry(entry)
+            cards[entry.token] = self._card_for_entry(entry, sources.get(entry.token))
         self.show_info(f"Collecting {len(entries)} job(s) sent before the editor stopped…")
 
         def on_event(entry: JournalEntry, event: object) -> None:
@@ -132,7 +141,7 @@ class StartupMixin(_Base):
             thumbs = await asyncio.to_thread(lambda: [thumbnail(i) for i in images])
             record.images, record.thumbs = list(images), thumbs
             record.credits_used = entry.credits_used
-            record.state, record.error, record.ended = "completed", "", time.monotonic()
+            record.end("completed")
             self.results.update_job(record.number)
             self._mark_changed()
             for k, image in enumerate(images):
@@ -148,15 +157,16 @@ class StartupMixin(_Base):
             return []
 
         options: dict[str, Any] = {"api_key": key} if key else {}
-        task = resume_jobs(journal_of(self), save, on_event=on_event, **options)
+        task = resume_jobs(journal, save, on_event=on_event, **options)
         self.runner.call(
             task,
             on_done=lambda outcomes: self._resumed(outcomes, cards, entries),
             on_error=self.show_error,
         )
 
-    def _card_for_entry(self, entry: JournalEntry) -> JobRecord:
-        """The restored job with this remote id, or a new card for it."""
+    def _card_for_entry(self, entry: JournalEntry, source: np.ndarray | None) -> JobRecord:
+        """The restored job with this remote id, or a new card for it (showing ``source``,
+        the photo the journal kept, when there is one)."""
         for record in self.jobs.values():
             if record.remote_id == entry.job_id:
                 record.state, record.error, record.ended = RESUMING, "", None
@@ -164,8 +174,6 @@ class StartupMixin(_Base):
                 return record
         settings = {k: v for k, v in entry.settings.items() if isinstance(v, str | int | float)}
         current = self.sources.current
-        journal = journal_of(self)
-        source = journal.load_source(entry) if entry.has_source else None
         if source is None:
             source = current.image if current is not None else np.zeros((1, 1, 3), np.uint8)
         record = JobRecord(
@@ -200,7 +208,7 @@ class StartupMixin(_Base):
                 text = f"{outcome.error} It is tried again at the next start."
             lines.append(text)
             if record is not None:
-                record.state, record.error, record.ended = "failed", text, time.monotonic()
+                record.end("failed", text)
                 self.results.update_job(record.number)
                 self._job_changed(record)
         if lines:
@@ -224,7 +232,3 @@ class StartupMixin(_Base):
         QGuiApplication.clipboard().setText(text)
         self.show_info("Copied the diagnostics (versions, settings, last errors; no keys).")
         return text
-
-
-def journal_of(window: Any) -> Any:
-    return window.pool.journal

@@ -11,6 +11,7 @@ from editor.backends import make_backend
 from editor.backends.base import Backend, JobCompleted
 from editor.backends.journal import Journal
 from editor.core.request import EditRequest
+from editor.sandbox import testing
 
 SANDBOX_KEY = "sk-sandbox-test-0123456789"
 
@@ -25,10 +26,7 @@ def photo(h: int = 300, w: int = 400, seed: int = 0) -> np.ndarray:
 
 
 def box_mask(h: int = 300, w: int = 400, box: tuple[int, int, int, int] = (150, 100, 250, 180)):
-    mask = np.zeros((h, w), np.uint8)
-    x0, y0, x1, y1 = box
-    mask[y0:y1, x0:x1] = 255
-    return mask
+    return testing.box_mask(w, h, box)
 
 
 def request(**kw: Any) -> EditRequest:

@@ -15,6 +15,7 @@ import pytest
 from backend_helpers import SANDBOX_KEY, box_mask, fashn, photo, request
 
 from editor.backends.base import JobCompleted
+from editor.backends.errors import JobTimeoutError
 from editor.backends.journal import Journal, JournalEntry
 from editor.cli import main
 from editor.core.codec import encode_png
@@ -120,9 +121,9 @@ def test_killed_cli_job_is_collected_by_resume_exactly_once(
     assert Journal().entries() == []
 
 
-def test_resume_reports_expired_jobs_and_forgets_them(sandbox, monkeypatch, capsys):
+def _leave_a_stuck_job(sandbox) -> None:
+    """Send a job that never finishes and stop waiting for it: it stays in the journal."""
     sandbox.inject("stuck_processing")
-    from editor.backends.errors import JobTimeoutError
 
     async def go():
         backend = fashn(sandbox, journal=Journal(), job_timeout=0.5, poll_first=0.2)
@@ -132,6 +133,10 @@ def test_resume_reports_expired_jobs_and_forgets_them(sandbox, monkeypatch, caps
         await backend.aclose()
 
     asyncio.run(go())
+
+
+def test_resume_reports_expired_jobs_and_forgets_them(sandbox, monkeypatch, capsys):
+    _leave_a_stuck_job(sandbox)
     (entry,) = Journal().entries()
     sandbox.expire(entry.job_id)
     monkeypatch.setenv("FASHN_API_KEY", SANDBOX_KEY)
@@ -145,17 +150,7 @@ def test_resume_reports_expired_jobs_and_forgets_them(sandbox, monkeypatch, caps
 def test_a_job_followed_elsewhere_is_not_collected_twice(sandbox, monkeypatch, capsys):
     """While one process follows a job (an editor still polling it), `resume` elsewhere
     leaves it alone; once that process is gone, `resume` collects it."""
-    sandbox.inject("stuck_processing")
-    from editor.backends.errors import JobTimeoutError
-
-    async def go():
-        backend = fashn(sandbox, journal=Journal(), job_timeout=0.5, poll_first=0.2)
-        with pytest.raises(JobTimeoutError):
-            async for _ in backend.run(request()):
-                pass
-        await backend.aclose()
-
-    asyncio.run(go())
+    _leave_a_stuck_job(sandbox)
     journal = Journal()
     (entry,) = journal.entries()
     held = journal.claim(journal.dir / entry.token)  # another editor following the job

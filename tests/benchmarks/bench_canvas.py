@@ -107,11 +107,10 @@ def main() -> None:
         setup()
         view.repaint()
         totals, per_move = [], []
-        dabs_before = 0
         for k in range(20):
             y = 1700 + 30 * k
-            _total, moves = stroke(app, view, 2750, y)
-            totals.append(_total)
+            total, moves = stroke(app, view, 2750, y)
+            totals.append(total)
             per_move.extend(moves)
         dabs_per_stroke = 500 / (60 / 2 * 0.25) + 1
         med_stroke = statistics.median(totals)
@@ -122,7 +121,6 @@ def main() -> None:
             f"p95 {sorted(per_move)[int(len(per_move) * 0.95)] * 1000:.3f} ms, "
             f"{med_stroke / dabs_per_stroke * 1000:.3f} ms per dab all-in"
         )
-        del dabs_before
         view.undo_stack.clear()
 
     # dab cost alone (numpy stamp, no display)

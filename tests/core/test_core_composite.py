@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import io
-
 import numpy as np
-from core_helpers import photo
+from core_helpers import encode, photo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
@@ -84,12 +82,6 @@ def test_partial_window_scaling_matches_full_scaling() -> None:
     assert np.array_equal(out[100:150, 200:260], full[100:150, 200:260])
 
 
-def encoded(arr: np.ndarray) -> bytes:
-    buf = io.BytesIO()
-    Image.fromarray(arr).save(buf, format="PNG")
-    return buf.getvalue()
-
-
 def test_focus_round_trip_pastes_in_place() -> None:
     h, w = 2000, 3000
     source = photo(w, h)
@@ -100,7 +92,8 @@ def test_focus_round_trip_pastes_in_place() -> None:
     assert up.crop is not None
     # a fake service: answers at twice the sent size with everything painted red
     sent_w, sent_h = up.image.size
-    raw = decode_image_bytes(encoded(np.full((sent_h * 2, sent_w * 2, 3), (255, 0, 0), np.uint8)))
+    red = np.full((sent_h * 2, sent_w * 2, 3), (255, 0, 0), np.uint8)
+    raw = decode_image_bytes(encode(Image.fromarray(red), "PNG"))
     out = finish_result(req, up, raw)
     assert out.shape == source.shape
     assert (out[910:990, 1410:1540] == (255, 0, 0)).all()

@@ -38,7 +38,7 @@ def test_missing_image_plugin_is_named(
 def test_engine_failure_is_one_line(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # an empty mask: the engine refuses it (or, through core, changes nothing)
+    # an empty mask: the engine refuses it
     monkeypatch.setattr(selfcheck, "_hole", lambda image: np.zeros(image.shape[:2], np.uint8))
     assert selfcheck.run_self_check() == 1
     out = capsys.readouterr().out.strip()

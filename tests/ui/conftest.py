@@ -65,16 +65,24 @@ def qloop(qapp):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def window(qtbot, qloop):  # type: ignore[no-untyped-def]
     """A shown main window; its jobs and HTTP clients are closed after the test."""
-    from editor.ui.window import MainWindow
+    from window_helpers import close_window, new_window
 
-    win = MainWindow()
-    win._force_close = True
-    qtbot.addWidget(win)
-    win.show()
+    win = new_window(qtbot)
     qtbot.waitExposed(win)
     yield win
-    done = asyncio.ensure_future(win.shutdown())
-    qtbot.waitUntil(done.done, timeout=10_000)
+    close_window(qtbot, win, timeout=10_000)
+
+
+@pytest.fixture
+def fashn_window(window, sandbox, monkeypatch):  # type: ignore[no-untyped-def]
+    """The window with FASHN chosen, pointed at the sandbox with its key."""
+    from editor.ui import prefs
+
+    monkeypatch.setenv("FASHN_API_KEY", sandbox.key)
+    prefs.set_value("backends/fashn/base_url", sandbox.url)
+    c = window.controls
+    c.backend_box.setCurrentIndex(c.backend_box.findData("fashn"))
+    return window
 
 
 def _make_photo(h: int = 120, w: int = 160, seed: int = 0) -> np.ndarray:

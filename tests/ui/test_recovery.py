@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
 import subprocess
@@ -16,32 +15,7 @@ import numpy as np
 import pytest
 from canvas_strokes import stroke
 from PySide6.QtCore import QTimer
-
-
-def crash(window) -> None:  # type: ignore[no-untyped-def]
-    """What a crash leaves: the autosave folder unlocked, without the clean-exit marker."""
-    saver = window.autosaver
-    assert saver.flush(10)
-    with saver._cond:
-        saver._closed = True
-        saver._cond.notify_all()
-    saver._lock_fh.close()  # the OS does this when a process dies
-    saver._lock_fh = None
-
-
-def new_window(qtbot):  # type: ignore[no-untyped-def]
-    from editor.ui.window import MainWindow
-
-    win = MainWindow()
-    win._force_close = True
-    qtbot.addWidget(win)
-    win.show()
-    return win
-
-
-def close_window(qtbot, win) -> None:  # type: ignore[no-untyped-def]
-    done = asyncio.ensure_future(win.shutdown())
-    qtbot.waitUntil(done.done, timeout=10_000)
+from window_helpers import close_window, crash, new_window
 
 
 def test_autosave_then_restart_restores_mask_prompt_results(qtbot, qloop, ui) -> None:  # type: ignore[no-untyped-def]

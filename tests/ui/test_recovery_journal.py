@@ -7,24 +7,10 @@ import asyncio
 
 import numpy as np
 import pytest
+from window_helpers import close_window, new_window
 
 from editor.backends.journal import Journal
 from editor.ui import prefs
-
-
-def new_window(qtbot):  # type: ignore[no-untyped-def]
-    from editor.ui.window import MainWindow
-
-    win = MainWindow()
-    win._force_close = True
-    qtbot.addWidget(win)
-    win.show()
-    return win
-
-
-def close_window(qtbot, win) -> None:  # type: ignore[no-untyped-def]
-    done = asyncio.ensure_future(win.shutdown())
-    qtbot.waitUntil(done.done, timeout=15_000)
 
 
 def die_with_job_in_flight(qtbot, ui, sandbox):  # type: ignore[no-untyped-def]

@@ -7,17 +7,9 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication, QDialog, QDockWidget
+from window_helpers import close_window, crash, new_window
 
 from editor.ui import prefs
-
-
-@pytest.fixture
-def fashn_window(window, sandbox, monkeypatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("FASHN_API_KEY", sandbox.key)
-    prefs.set_value("backends/fashn/base_url", sandbox.url)
-    c = window.controls
-    c.backend_box.setCurrentIndex(c.backend_box.findData("fashn"))
-    return window
 
 
 # -- 1. the FASHN balance follows the jobs ------------------------------------------------
@@ -78,47 +70,24 @@ def test_run_and_estimate_are_pinned_below_the_scrolling_settings(fashn_window, 
 
 
 # -- 3. nothing worth restoring is discarded quietly ----------------------------------------
-def _crash(window) -> None:  # type: ignore[no-untyped-def]
-    """What a kill leaves: the autosave folder unlocked, without the clean-exit marker."""
-    saver = window.autosaver
-    assert saver.flush(10)
-    with saver._cond:
-        saver._closed = True
-        saver._cond.notify_all()
-    saver._lock_fh.close()
-    saver._lock_fh = None
-
-
 def _restart(qtbot):  # type: ignore[no-untyped-def]
-    import asyncio
-
-    from editor.ui.window import MainWindow
-
-    win = MainWindow()
-    win._force_close = True
-    qtbot.addWidget(win)
-    win.show()
+    win = new_window(qtbot)
     win.recovery_answer = "restore"  # what a click on Restore would do, if it were offered
     done: list[bool] = []
     win.offer_recovery(then=lambda: done.append(True))
     qtbot.waitUntil(lambda: bool(done), timeout=20_000)
     restored = "Restored your work" in win.message_label.text()
     has_recovery = win.autosaver.has_recovery()
-    finished = asyncio.ensure_future(win.shutdown())
-    qtbot.waitUntil(finished.done, timeout=10_000)
+    close_window(qtbot, win)
     return restored, has_recovery
 
 
 def test_a_killed_run_with_only_the_photo_is_not_offered(qtbot, qloop, ui) -> None:  # type: ignore[no-untyped-def]
-    from editor.ui.window import MainWindow
-
-    first = MainWindow()
-    first._force_close = True
-    qtbot.addWidget(first)
+    first = new_window(qtbot, show=False)
     ui.open(first, ui.photo_file())
     first.controls.variants_spin.setValue(3)  # settings alone are not worth a question
     qtbot.wait(600)
-    _crash(first)
+    crash(first)
     first.close()
     restored, left = _restart(qtbot)
     assert not restored and not left  # discarded quietly
@@ -126,11 +95,7 @@ def test_a_killed_run_with_only_the_photo_is_not_offered(qtbot, qloop, ui) -> No
 
 @pytest.mark.parametrize("what", ["prompt", "mask", "pasted"])
 def test_a_killed_run_with_work_in_it_is_offered(qtbot, qloop, ui, what: str) -> None:  # type: ignore[no-untyped-def]
-    from editor.ui.window import MainWindow
-
-    first = MainWindow()
-    first._force_close = True
-    qtbot.addWidget(first)
+    first = new_window(qtbot, show=False)
     if what == "pasted":  # no file to open again
         first.set_document(ui.photo(), None, "Pasted image")
     else:
@@ -140,7 +105,7 @@ def test_a_killed_run_with_work_in_it_is_offered(qtbot, qloop, ui, what: str) ->
     if what == "mask":
         ui.paint(first, 10, 20, 10, 20)
     qtbot.wait(600)
-    _crash(first)
+    crash(first)
     first.close()
     restored, _left = _restart(qtbot)
     assert restored

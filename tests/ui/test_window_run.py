@@ -3,20 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 from PySide6.QtCore import Qt
 
 from editor.core.mask import grow
-from editor.ui import prefs
-
-
-@pytest.fixture
-def fashn_window(window, sandbox, monkeypatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("FASHN_API_KEY", sandbox.key)
-    prefs.set_value("backends/fashn/base_url", sandbox.url)
-    c = window.controls
-    c.backend_box.setCurrentIndex(c.backend_box.findData("fashn"))
-    return window
 
 
 def test_full_fashn_run_shows_variants(fashn_window, sandbox, qtbot, ui) -> None:  # type: ignore[no-untyped-def]

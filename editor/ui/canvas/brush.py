@@ -15,6 +15,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from editor.core.mask import bounding_box
+
 TILE = 256
 SPACING = 0.25  # dab spacing as a fraction of the radius
 
@@ -66,7 +68,6 @@ class MaskStroke:
         self._bounds: Rect | None = None
         self._last: tuple[float, float, float] | None = None  # x, y, radius
         self._carry = 0.0  # distance travelled since the last dab
-        self.dab_count = 0
 
     @property
     def last_point(self) -> tuple[float, float] | None:
@@ -92,7 +93,6 @@ class MaskStroke:
         else:
             stamp = dab_stamp(r, hardness)[sy : sy + y1 - y0, sx : sx + x1 - x0]
             np.maximum(target, stamp, out=target)
-        self.dab_count += 1
         rect = (x0, y0, x1, y1)
         self._bounds = rect if self._bounds is None else union(self._bounds, rect)
         return rect
@@ -143,16 +143,7 @@ class MaskStroke:
                     iy0 - ty0 : iy1 - ty0, ix0 - tx0 : ix1 - tx0
                 ]
         self._backup.clear()
-        changed = changed_bounds(before, after)
-        if changed is None:
-            return None
-        cx0, cy0, cx1, cy1 = changed
-        rect = (x0 + cx0, y0 + cy0, x0 + cx1, y0 + cy1)
-        return (
-            rect,
-            before[cy0:cy1, cx0:cx1].copy(),
-            after[cy0:cy1, cx0:cx1].copy(),
-        )
+        return changed_region(before, after, x0, y0)
 
     def _save_tiles(self, x0: int, y0: int, x1: int, y1: int) -> None:
         for ty in range(y0 // TILE, (y1 - 1) // TILE + 1):
@@ -168,11 +159,14 @@ def union(a: Rect, b: Rect) -> Rect:
     return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
 
 
-def changed_bounds(before: np.ndarray, after: np.ndarray) -> Rect | None:
-    """Bounding rectangle (x0, y0, x1, y1) of pixels that differ, or None."""
-    diff = before != after
-    rows = np.flatnonzero(diff.any(axis=1))
-    if rows.size == 0:
+def changed_region(
+    before: np.ndarray, after: np.ndarray, x0: int = 0, y0: int = 0
+) -> tuple[Rect, np.ndarray, np.ndarray] | None:
+    """Where ``after`` differs from ``before`` (arrays whose top-left is source pixel
+    (x0, y0)): (rect in source pixels, copy of before, copy of after), or None."""
+    changed = bounding_box(before != after)
+    if changed is None:
         return None
-    cols = np.flatnonzero(diff[rows[0] : rows[-1] + 1].any(axis=0))
-    return int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1
+    cx0, cy0, cx1, cy1 = changed
+    rect = (x0 + cx0, y0 + cy0, x0 + cx1, y0 + cy1)
+    return rect, before[cy0:cy1, cx0:cx1].copy(), after[cy0:cy1, cx0:cx1].copy()

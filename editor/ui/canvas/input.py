@@ -26,7 +26,7 @@ from PySide6.QtGui import (
     QWheelEvent,
 )
 
-from .brush import MaskStroke, changed_bounds
+from .brush import MaskStroke, changed_region
 from .lasso import rasterise_polygon
 from .undo import MaskPatch
 
@@ -105,7 +105,7 @@ class CanvasInputMixin:
     def _begin_stroke(self, pos: QPointF, *, erase: bool, pressure: float, line: bool) -> None:
         if self._mask is None:
             return
-        self._finish_stroke()
+        self._end_stroke()
         self._stroke = MaskStroke(self._mask, erase=erase)
         r = self._radius(pressure)
         if line and self._last_stroke_end is not None:
@@ -128,12 +128,10 @@ class CanvasInputMixin:
         if stroke is None:
             return
         self._last_stroke_end = stroke.last_point
-        result = stroke.finish()
-        if result is None:
-            return
-        rect, before, after = result
-        text = "Eraser stroke" if stroke.erase else "Brush stroke"
-        self._push_edit(MaskPatch(rect, before, after), text, apply=False)
+        changed = stroke.finish()
+        if changed is not None:
+            text = "Eraser stroke" if stroke.erase else "Brush stroke"
+            self._push_edit(MaskPatch(*changed), text, apply=False)
 
     # --- lasso -----------------------------------------------------------------------------
     def _close_lasso(self, subtract: bool) -> None:
@@ -147,16 +145,13 @@ class CanvasInputMixin:
         if hit is None:
             return
         (x0, y0, x1, y1), inside = hit
-        before = self._mask[y0:y1, x0:x1].copy()
+        before = self._mask[y0:y1, x0:x1]  # changed_region copies it before the mask changes
         after = before.copy()
         after[inside] = 0 if subtract else 255
-        changed = changed_bounds(before, after)
-        if changed is None:
-            return
-        cx0, cy0, cx1, cy1 = changed
-        rect = (x0 + cx0, y0 + cy0, x0 + cx1, y0 + cy1)
-        patch = MaskPatch(rect, before[cy0:cy1, cx0:cx1], after[cy0:cy1, cx0:cx1])
-        self._push_edit(patch, "Lasso subtract" if subtract else "Lasso add", apply=True)
+        changed = changed_region(before, after, x0, y0)
+        if changed is not None:
+            text = "Lasso subtract" if subtract else "Lasso add"
+            self._push_edit(MaskPatch(*changed), text, apply=True)
 
     def _lasso_press_event(self, e: QMouseEvent) -> None:
         src = self._vp.to_source(e.position())
@@ -174,11 +169,10 @@ class CanvasInputMixin:
         if press is None or not self._lasso.active():
             return
         moved = math.hypot(e.position().x() - press.x(), e.position().y() - press.y())
-        if self._lasso_started_here and moved >= FREEHAND_CLOSE_DRAG:
+        if moved >= FREEHAND_CLOSE_DRAG:
             self._lasso.add(self._vp.to_source(e.position()))
-            self._close_lasso(bool(e.modifiers() & Qt.KeyboardModifier.AltModifier))
-        elif moved >= FREEHAND_CLOSE_DRAG:
-            self._lasso.add(self._vp.to_source(e.position()))
+            if self._lasso_started_here:
+                self._close_lasso(bool(e.modifiers() & Qt.KeyboardModifier.AltModifier))
 
     # --- mouse -----------------------------------------------------------------------------
     def mousePressEvent(self, e: QMouseEvent) -> None:

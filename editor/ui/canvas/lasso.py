@@ -57,7 +57,6 @@ class LassoPath:
 
     def __init__(self) -> None:
         self.points: list[QPointF] = []
-        self.freehand_started = False
 
     def active(self) -> bool:
         """True while a polygon is being drawn."""
@@ -74,7 +73,6 @@ class LassoPath:
             if math.hypot(p.x() - last.x(), p.y() - last.y()) * zoom < FREEHAND_STEP:
                 return False
         self.points.append(QPointF(p))
-        self.freehand_started = True
         return True
 
     def near_start(self, p: QPointF, zoom: float) -> bool:
@@ -93,7 +91,6 @@ class LassoPath:
     def clear(self) -> None:
         """Forget the polygon."""
         self.points.clear()
-        self.freehand_started = False
 
     def as_tuples(self) -> list[tuple[float, float]]:
         """Vertices as (x, y) tuples."""

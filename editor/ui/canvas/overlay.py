@@ -29,6 +29,14 @@ _EDGE_LUT = np.array([0x00000000, 0xFF000000, 0xFFFFFFFF], dtype=np.uint32)
 _DASH = 4  # screen pixels per dash segment
 
 
+def level_index(zoom: float, count: int) -> int:
+    """Pyramid level (of ``count``) to draw at ``zoom``: the smallest one still at least as
+    large as the screen needs (level k is 1 / 2**k of the source size)."""
+    if zoom >= 1.0:
+        return 0
+    return min(count - 1, max(0, math.floor(-math.log2(zoom))))
+
+
 class PhotoLayer:
     """The photo as a 32-bit QImage pyramid (level k is 1 / 2**k of the source size)."""
 
@@ -57,10 +65,7 @@ class PhotoLayer:
     def level_for(self, zoom: float) -> tuple[QImage, float, float]:
         """Smallest level still at least as large as the screen needs: (image, sx, sy)
         where source pixel x maps to level pixel x * sx."""
-        k = 0
-        if zoom < 1.0:
-            k = min(len(self.levels) - 1, max(0, math.floor(-math.log2(zoom))))
-        img = self.levels[k]
+        img = self.levels[level_index(zoom, len(self.levels))]
         full = self.levels[0]
         return img, img.width() / full.width(), img.height() / full.height()
 
@@ -93,7 +98,6 @@ class MaskOverlay:
         while max(self.levels[-1].mask.shape) > 2 * PYRAMID_MIN_EDGE:
             h, w = self.levels[-1].mask.shape
             self.levels.append(_Level(np.zeros((max(1, h // 2), max(1, w // 2)), np.uint8)))
-        self.image = self.levels[0].image
         h, w = mask.shape
         self._dirty = np.zeros((-(-h // LAZY_TILE), -(-w // LAZY_TILE)), dtype=bool)
         self._lut = overlay_lut(color)
@@ -161,10 +165,7 @@ class MaskOverlay:
 
     def level_for(self, zoom: float) -> tuple[_Level, float, float]:
         """Level to draw at ``zoom`` (same choice as PhotoLayer): (level, sx, sy)."""
-        k = 0
-        if zoom < 1.0:
-            k = min(len(self.levels) - 1, max(0, math.floor(-math.log2(zoom))))
-        lv = self.levels[k]
+        lv = self.levels[level_index(zoom, len(self.levels))]
         h, w = self.mask.shape
         return lv, lv.mask.shape[1] / w, lv.mask.shape[0] / h
 

@@ -42,7 +42,7 @@ class CanvasToolsMixin:
         if tool not in ("brush", "eraser", "lasso"):
             raise ValueError(f"unknown tool {tool!r}")
         if tool != self._tool:
-            self._finish_stroke()
+            self._end_stroke()
             self._lasso.clear()
             self._tool = tool
             self._update_cursor_shape()

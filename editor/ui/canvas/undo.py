@@ -74,10 +74,8 @@ class MaskPatch:
     @property
     def nbytes(self) -> int:
         """Memory held by this patch."""
-        return sum(d.nbytes if isinstance(d, np.ndarray) else len(d) for d in self._data())
-
-    def _data(self) -> tuple[bytes | np.ndarray, bytes | np.ndarray]:
-        return self._before, self._after
+        data = (self._before, self._after)
+        return sum(d.nbytes if isinstance(d, np.ndarray) else len(d) for d in data)
 
     def qrect(self) -> QRect:
         """The rectangle as a QRect in source pixels."""

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QWidget
 
 from editor.core.errors import MaskError
 
-from .brush import MaskStroke, changed_bounds
+from .brush import MaskStroke, changed_region
 from .input import CanvasInputMixin
 from .lasso import LassoPath
 from .overlay import (
@@ -56,7 +56,6 @@ class CanvasView(CanvasToolsMixin, CanvasInputMixin, QWidget):
         self._mask: np.ndarray | None = None
         self._photo: PhotoLayer | None = None
         self._overlay: MaskOverlay | None = None
-        self._mask_qimage: QImage | None = None
         self._edges = EdgeLayer()
         self._fit_mode = True
         self._tool: Tool = "brush"
@@ -91,13 +90,12 @@ class CanvasView(CanvasToolsMixin, CanvasInputMixin, QWidget):
                 f"The mask is {mask.shape[1]}x{mask.shape[0]} but the image is {w}x{h}: "
                 "load a mask of the same size."
             )
-        self._finish_stroke()
+        self._end_stroke()
         self._lasso.clear()
         self._image = image
         self._mask = np.ascontiguousarray(mask)
         self._photo = PhotoLayer(image)
         self._overlay = MaskOverlay(self._mask, self._overlay_color)
-        self._mask_qimage = self._overlay.levels[0].mask_image  # zero-copy view of the mask
         self._last_stroke_end = None
         self.undo_stack.clear()
         self._vp.image_size = QSize(w, h)
@@ -109,13 +107,9 @@ class CanvasView(CanvasToolsMixin, CanvasInputMixin, QWidget):
         return self._image
 
     def mask(self) -> np.ndarray | None:
-        """The live mask array (H x W uint8, 255 = edit); edits appear on the canvas after
-        ``refresh_mask``. Prefer ``apply_mask`` for undoable changes."""
+        """The live mask array (H x W uint8, 255 = edit); change it through ``apply_mask``
+        (one undo step, redrawn), not in place."""
         return self._mask
-
-    def mask_qimage(self) -> QImage | None:
-        """Zero-copy Grayscale8 QImage view of the live mask."""
-        return self._mask_qimage
 
     def has_image(self) -> bool:
         """True once an image is shown."""
@@ -135,22 +129,12 @@ class CanvasView(CanvasToolsMixin, CanvasInputMixin, QWidget):
         if new_mask.dtype == np.bool_:
             new_mask = new_mask.astype(np.uint8) * 255
         new_mask = new_mask.astype(np.uint8, copy=False)
-        self._finish_stroke()
-        bounds = changed_bounds(self._mask, new_mask)
-        if bounds is None:
+        self._end_stroke()
+        changed = changed_region(self._mask, new_mask)
+        if changed is None:
             return False
-        x0, y0, x1, y1 = bounds
-        before = self._mask[y0:y1, x0:x1].copy()
-        after = new_mask[y0:y1, x0:x1].copy()
-        self._push_edit(MaskPatch(bounds, before, after), text, apply=True)
+        self._push_edit(MaskPatch(*changed), text, apply=True)
         return True
-
-    def refresh_mask(self, rect: QRect | None = None) -> None:
-        """Redraw after the live mask array was changed directly (not undoable)."""
-        if self._mask is None:
-            return
-        h, w = self._mask.shape
-        self._mask_region_changed(rect if rect is not None else QRect(0, 0, w, h))
 
     # --- view ------------------------------------------------------------------------
     def zoom(self) -> float:
@@ -379,10 +363,6 @@ class CanvasView(CanvasToolsMixin, CanvasInputMixin, QWidget):
         r = self._cursor_rect()
         if not r.isEmpty():
             self.update(r)
-
-    def _finish_stroke(self) -> None:
-        if self._stroke is not None:
-            self._end_stroke()
 
 
 def _checker_brush() -> QBrush:

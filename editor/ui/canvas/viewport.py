@@ -83,12 +83,9 @@ class Viewport:
 
     def fit_zoom(self) -> float:
         """Zoom that shows the whole image inside the widget."""
-        iw, ih = self.image_size.width(), self.image_size.height()
-        if iw <= 0 or ih <= 0:
-            return 1.0
         vw = max(1, self.view_size.width() - 2 * FIT_MARGIN)
         vh = max(1, self.view_size.height() - 2 * FIT_MARGIN)
-        return fit_zoom(iw, ih, vw, vh)
+        return fit_zoom(self.image_size.width(), self.image_size.height(), vw, vh)
 
     def set_view(self, zoom: float, center: QPointF) -> None:
         """Show source point ``center`` in the middle of the widget at ``zoom``."""
