@@ -266,6 +266,8 @@ class MainWindow(SessionMixin, StartupMixin, MaskMixin, JobsMixin, QMainWindow):
         self.show_info(f"Opened {label} ({w} × {h}). Paint the area to change.")
         self._update_title()
         self._update_actions()
+        # painting keys ([ ] B E X) act at once: a focused combo box would eat them
+        self.canvas.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _show_pixels(self, pixels: np.ndarray, label: str) -> bool:
         """Put ``pixels`` on the canvas; if the canvas cannot show them, keep the current

@@ -118,3 +118,14 @@ def test_actions_follow_state(window, qtbot, ui, photo_path: Path) -> None:
     assert a["eraser"].isChecked() and not a["brush"].isChecked()
     window.actions_.swap.trigger()
     assert a["brush"].isChecked()
+
+
+def test_painting_keys_work_right_after_opening(window, qtbot, ui, photo_path: Path) -> None:
+    """The backend combo must not keep the focus and eat [ ]: the canvas gets it."""
+    window.activateWindow()
+    window.controls.backend_box.setFocus()
+    ui.open(window, photo_path)
+    qtbot.waitUntil(lambda: window.canvas.hasFocus(), timeout=5_000)
+    size = window.canvas.brush_size()
+    qtbot.keyClick(window.canvas, Qt.Key.Key_BracketRight)
+    assert window.canvas.brush_size() > size
