@@ -18,7 +18,12 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
+from editor.backends import Backend, Journal, make_backend
+from editor.backends.base import JobCompleted, JobProgress, JobStatus, JobSubmitted
+from editor.backends.specs import spec_for
 from editor.core.errors import EditorError
+from editor.core.preview import thumbnail
+from editor.core.request import EditRequest
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +71,7 @@ class JobRunner(QObject):
         self._thumb_edge = thumb_edge
 
     # -- jobs ---------------------------------------------------------------------
-    def start(self, backend: Any, request: Any) -> int:
+    def start(self, backend: Backend, request: EditRequest) -> int:
         """Start one job; returns its local number (signals carry it)."""
         number = self.reserve_number()
         task = asyncio.ensure_future(self._run(number, backend, request))
@@ -90,10 +95,7 @@ class JobRunner(QObject):
         self._next += 1
         return number
 
-    async def _run(self, number: int, backend: Any, request: Any) -> None:
-        from editor.backends.base import JobCompleted, JobProgress, JobStatus, JobSubmitted
-        from editor.ui.imaging import thumbnail
-
+    async def _run(self, number: int, backend: Backend, request: EditRequest) -> None:
         remote_id = ""
         try:
             async for event in backend.run(request):
@@ -180,23 +182,21 @@ class JobRunner(QObject):
 class BackendPool:
     """One backend (one HTTP client) per engine configuration, closed on quit."""
 
-    def __init__(self, journal: Any = None) -> None:
-        self._backends: dict[tuple[str, str, str, str], Any] = {}
+    def __init__(self, journal: Journal | None = None) -> None:
+        self._backends: dict[tuple[str, str, str], Backend] = {}
         self.journal = journal  # remote jobs are recorded there until their results are saved
 
-    def get(self, kind: str, *, base_url: str | None, api_key: str | None, schema: str) -> Any:
-        """The backend for this configuration, made on first use."""
-        from editor.backends import make_backend
-
-        ident = (kind, base_url or "", api_key or "", schema)
+    def get(self, kind: str, *, base_url: str | None, api_key: str | None) -> Backend:
+        """The backend for this configuration, made on first use (the request carries the
+        schema, so one backend serves every schema of its engine)."""
+        ident = (kind, base_url or "", api_key or "")
         backend = self._backends.get(ident)
         if backend is None:
             backend = make_backend(
                 kind,
                 base_url=base_url or None,
                 api_key=api_key,
-                schema=schema,
-                journal=self.journal if kind == "fashn" else None,
+                journal=self.journal if spec_for(kind).journaled else None,
             )
             self._backends[ident] = backend
         return backend

@@ -1,13 +1,15 @@
 """Engines behind one interface (``Backend.run(request) -> events``): FASHN, any
-OpenAI-compatible ``/v1/images/edits`` server, and the offline PatchMatch fill."""
+OpenAI-compatible ``/v1/images/edits`` server, and the offline PatchMatch fill. Each is
+described once in ``editor.backends.specs``."""
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from editor.backends.base import Backend
 from editor.backends.journal import Journal
-from editor.core.errors import ValidationError
+from editor.backends.specs import SPECS, BackendSpec, spec_for
 
 
 def default_backend_kind() -> str:
@@ -22,31 +24,34 @@ def make_backend(
     *,
     base_url: str | None = None,
     api_key: str | None = None,
-    schema: str = "current",
     journal: Journal | None = None,
+    schema: str | None = None,
     **options: Any,
 ) -> Backend:
-    """A backend of ``kind`` ('local' | 'fashn' | 'openai'). ``api_key`` None means: look
-    it up (environment, then keyring). Raises ValidationError for a bad kind/URL."""
-    if kind == "local":
-        from editor.backends.local import LocalBackend
+    """A backend of ``kind`` (a key of ``SPECS``). ``api_key`` None means: look it up
+    (environment, then keyring). ``journal`` records a remote engine's jobs that can be
+    resumed (FASHN). Raises ValidationError for an unknown kind or a bad URL.
 
-        return LocalBackend(**options)
-    if kind not in ("fashn", "openai"):
-        raise ValidationError(f"Unknown backend {kind!r}; choose local, fashn or openai.")
-    if api_key is None:
+    ``schema`` is accepted only from callers written before the schema moved into the
+    request (``EditRequest.schema``); it is checked and otherwise unused."""
+    spec = spec_for(kind)
+    if schema is not None and len(spec.schemas) > 1 and schema not in spec.schemas:
+        from editor.core.errors import ValidationError
+
+        raise ValidationError(
+            f"Unknown {spec.display_name} schema {schema!r}; choose {' or '.join(spec.schemas)}."
+        )
+    module, _, name = spec.implementation.partition(":")
+    cls = getattr(importlib.import_module(module), name)
+    if not spec.remote:
+        return cls(**options)
+    if api_key is None and spec.needs_key:
         from editor.backends.keys import get_api_key
 
         api_key = get_api_key(kind)
-    if kind == "fashn":
-        from editor.backends.fashn import FashnBackend
-
-        return FashnBackend(
-            base_url=base_url, api_key=api_key, schema=schema, journal=journal, **options
-        )
-    from editor.backends.openai import OpenAIBackend
-
-    return OpenAIBackend(base_url=base_url, api_key=api_key, **options)
+    if spec.journaled:
+        options["journal"] = journal
+    return cls(base_url=base_url, api_key=api_key, **options)
 
 
-__all__ = ["Backend", "Journal", "default_backend_kind", "make_backend"]
+__all__ = ["SPECS", "Backend", "BackendSpec", "Journal", "default_backend_kind", "make_backend"]

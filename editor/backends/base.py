@@ -16,12 +16,16 @@ Cancelling the consuming task stops waiting (the remote job may still finish and
 from __future__ import annotations
 
 import abc
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 
+from editor.backends.specs import BackendSpec
 from editor.core.request import BackendKind, EditRequest
+from editor.core.validation import ensure_valid
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,8 +58,21 @@ JobEvent = JobSubmitted | JobStatus | JobProgress | JobCompleted
 
 
 class Backend(abc.ABC):
-    kind: BackendKind
-    display_name: str
+    spec: ClassVar[BackendSpec]  # the engine's one description (editor.backends.specs)
+
+    @property
+    def kind(self) -> BackendKind:
+        return self.spec.kind
+
+    @property
+    def display_name(self) -> str:
+        return self.spec.display_name
+
+    async def check_request(self, request: EditRequest) -> None:
+        """The one validation of ``request`` on its way to the wire (in a worker thread:
+        it scans the mask). Skipped when these exact settings already passed for this
+        engine, e.g. in the window before the job was shown."""
+        await asyncio.to_thread(ensure_valid, request, self.kind)
 
     @abc.abstractmethod
     def run(self, request: EditRequest) -> AsyncIterator[JobEvent]:

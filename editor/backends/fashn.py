@@ -18,7 +18,6 @@ import httpx
 
 from editor.backends import pacing
 from editor.backends.base import (
-    Backend,
     JobEvent,
     JobProgress,
     JobStatus,
@@ -38,20 +37,17 @@ from editor.backends.fashn_wire import (
 )
 from editor.backends.finishing import commit_job, stage_job
 from editor.backends.journal import Journal, JournalEntry
+from editor.backends.remote import RemoteBackend
+from editor.backends.specs import SPECS
 from editor.backends.transport import (
     MAX_OUTPUT_BYTES,
-    check_base_url,
     json_object,
-    make_client,
     network_message,
     retry_after,
 )
-from editor.core.errors import ValidationError
 from editor.core.prepare import fashn_max_edge, prepare_upload
-from editor.core.request import EditRequest, Schema
+from editor.core.request import EditRequest
 
-DEFAULT_BASE_URL = "https://api.fashn.ai"
-NO_KEY = "No FASHN API key: set FASHN_API_KEY or save a key in Settings."
 UNCERTAIN_HINT = (
     "It may still run and be billed, so it was not sent again; check your FASHN dashboard "
     "before sending again."
@@ -67,18 +63,16 @@ class _Wait:
     queue: bool  # ConcurrencyLimitExceeded: the job waits for a free slot
 
 
-class FashnBackend(FashnJobMixin, Backend):
-    """FASHN ``edit`` (schema ``current`` or ``legacy-inpaint``)."""
+class FashnBackend(RemoteBackend, FashnJobMixin):
+    """FASHN ``edit``; the request's ``schema`` picks ``current`` or ``legacy-inpaint``."""
 
-    kind = "fashn"
-    display_name = "FASHN"
+    spec = SPECS["fashn"]
 
     def __init__(
         self,
         *,
         base_url: str | None = None,
         api_key: str | None = None,
-        schema: str = "current",
         journal: Journal | None = None,
         source_path: str | None = None,
         out_dir: str | None = None,
@@ -91,12 +85,7 @@ class FashnBackend(FashnJobMixin, Backend):
         timeout: httpx.Timeout | None = None,
         max_output_bytes: int = MAX_OUTPUT_BYTES,
     ) -> None:
-        if schema not in ("current", "legacy-inpaint"):
-            raise ValidationError(
-                f"Unknown FASHN schema {schema!r}; choose current or legacy-inpaint."
-            )
-        self.base_url = check_base_url(base_url or DEFAULT_BASE_URL, SERVICE)
-        self.schema: Schema = schema  # type: ignore[assignment]  # checked above
+        super().__init__(base_url=base_url, api_key=api_key, timeout=timeout)
         self.journal = journal
         self.source_path = source_path
         self.out_dir = out_dir
@@ -106,39 +95,15 @@ class FashnBackend(FashnJobMixin, Backend):
         self.poll_failure_budget = poll_failure_budget
         self.poll_first = poll_first
         self.poll_cap = poll_cap
-        self._key = (api_key or "").strip() or None
-        self._timeout = timeout
         self.max_output_bytes = max_output_bytes
-        self._client: httpx.AsyncClient | None = None
         self._account = pacing.account_id(self.base_url, self._key)
 
-    def __repr__(self) -> str:  # never show the key
-        return f"FashnBackend(base_url={self.base_url!r}, schema={self.schema!r})"
-
     # -- plumbing ------------------------------------------------------------------------
-    @property
-    def client(self) -> httpx.AsyncClient:
-        if self._client is None:
-            self._client = make_client(self._timeout)
-        return self._client
-
     def _headers(self, json_body: bool = False) -> dict[str, str]:
         headers = {"Authorization": f"Bearer {self._key}", "Accept": "application/json"}
         if json_body:
             headers["Content-Type"] = "application/json"
         return headers
-
-    def _require_key(self) -> None:
-        if not self._key:
-            raise ValidationError(NO_KEY)
-
-    async def aclose(self) -> None:
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
-
-    async def check_ready(self) -> str | None:
-        return None if self._key else NO_KEY
 
     async def credits(self) -> float | None:
         """``GET /v1/credits`` -> total balance."""
@@ -161,12 +126,11 @@ class FashnBackend(FashnJobMixin, Backend):
     async def run(self, request: EditRequest) -> AsyncIterator[JobEvent]:
         """Prepare, submit once, record the id, poll, download, finish."""
         self._require_key()
-        request = dataclasses.replace(request, schema=self.schema)
-        await asyncio.to_thread(request.validate, "fashn")
+        await self.check_request(request)
         started = time.monotonic()
-        edge = fashn_max_edge(request.resolution if self.schema == "current" else "1k")
+        edge = fashn_max_edge(request.resolution if request.schema == "current" else "1k")
         prepared = await asyncio.to_thread(prepare_upload, request, target="fashn", max_edge=edge)
-        body = await asyncio.to_thread(build_body, request, prepared, self.schema)
+        body = await asyncio.to_thread(build_body, request, prepared, request.schema)
         staged: Path | None = None
         claim = None
         if self.journal is not None:
@@ -211,7 +175,7 @@ class FashnBackend(FashnJobMixin, Backend):
                     job_id=job_id,
                     service="fashn",
                     base_url=self.base_url,
-                    schema=self.schema,
+                    schema=request.schema,
                     request=request,
                     prepared=prepared,
                     source_path=self.source_path,

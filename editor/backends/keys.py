@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import os
 
+from editor.backends.specs import key_variables
 from editor.core.redact import register_secret
 
 KEYRING_SERVICE = "mask-editor"
-ENV_VARS = {"fashn": "FASHN_API_KEY", "openai": "OPENAI_API_KEY"}
+ENV_VARS = key_variables()  # kind -> environment variable, from the engines' specs
 _session_keys: dict[str, str] = {}
 
 
@@ -36,7 +37,7 @@ def keyring_available() -> bool:
 
 
 def get_api_key(service: str) -> str | None:
-    """The key for ``service`` ('fashn' | 'openai'): env var, then keyring, then the
+    """The key for ``service`` (an engine kind such as 'fashn'): env var, then keyring, then the
     session; None when there is none."""
     env = os.environ.get(ENV_VARS.get(service, ""), "").strip()
     if env:

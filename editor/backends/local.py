@@ -11,28 +11,24 @@ from typing import Any
 import numpy as np
 
 from editor.backends.base import Backend, JobCompleted, JobEvent, JobProgress, JobStatus
+from editor.backends.specs import SPECS
 from editor.core.composite import finish_result
-from editor.core.errors import ValidationError
 from editor.core.fill import contextual_fill
 from editor.core.prepare import PreparedImage, PreparedUpload
 from editor.core.request import SEED_MAX, EditRequest
-from editor.core.validation import LOCAL_PROMPT_MESSAGE
 
 
 class LocalBackend(Backend):
     """Contextual fill from the surroundings; variants differ by seed (seed + i)."""
 
-    kind = "local"
-    display_name = "Offline fill"
+    spec = SPECS["local"]
 
     def __init__(self, **_options: Any) -> None:
         pass
 
     async def run(self, request: EditRequest) -> AsyncIterator[JobEvent]:
         """Fill the masked area once per variant, in a worker thread."""
-        if request.prompt.strip():
-            raise ValidationError(LOCAL_PROMPT_MESSAGE)
-        await asyncio.to_thread(request.validate, "local")
+        await self.check_request(request)
         started = time.monotonic()
         yield JobStatus("processing", 0.0)
         h, w = request.image.shape[:2]

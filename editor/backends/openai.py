@@ -17,7 +17,7 @@ import httpx
 import numpy as np
 
 from editor.backends import pacing
-from editor.backends.base import Backend, JobCompleted, JobEvent, JobProgress, JobStatus
+from editor.backends.base import JobCompleted, JobEvent, JobProgress, JobStatus
 from editor.backends.errors import (
     NetworkError,
     RateLimitError,
@@ -36,30 +36,26 @@ from editor.backends.openai_wire import (
     sse_events,
     stream_error,
 )
+from editor.backends.remote import RemoteBackend
+from editor.backends.specs import SPECS
 from editor.backends.transport import (
-    check_base_url,
     decode_base64,
     fetch_output,
     json_object_async,
-    make_client,
     network_message,
     retry_after,
 )
-from editor.core.errors import ValidationError
 from editor.core.prepare import PreparedUpload, prepare_upload
 from editor.core.request import EditRequest
 
-DEFAULT_BASE_URL = "https://api.openai.com/v1"
-NO_KEY = "No OpenAI API key: set OPENAI_API_KEY or save a key in Settings."
 GPT_MAX_EDGE = 2048
 UNCERTAIN_HINT = "It may still be billed, so it was not sent again."
 
 
-class OpenAIBackend(Backend):
+class OpenAIBackend(RemoteBackend):
     """Any server speaking OpenAI's ``/v1/images/edits``."""
 
-    kind = "openai"
-    display_name = "OpenAI-compatible"
+    spec = SPECS["openai"]
 
     def __init__(
         self,
@@ -72,40 +68,23 @@ class OpenAIBackend(Backend):
         timeout: httpx.Timeout | None = None,
         **_ignored: Any,
     ) -> None:
-        self.base_url = check_base_url(base_url or DEFAULT_BASE_URL, SERVICE)
+        super().__init__(
+            base_url=base_url,
+            api_key=api_key,
+            timeout=timeout or httpx.Timeout(connect=5.0, read=300.0, write=120.0, pool=60.0),
+        )
         root = self.base_url
         self.url = f"{root}/images/edits" if root.endswith("/v1") else f"{root}/v1/images/edits"
         self.model = model
         self.rate_limit_attempts = rate_limit_attempts
         self.prefer_urls = prefer_urls  # dall-e-2: ask for URLs instead of b64_json
-        self._key = (api_key or "").strip() or None
-        self._timeout = timeout or httpx.Timeout(connect=5.0, read=300.0, write=120.0, pool=60.0)
-        self._client: httpx.AsyncClient | None = None
-
-    def __repr__(self) -> str:
-        return f"OpenAIBackend(base_url={self.base_url!r})"
-
-    @property
-    def client(self) -> httpx.AsyncClient:
-        if self._client is None:
-            self._client = make_client(self._timeout)
-        return self._client
-
-    async def aclose(self) -> None:
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
-
-    async def check_ready(self) -> str | None:
-        return None if self._key else NO_KEY
 
     async def run(self, request: EditRequest) -> AsyncIterator[JobEvent]:
         """Send one edit; yields progress (partial images when streaming) then the results."""
-        if not self._key:
-            raise ValidationError(NO_KEY)
+        self._require_key()
         if self.model and request.openai.model != self.model:
             request.openai.model = self.model
-        await asyncio.to_thread(request.validate, "openai")
+        await self.check_request(request)
         started = time.monotonic()
         model = request.openai.model
         box: tuple[int, int, int, int] | None = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from editor.core.errors import ValidationError
 from editor.core.request import GENERATION_MODES, RESOLUTIONS
@@ -46,23 +47,20 @@ def _check(resolution: str, mode: str) -> None:
         )
 
 
-def estimate_credits(
-    *,
-    backend: str = "fashn",
-    schema: str = "current",
-    resolution: str = "1k",
-    mode: str = "auto",
-    num_images: int = 1,
+class CreditRule(Protocol):
+    """How an engine prices one job (an engine's spec names its rule)."""
+
+    def __call__(
+        self, *, schema: str, resolution: str, mode: str, num_images: int
+    ) -> CreditEstimate: ...
+
+
+def fashn_estimate(
+    *, schema: str = "current", resolution: str = "1k", mode: str = "auto", num_images: int = 1
 ) -> CreditEstimate:
-    """What a job costs, e.g. ``CreditEstimate(6, "6 credits: balanced at 2k, x2")``."""
+    """FASHN's price list (seeds 000/001): per image, by generation mode and resolution."""
     n = max(1, int(num_images))
     times = f", x{n}" if n > 1 else ""
-    if backend == "local":
-        return CreditEstimate(0, "0 credits: the offline fill is free and runs on this computer")
-    if backend == "openai":
-        return CreditEstimate(
-            0, "0 FASHN credits: the OpenAI-compatible server bills this job by its own pricing"
-        )
     if schema == "legacy-inpaint":
         total = LEGACY_CREDITS * n
         return CreditEstimate(total, f"{_credits(total)}: legacy inpaint, 1 per image{times}")
@@ -71,6 +69,43 @@ def estimate_credits(
     total = CREDIT_TABLE[billed][resolution] * n
     how = f"auto (billed as {billed})" if mode == "auto" else billed
     return CreditEstimate(total, f"{_credits(total)}: {how} at {resolution}{times}")
+
+
+def offline_estimate(
+    *, schema: str = "current", resolution: str = "1k", mode: str = "auto", num_images: int = 1
+) -> CreditEstimate:
+    """The offline fill costs nothing."""
+    return CreditEstimate(0, "0 credits: the offline fill is free and runs on this computer")
+
+
+def server_billed_estimate(
+    *, schema: str = "current", resolution: str = "1k", mode: str = "auto", num_images: int = 1
+) -> CreditEstimate:
+    """An OpenAI-compatible server bills by its own pricing, not in FASHN credits."""
+    return CreditEstimate(
+        0, "0 FASHN credits: the OpenAI-compatible server bills this job by its own pricing"
+    )
+
+
+_RULES: dict[str, CreditRule] = {
+    "local": offline_estimate,
+    "fashn": fashn_estimate,
+    "openai": server_billed_estimate,
+}
+
+
+def estimate_credits(
+    *,
+    backend: str = "fashn",
+    schema: str = "current",
+    resolution: str = "1k",
+    mode: str = "auto",
+    num_images: int = 1,
+) -> CreditEstimate:
+    """What a job costs, e.g. ``CreditEstimate(6, "6 credits: balanced at 2k, x2")``.
+    Engines without a rule of their own are priced like FASHN."""
+    rule = _RULES.get(backend, fashn_estimate)
+    return rule(schema=schema, resolution=resolution, mode=mode, num_images=num_images)
 
 
 def _credits(n: int) -> str:

@@ -1,7 +1,8 @@
-"""The edit request: everything one job needs, validated per backend and schema.
+"""The edit request: everything one job needs.
 
-CONTRACT (shared by core, backends, UI, CLI): field names and types are fixed;
-owners of core fill in validation details.
+CONTRACT (shared by core, backends, UI, CLI): field names and types are fixed. The
+rules a request must meet for each engine live in ``core.validation`` (which imports
+this module, never the other way round); a backend checks its request there once.
 """
 
 from __future__ import annotations
@@ -61,6 +62,11 @@ class EditRequest:
     focus: bool = False
     focus_margin: float = 0.5  # fraction of the box's larger side added on every edge
     openai: OpenAIOptions = field(default_factory=OpenAIOptions)
+    # Set by core.validation when these exact settings passed its checks for an engine;
+    # not a setting (never in journals, sessions or comparisons).
+    validated_as: tuple[object, ...] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     @property
     def has_mask(self) -> bool:
@@ -69,9 +75,3 @@ class EditRequest:
     @property
     def wants_composite(self) -> bool:
         return self.has_mask if self.composite is None else bool(self.composite and self.has_mask)
-
-    def validate(self, backend: BackendKind) -> None:
-        """Raise ValidationError (one human line) if this request cannot go to ``backend``."""
-        from editor.core.validation import validate_request
-
-        validate_request(self, backend)

@@ -1,20 +1,26 @@
 """Checks an EditRequest against what the chosen backend and schema accept.
 
 Every failure is a ValidationError whose message is one line: what is wrong and what
-to do about it.
+to do about it. A request that passed is stamped with what was checked, so the one
+validation on its way to the wire is not repeated by the next step (``ensure_valid``);
+changing any setting afterwards makes the stamp stale and the request is checked again.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import dataclasses
 
 import numpy as np
 
 from editor.core.errors import ValidationError
-from editor.core.request import BACKENDS, GENERATION_MODES, RESOLUTIONS, SCHEMAS, SEED_MAX
-
-if TYPE_CHECKING:
-    from editor.core.request import EditRequest
+from editor.core.request import (
+    BACKENDS,
+    GENERATION_MODES,
+    RESOLUTIONS,
+    SCHEMAS,
+    SEED_MAX,
+    EditRequest,
+)
 
 OPENAI_PROMPT_MAX = 32000
 DALLE2_PROMPT_MAX = 1000
@@ -32,7 +38,8 @@ LOCAL_PROMPT_MESSAGE = (
 
 
 def validate_request(request: EditRequest, backend: str) -> None:
-    """Raise ValidationError (one human line) if ``request`` cannot go to ``backend``."""
+    """Raise ValidationError (one human line) if ``request`` cannot go to ``backend``;
+    on success, stamp the request as valid for ``backend``."""
     if backend not in BACKENDS:
         raise ValidationError(f"Unknown backend {backend!r}; choose local, fashn or openai.")
     _check_image(request)
@@ -43,6 +50,31 @@ def validate_request(request: EditRequest, backend: str) -> None:
         _check_fashn(request)
     else:
         _check_openai(request)
+    request.validated_as = _fingerprint(request, backend)
+
+
+def ensure_valid(request: EditRequest, backend: str) -> None:
+    """Validate ``request`` for ``backend`` unless exactly these settings already passed
+    (the one check on the way to the wire may happen early, e.g. before a job is shown)."""
+    if request.validated_as is None or request.validated_as != _fingerprint(request, backend):
+        validate_request(request, backend)
+
+
+def _fingerprint(request: EditRequest, backend: str) -> tuple[object, ...]:
+    """What was checked: every setting, and which arrays (identity and shape; their
+    pixels are the caller's snapshot and are not hashed)."""
+    parts: list[object] = [backend]
+    for f in dataclasses.fields(request):
+        if f.name == "validated_as":
+            continue
+        value = getattr(request, f.name)
+        if isinstance(value, np.ndarray):
+            parts.append((id(value), value.shape, value.dtype.str))
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            parts.append(dataclasses.astuple(value))
+        else:
+            parts.append(value)
+    return tuple(parts)
 
 
 def _check_image(request: EditRequest) -> None:

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from editor.backends.specs import spec_for
 from editor.core.request import SEED_MAX, EditRequest, OpenAIOptions
 from editor.ui import prefs
 from editor.ui.imaging import thumbnail, to_qimage
@@ -257,24 +258,9 @@ class ControlsWidget(QWidget):
 
     # -- visibility per backend and schema -----------------------------------------
     def visible_controls(self) -> set[str]:
-        """Names of the settings the chosen backend and schema accept."""
-        kind, schema = self.backend(), self.schema()
-        if kind == "local":
-            return {"variants", "seed"}
-        if kind == "openai":
-            names = {"prompt", "variants", "format", "model", "quality", "background"}
-            names |= {"stream", "focus", "composite"}
-            if self.model_box.currentText().startswith("gpt-image"):
-                names.add("fidelity")
-            return names
-        if schema == "legacy-inpaint":
-            return {"schema", "balance", "prompt", "seed", "format", "focus", "composite"}
-        return {"schema", "balance", "prompt", "reference", "resolution", "mode", "variants"} | {
-            "seed",
-            "format",
-            "focus",
-            "composite",
-        }
+        """Names of the settings the chosen backend and schema accept (from its spec)."""
+        spec = spec_for(self.backend())
+        return set(spec.controls_for(self.schema(), self.model_box.currentText()))
 
     def _rows(self) -> dict[str, QWidget]:
         return {
@@ -300,7 +286,7 @@ class ControlsWidget(QWidget):
         visible = self.visible_controls()
         for name, widget in self._rows().items():
             self.form.setRowVisible(widget, name in visible)
-        self.variants_spin.setMaximum(10 if self.backend() == "openai" else 4)
+        self.variants_spin.setMaximum(spec_for(self.backend()).max_images)
         prompt_hint = {
             "legacy-inpaint": "Optional: what to paint inside the mask (empty = fill from around)",
         }.get(self.schema(), "Describe the change inside the mask (Ctrl+Enter runs)")

@@ -11,11 +11,14 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings
 
+from editor.backends.specs import SPECS, display_names
+
 ORGANIZATION = "mask-editor"
 APPLICATION = "mask-editor"
 MAX_RECENT = 10
-BACKEND_NAMES = {"local": "Local (offline fill)", "fashn": "FASHN", "openai": "OpenAI-compatible"}
-DEFAULT_BASE_URLS = {"fashn": "https://api.fashn.ai", "openai": "https://api.openai.com"}
+# Read from the engines' specs (editor.backends.specs), never written here.
+BACKEND_NAMES = display_names()
+DEFAULT_BASE_URLS = {kind: spec.default_url for kind, spec in SPECS.items() if spec.remote}
 # Words that never belong in a settings file; set_value refuses such keys.
 _SECRET_WORDS = ("api_key", "apikey", "token", "secret", "password")
 
@@ -62,7 +65,7 @@ def default_backend() -> str:
     """The backend the window starts with: the saved choice; else FASHN when its key is
     in the environment; else Local (the offline engine needs no account). Only the
     environment is read here: a keyring lookup can block, and this runs at start-up."""
-    fallback = "fashn" if os.environ.get("FASHN_API_KEY", "").strip() else "local"
+    fallback = "fashn" if os.environ.get(SPECS["fashn"].key_env, "").strip() else "local"
     kind = get_str("backends/default", fallback)
     return kind if kind in BACKEND_NAMES else fallback
 

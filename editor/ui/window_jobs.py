@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from PySide6.QtWidgets import QFileDialog
 
+from editor.backends.specs import remote_specs
+from editor.core.validation import validate_request
 from editor.ui import prefs
 from editor.ui.records import JobRecord, SourceEntry
 
@@ -19,11 +21,7 @@ if TYPE_CHECKING:
 else:
     _Base = object
 
-NO_KEY = {
-    "fashn": "No FASHN API key: add it in Settings (Ctrl+,) or set FASHN_API_KEY.",
-    "openai": "No API key for the OpenAI-compatible server: add it in Settings (Ctrl+,) "
-    "or set OPENAI_API_KEY.",
-}
+NO_KEY = {spec.kind: spec.no_key_message for spec in remote_specs()}
 
 
 def _key_for(kind: str) -> str | None:
@@ -107,9 +105,7 @@ class JobsMixin(_Base):
         self.runner.call(backend.credits(), on_done=balance, on_error=no_balance)
 
     def _backend(self, kind: str, key: str | None) -> Any:
-        return self.pool.get(
-            kind, base_url=prefs.base_url(kind), api_key=key, schema=self.controls.schema()
-        )
+        return self.pool.get(kind, base_url=prefs.base_url(kind), api_key=key)
 
     # -- running ----------------------------------------------------------------------
     def run_job(self) -> None:
@@ -134,7 +130,7 @@ class JobsMixin(_Base):
             if not mask.any():
                 request.mask = None
             try:
-                request.validate(kind)  # type: ignore[arg-type]
+                validate_request(request, kind)  # the backend does not check it again
             except EditorError as error:
                 return None, str(error)
             return _key_for(kind), None

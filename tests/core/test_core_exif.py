@@ -14,6 +14,7 @@ from editor.core import mask as masks
 from editor.core.image import load_image
 from editor.core.prepare import prepare_upload
 from editor.core.request import EditRequest
+from editor.core.validation import validate_request
 
 
 @settings(max_examples=60, deadline=None)
@@ -55,7 +56,7 @@ def test_jpeg_orientation_and_mask_geometry(tmp_path: Path, orientation: int) ->
     masks.save_mask(mask, saved)
     assert np.array_equal(masks.load_mask(saved, (h, w)), mask)
     request = EditRequest(image=loaded.pixels, mask=mask, prompt="x")
-    request.validate("fashn")
+    validate_request(request, "fashn")
     up = prepare_upload(request, target="fashn", max_edge=2000)
     assert up.image.size == up.mask.size == (w, h)
 

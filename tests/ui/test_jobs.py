@@ -131,9 +131,9 @@ def test_call_routes_results_and_errors(runner, qtbot) -> None:  # type: ignore[
 
 def test_pool_reuses_and_closes_backends(qtbot, qloop, sandbox) -> None:  # type: ignore[no-untyped-def]
     pool = BackendPool()
-    a = pool.get("fashn", base_url=sandbox.url, api_key="k1", schema="current")
-    assert pool.get("fashn", base_url=sandbox.url, api_key="k1", schema="current") is a
-    assert pool.get("fashn", base_url=sandbox.url, api_key="k2", schema="current") is not a
+    a = pool.get("fashn", base_url=sandbox.url, api_key="k1")
+    assert pool.get("fashn", base_url=sandbox.url, api_key="k1") is a
+    assert pool.get("fashn", base_url=sandbox.url, api_key="k2") is not a
     done = asyncio.ensure_future(pool.aclose())
     qtbot.waitUntil(done.done, timeout=5_000)
     assert done.exception() is None
