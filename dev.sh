@@ -30,6 +30,8 @@ case "$cmd" in
         .venv/bin/ruff check editor tests packaging
         .venv/bin/ruff format --check editor tests packaging
         .venv/bin/mypy editor/core editor/backends
+        # the layers and the no-Qt / no-network / no-cycle rules ([tool.importlinter])
+        .venv/bin/lint-imports
         QT_QPA_PLATFORM=offscreen exec .venv/bin/python -m pytest "$@"
         ;;
     *)

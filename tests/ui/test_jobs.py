@@ -137,3 +137,27 @@ def test_pool_reuses_and_closes_backends(qtbot, qloop, sandbox) -> None:  # type
     done = asyncio.ensure_future(pool.aclose())
     qtbot.waitUntil(done.done, timeout=5_000)
     assert done.exception() is None
+
+
+def test_window_path_validates_once(runner, sandbox, qtbot, ui, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Run controller checks the request, JobRunner starts it, the backend sends it: the
+    request is validated exactly once on that path."""
+    import editor.core.validation as validation
+
+    calls: list[str] = []
+    real = validation.validate_request
+
+    def counting(req, backend):  # type: ignore[no-untyped-def]
+        calls.append(backend)
+        return real(req, backend)
+
+    monkeypatch.setattr(validation, "validate_request", counting)
+    request = _request(ui)
+    validation.validate_request(request, "fashn")  # the window's check before the job shows
+    backend = make_backend("fashn", base_url=sandbox.url, api_key=sandbox.key)
+    rec = _Recorder(runner)
+    runner.start(backend, request)
+    qtbot.waitUntil(rec.finished, timeout=30_000)
+    assert rec.kinds()[-2:] == ["completed", "finished"]
+    assert calls == ["fashn"]
+    assert sandbox.stats.run_requests == 1
