@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from editor import __version__
+from editor.backends.specs import key_variables
 from editor.core.paths import app_data_dir
 from editor.core.redact import clean_settings, redact, register_secret
 
@@ -28,7 +29,7 @@ LOG_NAME = "mask-editor.log"
 MAX_BYTES = 1_000_000
 BACKUPS = 3
 MAX_RECORD_CHARS = 20_000
-KEY_ENV_VARS = ("FASHN_API_KEY", "OPENAI_API_KEY")
+KEY_ENV_VARS = tuple(key_variables().values())  # from the engines' specs
 FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 
 _errors: collections.deque[str] = collections.deque(maxlen=50)

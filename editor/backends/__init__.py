@@ -37,9 +37,10 @@ def make_backend(
     spec = spec_for(kind)
     if schema is not None and len(spec.schemas) > 1 and schema not in spec.schemas:
         from editor.core.errors import ValidationError
+        from editor.core.validation import one_of
 
         raise ValidationError(
-            f"Unknown {spec.display_name} schema {schema!r}; choose {' or '.join(spec.schemas)}."
+            f"Unknown {spec.display_name} schema {schema!r}; choose {one_of(spec.schemas)}."
         )
     module, _, name = spec.implementation.partition(":")
     cls = getattr(importlib.import_module(module), name)

@@ -35,9 +35,9 @@ from editor.backends.fashn_wire import (
     credits_total,
     refused_error,
 )
-from editor.backends.finishing import commit_job, stage_job
 from editor.backends.journal import Journal, JournalEntry
 from editor.backends.remote import RemoteBackend
+from editor.backends.remote_jobs import commit_job, stage_job
 from editor.backends.specs import SPECS
 from editor.backends.transport import (
     MAX_OUTPUT_BYTES,

@@ -27,8 +27,8 @@ from editor.backends.fashn_wire import (
     failed_error,
     refused_error,
 )
-from editor.backends.finishing import finish_images, rebuild_job
 from editor.backends.journal import Journal, JournalEntry
+from editor.backends.remote_jobs import finish_images, rebuild_job
 from editor.backends.transport import (
     fetch_output,
     json_object_async,

@@ -24,7 +24,6 @@ from editor.backends.errors import (
     ServiceError,
     SubmissionUncertainError,
 )
-from editor.backends.finishing import finish_images
 from editor.backends.openai_wire import (
     SERVICE,
     api_error,
@@ -37,6 +36,7 @@ from editor.backends.openai_wire import (
     stream_error,
 )
 from editor.backends.remote import RemoteBackend
+from editor.backends.remote_jobs import finish_images
 from editor.backends.specs import SPECS
 from editor.backends.transport import (
     decode_base64,

@@ -16,7 +16,7 @@ from types import MappingProxyType
 from editor.core import credits
 from editor.core.errors import ValidationError
 from editor.core.request import BackendKind
-from editor.core.validation import FASHN_NUM_IMAGES_MAX, OPENAI_N_MAX
+from editor.core.validation import FASHN_NUM_IMAGES_MAX, OPENAI_N_MAX, one_of
 
 # Names of the controls (settings rows) an engine may show; the controls panel maps each
 # to its widget and the request builder sends only what is shown.
@@ -154,7 +154,7 @@ def spec_for(kind: str) -> BackendSpec:
     """The spec of ``kind``; raises ValidationError (one line) for an unknown engine."""
     spec = SPECS.get(kind)
     if spec is None:
-        raise ValidationError(f"Unknown backend {kind!r}; choose {', '.join(SPECS)}.")
+        raise ValidationError(f"Unknown backend {kind!r}; choose {one_of(list(SPECS))}.")
     return spec
 
 

@@ -9,6 +9,7 @@ changing any setting afterwards makes the stamp stale and the request is checked
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 
 import numpy as np
 
@@ -40,17 +41,19 @@ LOCAL_PROMPT_MESSAGE = (
 def validate_request(request: EditRequest, backend: str) -> None:
     """Raise ValidationError (one human line) if ``request`` cannot go to ``backend``;
     on success, stamp the request as valid for ``backend``."""
-    if backend not in BACKENDS:
-        raise ValidationError(f"Unknown backend {backend!r}; choose local, fashn or openai.")
+    rules = _ENGINE_RULES.get(backend)
+    if rules is None:
+        raise ValidationError(f"Unknown backend {backend!r}; choose {one_of(BACKENDS)}.")
     _check_image(request)
     _check_common(request)
-    if backend == "local":
-        _check_local(request)
-    elif backend == "fashn":
-        _check_fashn(request)
-    else:
-        _check_openai(request)
+    rules(request)
     request.validated_as = _fingerprint(request, backend)
+
+
+def one_of(names: tuple[str, ...] | list[str]) -> str:
+    """``a, b or c`` for a one-line message."""
+    names = list(names)
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
 
 
 def ensure_valid(request: EditRequest, backend: str) -> None:
@@ -205,3 +208,11 @@ def _check_openai(request: EditRequest) -> None:
 def _enum(name: str, value: object, allowed: tuple[str, ...]) -> None:
     if value not in allowed:
         raise ValidationError(f"Unknown {name} {value!r}; choose {', '.join(allowed)}.")
+
+
+# What each engine (core.request.BackendKind) accepts beyond the common checks.
+_ENGINE_RULES: dict[str, Callable[[EditRequest], None]] = {
+    "local": _check_local,
+    "fashn": _check_fashn,
+    "openai": _check_openai,
+}

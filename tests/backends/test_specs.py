@@ -106,7 +106,7 @@ def test_controls_are_known_names_and_follow_schema_and_model():
 def test_unknown_engine_and_schema_are_one_line_errors():
     with pytest.raises(ValidationError) as info:
         make_backend("midjourney")
-    assert "midjourney" in str(info.value) and "local, fashn, openai" in str(info.value)
+    assert "midjourney" in str(info.value) and "choose local, fashn or openai." in str(info.value)
     with pytest.raises(ValidationError):
         spec_for("")
     with pytest.raises(ValidationError) as info:

@@ -73,8 +73,8 @@ def photo() -> np.ndarray:
 def _stage(req: EditRequest, up: object) -> None:
     import tempfile
 
-    from editor.backends.finishing import stage_job
     from editor.backends.journal import Journal
+    from editor.backends.remote_jobs import stage_job
 
     with tempfile.TemporaryDirectory() as tmp:
         stage_job(Journal(Path(tmp)), req, up)  # type: ignore[arg-type]

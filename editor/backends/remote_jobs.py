@@ -1,5 +1,7 @@
-"""What remote backends share after the wire: staging journal entries, rebuilding a job
-from its journal entry (resume), and turning raw outputs into final images."""
+"""What a remote job goes through after the wire, for every remote engine: recorded in
+the job journal (staged, then committed with its id), rebuilt from its journal entry
+(resume), and its raw outputs finished into the final images (decoded, scaled back,
+pasted through the feathered mask)."""
 
 from __future__ import annotations
 
