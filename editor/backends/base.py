@@ -2,8 +2,8 @@
 
 CONTRACT shared by GUI, CLI and tests:
 
-    backend = make_backend("fashn", base_url=..., api_key=..., schema="current")
-    async for event in backend.run(request):
+    backend = make_backend("fashn", base_url=..., api_key=...)  # kinds: backends.specs
+    async for event in backend.run(request):  # request.schema picks FASHN's schema
         ...  # JobSubmitted, JobStatus, JobProgress, JobCompleted
     await backend.aclose()
 

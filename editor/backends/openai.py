@@ -62,11 +62,9 @@ class OpenAIBackend(RemoteBackend):
         *,
         base_url: str | None = None,
         api_key: str | None = None,
-        model: str | None = None,
         rate_limit_attempts: int = 5,
         prefer_urls: bool = False,
         timeout: httpx.Timeout | None = None,
-        **_ignored: Any,
     ) -> None:
         super().__init__(
             base_url=base_url,
@@ -75,16 +73,13 @@ class OpenAIBackend(RemoteBackend):
         )
         root = self.base_url
         self.url = f"{root}/images/edits" if root.endswith("/v1") else f"{root}/v1/images/edits"
-        self.model = model
         self.rate_limit_attempts = rate_limit_attempts
         self.prefer_urls = prefer_urls  # dall-e-2: ask for URLs instead of b64_json
 
     async def run(self, request: EditRequest) -> AsyncIterator[JobEvent]:
         """Send one edit; yields progress (partial images when streaming) then the results."""
         self._require_key()
-        if self.model and request.openai.model != self.model:
-            request.openai.model = self.model
-        await self.check_request(request)
+        await self.check_request(request)  # the model is the request's (request.openai)
         started = time.monotonic()
         model = request.openai.model
         box: tuple[int, int, int, int] | None = None
