@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import functools
+import hashlib
+import logging
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -36,8 +38,9 @@ from editor.backends.fashn_wire import (
     credits_total,
     refused_error,
 )
-from editor.backends.finishing import commit_job, stage_job
+from editor.backends.finishing import commit_job, request_settings, stage_job
 from editor.backends.journal import Journal, JournalEntry
+from editor.backends.phases import PREPARING, JobTracker
 from editor.backends.transport import (
     MAX_OUTPUT_BYTES,
     check_base_url,
@@ -46,10 +49,11 @@ from editor.backends.transport import (
     network_message,
     retry_after,
 )
-from editor.core.errors import ValidationError
-from editor.core.prepare import fashn_max_edge, prepare_upload
+from editor.core.errors import ExportError, ValidationError
+from editor.core.prepare import PreparedUpload, fashn_max_edge, prepare_upload
 from editor.core.request import EditRequest, Schema
 
+log = logging.getLogger(__name__)
 DEFAULT_BASE_URL = "https://api.fashn.ai"
 NO_KEY = "No FASHN API key: set FASHN_API_KEY or save a key in Settings."
 UNCERTAIN_HINT = (
@@ -158,15 +162,20 @@ class FashnBackend(FashnJobMixin, Backend):
         return total
 
     # -- one job -------------------------------------------------------------------------
-    async def run(self, request: EditRequest) -> AsyncIterator[JobEvent]:
-        """Prepare, submit once, record the id, poll, download, finish."""
+    async def run(
+        self, request: EditRequest, *, tracker: JobTracker | None = None
+    ) -> AsyncIterator[JobEvent]:
+        """Prepare, record that it is being sent, submit once, record the id, poll,
+        download, finish. ``tracker`` follows the phase (for interrupt messages)."""
         self._require_key()
+        tracker = tracker if tracker is not None else JobTracker(service="fashn")
         request = dataclasses.replace(request, schema=self.schema)
         await asyncio.to_thread(request.validate, "fashn")
         started = time.monotonic()
         edge = fashn_max_edge(request.resolution if self.schema == "current" else "1k")
         prepared = await asyncio.to_thread(prepare_upload, request, target="fashn", max_edge=edge)
         body = await asyncio.to_thread(build_body, request, prepared, self.schema)
+        fingerprint = await asyncio.to_thread(lambda: hashlib.sha256(body).hexdigest()[:12])
         staged: Path | None = None
         claim = None
         if self.journal is not None:
@@ -180,14 +189,28 @@ class FashnBackend(FashnJobMixin, Backend):
                 yield JobStatus("queued-locally", time.monotonic() - started)
                 await slots.acquire()
             holding = True
+            if self.journal is not None and staged is not None:
+                # durably noted before a byte leaves: a crash in flight is reported later
+                await asyncio.to_thread(
+                    functools.partial(
+                        self.journal.mark_sending,
+                        staged,
+                        service="fashn",
+                        base_url=self.base_url,
+                        fingerprint=fingerprint,
+                        out_dir=self.out_dir,
+                    )
+                )
             job_id = None
             attempt = 0
             queued_since: float | None = None
             while job_id is None:
+                tracker.sending(fingerprint)
                 outcome = await self._submit_once(body)
                 if isinstance(outcome, str):
                     job_id = outcome
                     break
+                tracker.phase = PREPARING  # provably refused: no job exists
                 attempt += 1
                 if outcome.queue:
                     queued_since = queued_since or time.monotonic()
@@ -200,25 +223,14 @@ class FashnBackend(FashnJobMixin, Backend):
                     message=f"{outcome.error.name}: retrying in {outcome.delay:.0f} s"
                 )
                 await asyncio.sleep(outcome.delay)
-            # nothing of this job happens between learning the id and recording it; the
-            # write (with fsync) runs in a thread so the UI's event loop is not held, and
-            # is shielded so a cancel now still leaves the job in the journal
+            tracker.accepted(job_id)
+            problem = None
             if self.journal is not None and staged is not None:
-                record = functools.partial(
-                    commit_job,
-                    self.journal,
-                    staged,
-                    job_id=job_id,
-                    service="fashn",
-                    base_url=self.base_url,
-                    schema=self.schema,
-                    request=request,
-                    prepared=prepared,
-                    source_path=self.source_path,
-                    out_dir=self.out_dir,
-                )
-                entry = await asyncio.shield(asyncio.to_thread(record))
+                entry, problem = await self._record(staged, job_id, request, prepared)
+                tracker.recorded = problem is None
             yield JobSubmitted(job_id)
+            if problem is not None:
+                yield JobProgress(message=problem)
 
             def release() -> None:
                 nonlocal holding
@@ -235,6 +247,55 @@ class FashnBackend(FashnJobMixin, Backend):
                 claim.close()
             if entry is None and self.journal is not None:
                 self.journal.discard(staged)
+
+    async def _record(
+        self, staged: Path, job_id: str, request: EditRequest, prepared: PreparedUpload
+    ) -> tuple[JournalEntry, str | None]:
+        """Write the accepted id into the journal at once. Nothing of this job happens
+        between learning the id and recording it; the write (with fsync) runs in a thread
+        so the UI's event loop is not held, and a cancel now waits for it to finish, so
+        the job is never half-recorded. When the disk refuses it, the job is followed from
+        memory (the returned problem says so) and never reported as "try again"."""
+        assert self.journal is not None
+        record = functools.partial(
+            commit_job,
+            self.journal,
+            staged,
+            job_id=job_id,
+            service="fashn",
+            base_url=self.base_url,
+            schema=self.schema,
+            request=request,
+            prepared=prepared,
+            source_path=self.source_path,
+            out_dir=self.out_dir,
+        )
+        task = asyncio.ensure_future(asyncio.to_thread(record))
+        try:
+            try:
+                return await asyncio.shield(task), None
+            except asyncio.CancelledError:
+                await task  # finish the write, then let the cancel through
+                raise
+        except ExportError as exc:
+            log.warning("job %s accepted but not journaled: %s", job_id, exc)
+            entry = JournalEntry(
+                token=staged.name,
+                job_id=job_id,
+                service="fashn",
+                base_url=self.base_url,
+                schema=self.schema,
+                settings=request_settings(request),
+                crop=list(prepared.crop) if prepared.crop is not None else None,
+                source_size=list(prepared.source_size),
+                source_path=self.source_path,
+                out_dir=self.out_dir,
+            )
+            return entry, (
+                f"{SERVICE} job {job_id} was accepted (and will be charged) but could not be "
+                f"recorded in the job journal ({exc}); it is followed to the end from memory: "
+                "keep this program running, and note the job id."
+            )
 
     async def _submit_once(self, body: bytes) -> str | _Wait:
         """POST /v1/run once. Returns the job id or a _Wait for a provable refusal; raises

@@ -24,7 +24,10 @@ from editor.backends.errors import (
     ServiceError,
     SubmissionUncertainError,
 )
-from editor.backends.finishing import finish_images
+from editor.backends.finishing import finish_images, rebuild_job
+from editor.backends.journal import Journal, JournalEntry
+from editor.backends.openai_keep import Keeper as _Keeper
+from editor.backends.openai_keep import fingerprint as _fingerprint
 from editor.backends.openai_wire import (
     SERVICE,
     api_error,
@@ -36,6 +39,7 @@ from editor.backends.openai_wire import (
     sse_events,
     stream_error,
 )
+from editor.backends.phases import ANSWERED, JobTracker
 from editor.backends.transport import (
     check_base_url,
     decode_base64,
@@ -99,10 +103,17 @@ class OpenAIBackend(Backend):
     async def check_ready(self) -> str | None:
         return None if self._key else NO_KEY
 
-    async def run(self, request: EditRequest) -> AsyncIterator[JobEvent]:
-        """Send one edit; yields progress (partial images when streaming) then the results."""
+    journal: Journal | None = None  # when set, answers are kept there before they are saved
+
+    async def run(
+        self, request: EditRequest, *, tracker: JobTracker | None = None
+    ) -> AsyncIterator[JobEvent]:
+        """Send one edit; yields progress (partial images when streaming) then the results.
+        With a journal, the paid answer is kept there (as bytes) before it is handed on, and
+        leaves it only after the caller has saved the results."""
         if not self._key:
             raise ValidationError(NO_KEY)
+        tracker = tracker if tracker is not None else JobTracker(service="openai")
         if self.model and request.openai.model != self.model:
             request.openai.model = self.model
         await asyncio.to_thread(request.validate, "openai")
@@ -124,22 +135,68 @@ class OpenAIBackend(Backend):
         data = form_fields(request, size)
         if self.prefer_urls and is_dalle2(model):
             data = [(k, "url" if k == "response_format" else v) for k, v in data]
-        yield JobStatus("processing", time.monotonic() - started)
-        raws: list[bytes] = []
+        fingerprint = await asyncio.to_thread(_fingerprint, data, files)
+        keeper = _Keeper(self, request, prepared, box)
         try:
-            async for event in self._exchange(request, prepared, box, data, files, raws):
-                yield event
-        except httpx.HTTPError as exc:
+            await keeper.stage(fingerprint)
+            yield JobStatus("processing", time.monotonic() - started)
+            raws: list[bytes] = []
+            tracker.sending(fingerprint)
+            try:
+                async for event in self._exchange(request, prepared, box, data, files, raws):
+                    yield event
+            except httpx.HTTPError as exc:
+                if not raws:
+                    raise SubmissionUncertainError(
+                        network_message(SERVICE, self.base_url, exc, "Reading the edit from")
+                        + " "
+                        + UNCERTAIN_HINT
+                    ) from None
             if not raws:
-                raise SubmissionUncertainError(
-                    network_message(SERVICE, self.base_url, exc, "Reading the edit from")
-                    + " "
-                    + UNCERTAIN_HINT
-                ) from None
-        if not raws:
-            raise ServiceError(SERVICE, "BadOutput", "the answer holds no image")
-        images = await asyncio.to_thread(self._finish, request, prepared, raws, box)
+                raise ServiceError(SERVICE, "BadOutput", "the answer holds no image")
+            tracker.accepted(None)
+            tracker.phase = ANSWERED
+            problem = await keeper.keep(raws)  # bytes on disk before anything else
+            tracker.recorded = problem is None and keeper.entry is not None
+            if problem is not None:
+                yield JobProgress(message=problem)
+            try:
+                images = await asyncio.to_thread(self._finish, request, prepared, raws, box)
+            except ServiceError as exc:
+                if exc.name == "BadOutput":
+                    await keeper.forget()  # an unusable answer never becomes usable
+                raise
+            yield JobCompleted(None, images, raws, None)
+            # the consumer asked for more after JobCompleted: its results are saved
+            await keeper.forget()
+        finally:
+            keeper.close()
+
+    async def collect(self, entry: JournalEntry) -> AsyncIterator[JobEvent]:
+        """Finish an answer kept in the journal (the process stopped before saving it)."""
+        if self.journal is None:
+            raise ValidationError("Resuming an edit needs the job journal.")
+        journal = self.journal
+        request, prepared = await asyncio.to_thread(rebuild_job, journal, entry)
+        raws = await asyncio.to_thread(journal.load_outputs, entry)
+        square = entry.settings.get("openai_square")
+        adjust = None
+        if isinstance(square, list) and len(square) == 5:
+            x0, y0, x1, y1, side = (int(v) for v in square)
+            adjust = functools.partial(crop_content, box=(x0, y0, x1, y1), side=side)
+        try:
+            images = await asyncio.to_thread(
+                functools.partial(
+                    finish_images, request, prepared, raws, service=SERVICE, job_id=None
+                ),
+                adjust=adjust,
+            )
+        except ServiceError as exc:
+            if exc.name == "BadOutput":
+                await asyncio.to_thread(journal.remove, entry)
+            raise
         yield JobCompleted(None, images, raws, None)
+        await asyncio.to_thread(journal.remove, entry)
 
     async def _exchange(
         self,
@@ -226,7 +283,7 @@ class OpenAIBackend(Backend):
             async for name, event in sse_events(resp.aiter_lines()):
                 kind = str(event.get("type") or name)
                 if kind == "error" or name == "error":
-                    raise stream_error(event)
+                    raise stream_error(event, self._key)
                 b64 = event.get("b64_json")
                 if not isinstance(b64, str):
                     continue
