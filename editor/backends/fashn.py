@@ -206,7 +206,7 @@ class FashnBackend(FashnJobMixin, Backend):
             queued_since: float | None = None
             while job_id is None:
                 tracker.sending(fingerprint)
-                outcome = await self._submit_once(body)
+                outcome = await self._submit_or_learn(body, staged, request, prepared, tracker)
                 if isinstance(outcome, str):
                     job_id = outcome
                     break
@@ -247,6 +247,33 @@ class FashnBackend(FashnJobMixin, Backend):
                 claim.close()
             if entry is None and self.journal is not None:
                 self.journal.discard(staged)
+
+    async def _submit_or_learn(
+        self,
+        body: bytes,
+        staged: Path | None,
+        request: EditRequest,
+        prepared: PreparedUpload,
+        tracker: JobTracker,
+    ) -> str | _Wait:
+        """``_submit_once``; when the caller is cancelled (Ctrl+C, SIGTERM, quitting)
+        while the submission is in flight, the answer is still awaited (bounded by the
+        client's timeouts) so that an accepted job is recorded for `resume` instead of
+        being lost unknown; a second interrupt stops at once."""
+        submit = asyncio.ensure_future(self._submit_once(body))
+        try:
+            return await asyncio.shield(submit)
+        except asyncio.CancelledError:
+            try:
+                outcome = await submit
+            except Exception:
+                raise asyncio.CancelledError from None
+            if isinstance(outcome, str):
+                tracker.accepted(outcome)
+                if self.journal is not None and staged is not None:
+                    _, problem = await self._record(staged, outcome, request, prepared)
+                    tracker.recorded = problem is None
+            raise
 
     async def _record(
         self, staged: Path, job_id: str, request: EditRequest, prepared: PreparedUpload

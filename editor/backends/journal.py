@@ -111,7 +111,10 @@ class Journal:
                 )
         except OSError as exc:
             shutil.rmtree(folder, ignore_errors=True)
-            raise ExportError(describe_os_error(exc, folder, "write the job journal in")) from None
+            raise ExportError(
+                describe_os_error(exc, folder, "write the job journal in")
+                + " Nothing was sent and nothing was charged."
+            ) from None
         return folder
 
     def claim(self, folder: Path) -> BinaryIO | None:
@@ -174,7 +177,10 @@ class Journal:
                 atomic_write(folder / name, raw, mode=0o600)
                 names.append(name)
         except OSError as exc:
-            raise ExportError(describe_os_error(exc, folder, "save outputs in")) from None
+            # a job exists: never advise "try again" (that would pay twice)
+            raise ExportError(
+                describe_os_error(exc, folder, "save outputs in", advise=False)
+            ) from None
         entry.outputs = names
         self._write(entry)
 
@@ -184,7 +190,9 @@ class Journal:
         try:
             atomic_write(folder / ENTRY, data, mode=0o600)
         except OSError as exc:
-            raise ExportError(describe_os_error(exc, folder, "write the job journal in")) from None
+            raise ExportError(
+                describe_os_error(exc, folder, "write the job journal in", advise=False)
+            ) from None
 
     def discard(self, folder: Path | None) -> None:
         """Drop a staged folder whose submission never produced a job id."""

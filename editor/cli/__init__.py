@@ -38,6 +38,7 @@ def main(argv: list[str] | None = None) -> int:
         from editor.logs import setup_logging
 
         setup_logging()  # redacting rotating log in the app-data folder
+        logging.raiseExceptions = False  # a full disk under the log never prints a traceback
         try:
             return int(COMMANDS[args.command](args))
         except EditorError as exc:
