@@ -49,8 +49,9 @@ from editor.backends.transport import (
     network_message,
     retry_after,
 )
-from editor.core.errors import ExportError, ValidationError
+from editor.core.errors import EditorError, ExportError, ValidationError
 from editor.core.prepare import PreparedUpload, fashn_max_edge, prepare_upload
+from editor.core.redact import redact_error
 from editor.core.request import EditRequest, Schema
 
 log = logging.getLogger(__name__)
@@ -240,6 +241,9 @@ class FashnBackend(FashnJobMixin, Backend):
 
             async for event in self._follow(job_id, entry, request, prepared, started, release):
                 yield event
+        except EditorError as exc:
+            redact_error(exc, [self._key])  # server text (URLs, messages) included
+            raise
         finally:
             if holding:
                 slots.release()

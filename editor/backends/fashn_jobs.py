@@ -37,8 +37,9 @@ from editor.backends.transport import (
     network_message,
     retry_after,
 )
-from editor.core.errors import ExportError, ValidationError
+from editor.core.errors import EditorError, ExportError, ValidationError
 from editor.core.prepare import PreparedUpload
+from editor.core.redact import redact_error
 from editor.core.request import EditRequest
 
 log = logging.getLogger(__name__)
@@ -245,6 +246,13 @@ class FashnJobMixin:
 
     async def collect(self, entry: JournalEntry) -> AsyncIterator[JobEvent]:
         """Finish a job recorded in the journal (after a crash or a timeout)."""
+        try:
+            async for event in self._collect_entry(entry):
+                yield event
+        except EditorError as exc:
+            raise redact_error(exc, [self._key]) from None
+
+    async def _collect_entry(self, entry: JournalEntry) -> AsyncIterator[JobEvent]:
         if self.journal is None:
             raise ValidationError("Resuming a job needs the job journal.")
         request, prepared = await asyncio.to_thread(rebuild_job, self.journal, entry)

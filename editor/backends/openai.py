@@ -49,8 +49,9 @@ from editor.backends.transport import (
     network_message,
     retry_after,
 )
-from editor.core.errors import ValidationError
+from editor.core.errors import EditorError, ValidationError
 from editor.core.prepare import PreparedUpload, prepare_upload
+from editor.core.redact import redact_error
 from editor.core.request import EditRequest
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
@@ -169,6 +170,9 @@ class OpenAIBackend(Backend):
             yield JobCompleted(None, images, raws, None)
             # the consumer asked for more after JobCompleted: its results are saved
             await keeper.forget()
+        except EditorError as exc:
+            redact_error(exc, [self._key])  # server text (URLs, messages) included
+            raise
         finally:
             keeper.close()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 from pathlib import Path
 
 import numpy as np
@@ -229,7 +230,15 @@ def cmd_resume(args: argparse.Namespace) -> int:
         fmt = str(entry.settings.get("output_format", "png"))
         settings = {"backend": entry.service, **entry.settings, "job_id": entry.job_id}
         settings.pop("openai_square", None)
-        return await asyncio.to_thread(save_variants, images, out, stem, fmt, settings)
+        try:
+            return await asyncio.to_thread(
+                functools.partial(save_variants, images, out, stem, fmt, settings, advise=False)
+            )
+        except ExportError as exc:
+            raise ExportError(
+                f"{exc} The results stay in the job journal; free some space or fix the "
+                "folder, then run `mask-editor-cli resume` again."
+            ) from None
 
     def on_event(entry: JournalEntry, event: object) -> None:
         tracker.service, tracker.job_id = entry.service, entry.job_id

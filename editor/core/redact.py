@@ -114,6 +114,20 @@ def server_text(text: object, secrets: Iterable[str | None] = (), *, limit: int 
     return clean if len(clean) <= limit else clean[: max(0, limit - 3)] + "..."
 
 
+def redact_error(exc: BaseException, secrets: Iterable[str | None] = ()) -> BaseException:
+    """Redact an error's message (and a ``detail`` attribute) in place and return it:
+    errors built from server text (URLs, messages, statuses) are safe to show after it."""
+    if exc.args and isinstance(exc.args[0], str):
+        exc.args = (server_text(exc.args[0], secrets, limit=2000), *exc.args[1:])
+    detail = getattr(exc, "detail", None)
+    if isinstance(detail, str):
+        try:
+            exc.detail = server_text(detail, secrets)  # type: ignore[attr-defined]
+        except AttributeError:
+            pass
+    return exc
+
+
 def clean_settings(settings: Any, *, _depth: int = 0) -> Any:
     """A JSON-safe copy of ``settings`` without anything that looks like a key or token."""
     if _depth > 8:
