@@ -23,6 +23,7 @@ def main() -> int:
     scenarios: list[tuple[str, Callable[[Path], pm.Row]]] = [
         ("parallel-fashn", pm.scenario_parallel_fashn),
         ("parallel-local", pm.scenario_parallel_local),
+        ("parallel-openai", pm.scenario_parallel_openai),
     ]
     for phase in ("nothing-sent", "in-flight", "accepted"):
         for signum in (signal.SIGINT, signal.SIGTERM):
@@ -42,6 +43,8 @@ def main() -> int:
         ("odd-status", pm.scenario_odd_status),
         ("echo-error", lambda r: pm.scenario_echo(r, "echo-error")[0]),
         ("echo-status", lambda r: pm.scenario_echo(r, "echo-status")[0]),
+        ("lost-reset", lambda r: pm.scenario_lost_answer(r, "reset")),
+        ("lost-kill", lambda r: pm.scenario_lost_answer(r, "kill")),
     ]
     head = f"{'scenario':44} {'runs':>4} {'sent':>4} {'charged':>7} {'files':>5} "
     head += f"{'lost':>4} {'left':>4}  exits"

@@ -379,3 +379,54 @@ def scenario_echo(root: Path, mode: str) -> tuple[Row, str]:
         if path.is_file():
             seen += path.read_bytes().decode("utf-8", "replace")
     return row, seen
+
+
+def scenario_parallel_openai(root: Path) -> Row:
+    photo, mask, _, _ = write_inputs(root / "in")
+    out, data = root / "same", root / "appdata"
+    env = cli_env(data, OPENAI_API_KEY=KEY)
+    args = ["edit", str(photo), "--mask", str(mask), "--prompt", "a red hat",
+            "--backend", "openai", "--out", str(out)]  # fmt: skip
+    row = Row("6 parallel OpenAI edits, one --out", runs=6)
+    with Sandbox(key=KEY) as sb:
+        pipe = subprocess.PIPE
+        command = cli_command(*args, "--base-url", sb.url)
+        procs = [subprocess.Popen(command, env=env, stdout=pipe, stderr=pipe) for _ in range(6)]
+        outs = [p.communicate(timeout=240) for p in procs]
+        row.submissions = row.charged = sb.stats.openai_requests
+    row.exits = [p.returncode for p in procs]
+    printed = [line for stdout, _ in outs for line in stdout.decode().split()]
+    row.files = count_files(out)
+    row.journal_left = journal_left(data)
+    row.lines = [f"{len(printed)} paths printed, {len(set(printed))} distinct"]
+    return row
+
+
+def scenario_lost_answer(root: Path, how: str) -> Row:
+    """The job is created but its id never reaches us: the connection is reset after the
+    body (``reset``), or the process is killed -9 while the answer is pending (``kill``;
+    the next `resume` reports it). Not collectable; it must be reported, never resent."""
+    photo, mask, _, _ = write_inputs(root / "in")
+    out, data = root / "out", root / "appdata"
+    env = cli_env(data, FASHN_API_KEY=KEY)
+    row = Row(f"id never received ({how}): reported, not resent", runs=1)
+    with Sandbox(key=KEY, delays=0.1) as sb:
+        if how == "reset":
+            sb.inject("reset_after_body", on="run")
+            first = run_cli(env, *edit_args(photo, mask, sb.url, out))
+            row.exits.append(first.code)
+            row.lines = [line for line in first.stderr.splitlines() if line.startswith("error:")]
+        else:
+            sb.inject("slow", on="run", seconds=3.0)
+            args = edit_args(photo, mask, sb.url, out)
+            created: Callable[[str], bool] = lambda line: sb.stats.jobs_created == 1  # noqa: E731
+            code, _ = interrupt_at(env, args, created, signal.SIGKILL)
+            row.exits.append(code)
+        rcode, _, rerr = resume(env)
+        row.exits.append(rcode)
+        if how == "kill":
+            row.lines = [line for line in rerr.splitlines() if line.startswith("error:")]
+        row.submissions, row.charged = sb.stats.run_requests, charged(sb)
+    row.files = count_files(out)
+    row.journal_left = journal_left(data)
+    return row

@@ -123,3 +123,30 @@ def test_a_server_echoing_the_key_never_gets_it_printed_or_logged(
     assert "MATRIXKEY" not in seen
     assert (len(row.lines) == 1 and "<redacted>" in row.lines[0]) or "***" in row.lines[0]
     _assert_nothing_lost(row)
+
+
+def test_six_parallel_openai_edits_into_one_folder_keep_every_paid_result(
+    tmp_path: Path,
+) -> None:
+    row = pm.scenario_parallel_openai(tmp_path)
+    assert row.exits == [0] * 6, row
+    assert row.charged == 6
+    _assert_nothing_lost(row)
+    assert row.lines == ["6 paths printed, 6 distinct"]
+
+
+@pytest.mark.parametrize("how", ["reset", "kill"])
+def test_a_job_whose_id_never_arrived_is_reported_and_never_resent(
+    tmp_path: Path, how: str
+) -> None:
+    row = pm.scenario_lost_answer(tmp_path, how)
+    # the one case no client can collect: FASHN has no way to find a job without its id
+    assert row.submissions == 1 and row.charged == 1 and row.files == 0, row
+    assert row.journal_left == 0, row
+    assert len(row.lines) == 1, row
+    line = row.lines[0]
+    assert "may" in line and ("billed" in line or "charged" in line), line
+    assert "dashboard" in line and "try again" not in line
+    if how == "kill":
+        assert row.exits == [-signal.SIGKILL, 4], row
+        assert "will not be resent" in line
