@@ -11,7 +11,6 @@ import asyncio
 import dataclasses
 import functools
 import hashlib
-import logging
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -32,13 +31,14 @@ from editor.backends.errors import (
     SubmissionUncertainError,
 )
 from editor.backends.fashn_jobs import FashnJobMixin
+from editor.backends.fashn_record import FashnRecordMixin, _Wait
 from editor.backends.fashn_wire import (
     SERVICE,
     build_body,
     credits_total,
     refused_error,
 )
-from editor.backends.finishing import commit_job, request_settings, stage_job
+from editor.backends.finishing import stage_job
 from editor.backends.journal import Journal, JournalEntry
 from editor.backends.phases import PREPARING, JobTracker
 from editor.backends.transport import (
@@ -49,12 +49,11 @@ from editor.backends.transport import (
     network_message,
     retry_after,
 )
-from editor.core.errors import EditorError, ExportError, ValidationError
-from editor.core.prepare import PreparedUpload, fashn_max_edge, prepare_upload
+from editor.core.errors import EditorError, ValidationError
+from editor.core.prepare import fashn_max_edge, prepare_upload
 from editor.core.redact import redact_error
 from editor.core.request import EditRequest, Schema
 
-log = logging.getLogger(__name__)
 DEFAULT_BASE_URL = "https://api.fashn.ai"
 NO_KEY = "No FASHN API key: set FASHN_API_KEY or save a key in Settings."
 UNCERTAIN_HINT = (
@@ -63,16 +62,7 @@ UNCERTAIN_HINT = (
 )
 
 
-@dataclasses.dataclass(slots=True)
-class _Wait:
-    """A provable refusal (no job created): wait ``delay`` s and try again."""
-
-    delay: float
-    error: ServiceError
-    queue: bool  # ConcurrencyLimitExceeded: the job waits for a free slot
-
-
-class FashnBackend(FashnJobMixin, Backend):
+class FashnBackend(FashnRecordMixin, FashnJobMixin, Backend):
     """FASHN ``edit`` (schema ``current`` or ``legacy-inpaint``)."""
 
     kind = "fashn"
@@ -227,8 +217,7 @@ class FashnBackend(FashnJobMixin, Backend):
             tracker.accepted(job_id)
             problem = None
             if self.journal is not None and staged is not None:
-                entry, problem = await self._record(staged, job_id, request, prepared)
-                tracker.recorded = problem is None
+                entry, problem = await self._record(staged, job_id, request, prepared, tracker)
             yield JobSubmitted(job_id)
             if problem is not None:
                 yield JobProgress(message=problem)
@@ -251,82 +240,6 @@ class FashnBackend(FashnJobMixin, Backend):
                 claim.close()
             if entry is None and self.journal is not None:
                 self.journal.discard(staged)
-
-    async def _submit_or_learn(
-        self,
-        body: bytes,
-        staged: Path | None,
-        request: EditRequest,
-        prepared: PreparedUpload,
-        tracker: JobTracker,
-    ) -> str | _Wait:
-        """``_submit_once``; when the caller is cancelled (Ctrl+C, SIGTERM, quitting)
-        while the submission is in flight, the answer is still awaited (bounded by the
-        client's timeouts) so that an accepted job is recorded for `resume` instead of
-        being lost unknown; a second interrupt stops at once."""
-        submit = asyncio.ensure_future(self._submit_once(body))
-        try:
-            return await asyncio.shield(submit)
-        except asyncio.CancelledError:
-            try:
-                outcome = await submit
-            except Exception:
-                raise asyncio.CancelledError from None
-            if isinstance(outcome, str):
-                tracker.accepted(outcome)
-                if self.journal is not None and staged is not None:
-                    _, problem = await self._record(staged, outcome, request, prepared)
-                    tracker.recorded = problem is None
-            raise
-
-    async def _record(
-        self, staged: Path, job_id: str, request: EditRequest, prepared: PreparedUpload
-    ) -> tuple[JournalEntry, str | None]:
-        """Write the accepted id into the journal at once. Nothing of this job happens
-        between learning the id and recording it; the write (with fsync) runs in a thread
-        so the UI's event loop is not held, and a cancel now waits for it to finish, so
-        the job is never half-recorded. When the disk refuses it, the job is followed from
-        memory (the returned problem says so) and never reported as "try again"."""
-        assert self.journal is not None
-        record = functools.partial(
-            commit_job,
-            self.journal,
-            staged,
-            job_id=job_id,
-            service="fashn",
-            base_url=self.base_url,
-            schema=self.schema,
-            request=request,
-            prepared=prepared,
-            source_path=self.source_path,
-            out_dir=self.out_dir,
-        )
-        task = asyncio.ensure_future(asyncio.to_thread(record))
-        try:
-            try:
-                return await asyncio.shield(task), None
-            except asyncio.CancelledError:
-                await task  # finish the write, then let the cancel through
-                raise
-        except ExportError as exc:
-            log.warning("job %s accepted but not journaled: %s", job_id, exc)
-            entry = JournalEntry(
-                token=staged.name,
-                job_id=job_id,
-                service="fashn",
-                base_url=self.base_url,
-                schema=self.schema,
-                settings=request_settings(request),
-                crop=list(prepared.crop) if prepared.crop is not None else None,
-                source_size=list(prepared.source_size),
-                source_path=self.source_path,
-                out_dir=self.out_dir,
-            )
-            return entry, (
-                f"{SERVICE} job {job_id} was accepted (and will be charged) but could not be "
-                f"recorded in the job journal ({exc}); it is followed to the end from memory: "
-                "keep this program running, and note the job id."
-            )
 
     async def _submit_once(self, body: bytes) -> str | _Wait:
         """POST /v1/run once. Returns the job id or a _Wait for a provable refusal; raises

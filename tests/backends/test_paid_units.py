@@ -215,3 +215,43 @@ def test_staged_record_names_the_request_and_folder(tmp_path) -> None:
     assert record["sent_at"] >= before
     journal.commit(folder, JournalEntry("", "id-1", "fashn", "https://x"))
     assert journal.scan().in_flight == [] and [e.job_id for e in journal.entries()] == ["id-1"]
+
+
+def test_a_cancel_while_the_id_is_being_recorded_waits_for_the_record(
+    sandbox, tmp_path, monkeypatch
+) -> None:
+    """Ctrl+C / quitting exactly while the accepted id is written: the write finishes,
+    the job stays in the journal, and the tracker says it is kept."""
+    from backend_helpers import fashn
+
+    journal = Journal(tmp_path / "journal")
+    writing = threading.Event()
+    real_commit = Journal.commit
+
+    def slow_commit(self, folder, entry):
+        writing.set()
+        time.sleep(0.5)
+        return real_commit(self, folder, entry)
+
+    monkeypatch.setattr(Journal, "commit", slow_commit)
+    tracker = JobTracker()
+    backend = fashn(sandbox, journal=journal)
+
+    async def go() -> None:
+        async def consume() -> None:
+            async for _ in backend.run(request(), tracker=tracker):  # type: ignore[call-arg]
+                pass
+
+        task = asyncio.ensure_future(consume())
+        while not writing.is_set():
+            await asyncio.sleep(0.01)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        await backend.aclose()
+
+    asyncio.run(go())
+    (entry,) = journal.entries()
+    assert entry.job_id == tracker.job_id and tracker.recorded
+    assert "kept" in interrupt_message(tracker)
+    assert sandbox.stats.run_requests == 1
