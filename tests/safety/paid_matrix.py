@@ -109,7 +109,12 @@ def interrupt_at(
     """Start the CLI, wait until ``ready(stderr line or '')`` (called again every 50 ms
     with '' so it can look at the server too), send ``signum``; exit code + stderr lines."""
     proc = subprocess.Popen(
-        cli_command(*args), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        cli_command(*args),
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        # as from a terminal: a shell's background job would inherit SIGINT ignored
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     lines: list[str] = []
     assert proc.stderr is not None
