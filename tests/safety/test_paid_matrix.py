@@ -11,6 +11,7 @@ from __future__ import annotations
 import signal
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from . import paid_matrix as pm
@@ -150,3 +151,39 @@ def test_a_job_whose_id_never_arrived_is_reported_and_never_resent(
     if how == "kill":
         assert row.exits == [-signal.SIGKILL, 4], row
         assert "will not be resent" in line
+
+
+def test_an_undocumented_status_past_the_deadline_stays_in_the_journal(
+    tmp_path: Path, data_dir: Path
+) -> None:
+    """A status nobody documented, forever: the job is never called failed; after the
+    deadline it stays in the journal for `resume` and the message says so."""
+    import asyncio
+
+    from editor.backends import make_backend
+    from editor.backends.errors import JobTimeoutError
+    from editor.backends.journal import Journal
+    from editor.core.request import EditRequest
+
+    from .cli_run import H, W
+    from .odd_server import OddServer
+
+    journal = Journal(data_dir / "journal")
+    with OddServer("odd-status", odd_status="mulling", odd_polls=10**6) as odd:
+        backend = make_backend("fashn", base_url=odd.url, api_key=pm.KEY, journal=journal,
+                               job_timeout=1.5, poll_first=0.2, poll_cap=0.3)  # fmt: skip
+        req = EditRequest(image=np.zeros((H, W, 3), np.uint8), prompt="a hat")
+
+        async def go() -> None:
+            try:
+                async for _ in backend.run(req):
+                    pass
+            finally:
+                await backend.aclose()
+
+        with pytest.raises(JobTimeoutError) as caught:
+            asyncio.run(go())
+        assert odd.polls >= 3 and odd.submissions == 1
+    text = str(caught.value)
+    assert "still 'mulling'" in text and "stays in the journal" in text and "resume" in text
+    assert [e.job_id for e in journal.entries()] == ["odd-job-1"]
