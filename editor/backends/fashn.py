@@ -40,7 +40,7 @@ from editor.backends.fashn_wire import (
 )
 from editor.backends.finishing import stage_job
 from editor.backends.journal import Journal, JournalEntry
-from editor.backends.phases import PREPARING, JobTracker
+from editor.backends.phases import PREPARING, JobTracker, sent_label
 from editor.backends.transport import (
     MAX_OUTPUT_BYTES,
     check_base_url,
@@ -197,7 +197,10 @@ class FashnBackend(FashnRecordMixin, FashnJobMixin, Backend):
             queued_since: float | None = None
             while job_id is None:
                 tracker.sending(fingerprint)
-                outcome = await self._submit_or_learn(body, staged, request, prepared, tracker)
+                try:
+                    outcome = await self._submit_or_learn(body, staged, request, prepared, tracker)
+                except SubmissionUncertainError as exc:  # name it, to match the dashboard
+                    raise SubmissionUncertainError(f"{exc} ({sent_label(tracker)})") from None
                 if isinstance(outcome, str):
                     job_id = outcome
                     break

@@ -42,6 +42,11 @@ class JobTracker:
         self.phase, self.job_id = ACCEPTED, job_id
 
 
+def sent_label(tracker: JobTracker) -> str:
+    """``request <fingerprint> sent at HH:MM:SS UTC`` (to find the job on a dashboard)."""
+    return _when(tracker)
+
+
 def _when(tracker: JobTracker) -> str:
     sent = tracker.sent_at or time.time()
     stamp = time.strftime("%H:%M:%S UTC", time.gmtime(sent))
