@@ -50,7 +50,7 @@ def make_backend(
         from editor.backends.keys import get_api_key
 
         api_key = get_api_key(kind)
-    if spec.journaled:
+    if journal is not None:  # FASHN keeps accepted ids, OpenAI paid answers (CLI, resume)
         options["journal"] = journal
     return cls(base_url=base_url, api_key=api_key, **options)
 

@@ -8,8 +8,8 @@ job id is on disk (journal) before anything else happens; outputs are downloaded
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import functools
+import hashlib
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -29,6 +29,7 @@ from editor.backends.errors import (
     SubmissionUncertainError,
 )
 from editor.backends.fashn_jobs import FashnJobMixin
+from editor.backends.fashn_record import FashnRecordMixin, _Wait
 from editor.backends.fashn_wire import (
     SERVICE,
     build_body,
@@ -36,8 +37,9 @@ from editor.backends.fashn_wire import (
     refused_error,
 )
 from editor.backends.journal import Journal, JournalEntry
+from editor.backends.phases import PREPARING, JobTracker, sent_label
 from editor.backends.remote import RemoteBackend
-from editor.backends.remote_jobs import commit_job, stage_job
+from editor.backends.remote_jobs import stage_job
 from editor.backends.specs import SPECS
 from editor.backends.transport import (
     MAX_OUTPUT_BYTES,
@@ -45,7 +47,9 @@ from editor.backends.transport import (
     network_message,
     retry_after,
 )
+from editor.core.errors import EditorError
 from editor.core.prepare import fashn_max_edge, prepare_upload
+from editor.core.redact import redact_error
 from editor.core.request import EditRequest
 
 UNCERTAIN_HINT = (
@@ -54,16 +58,7 @@ UNCERTAIN_HINT = (
 )
 
 
-@dataclasses.dataclass(slots=True)
-class _Wait:
-    """A provable refusal (no job created): wait ``delay`` s and try again."""
-
-    delay: float
-    error: ServiceError
-    queue: bool  # ConcurrencyLimitExceeded: the job waits for a free slot
-
-
-class FashnBackend(RemoteBackend, FashnJobMixin):
+class FashnBackend(RemoteBackend, FashnRecordMixin, FashnJobMixin):
     """FASHN ``edit``; the request's ``schema`` picks ``current`` or ``legacy-inpaint``."""
 
     spec = SPECS["fashn"]
@@ -123,14 +118,19 @@ class FashnBackend(RemoteBackend, FashnJobMixin):
         return total
 
     # -- one job -------------------------------------------------------------------------
-    async def run(self, request: EditRequest) -> AsyncIterator[JobEvent]:
-        """Prepare, submit once, record the id, poll, download, finish."""
+    async def run(
+        self, request: EditRequest, *, tracker: JobTracker | None = None
+    ) -> AsyncIterator[JobEvent]:
+        """Prepare, record that it is being sent, submit once, record the id, poll,
+        download, finish. ``tracker`` follows the phase (for interrupt messages)."""
         self._require_key()
+        tracker = tracker if tracker is not None else JobTracker(service="fashn")
         await self.check_request(request)
         started = time.monotonic()
         edge = fashn_max_edge(request.resolution if request.schema == "current" else "1k")
         prepared = await asyncio.to_thread(prepare_upload, request, target="fashn", max_edge=edge)
         body = await asyncio.to_thread(build_body, request, prepared, request.schema)
+        fingerprint = await asyncio.to_thread(lambda: hashlib.sha256(body).hexdigest()[:12])
         staged: Path | None = None
         claim = None
         if self.journal is not None:
@@ -144,14 +144,31 @@ class FashnBackend(RemoteBackend, FashnJobMixin):
                 yield JobStatus("queued-locally", time.monotonic() - started)
                 await slots.acquire()
             holding = True
+            if self.journal is not None and staged is not None:
+                # durably noted before a byte leaves: a crash in flight is reported later
+                await asyncio.to_thread(
+                    functools.partial(
+                        self.journal.mark_sending,
+                        staged,
+                        service="fashn",
+                        base_url=self.base_url,
+                        fingerprint=fingerprint,
+                        out_dir=self.out_dir,
+                    )
+                )
             job_id = None
             attempt = 0
             queued_since: float | None = None
             while job_id is None:
-                outcome = await self._submit_once(body)
+                tracker.sending(fingerprint)
+                try:
+                    outcome = await self._submit_or_learn(body, staged, request, prepared, tracker)
+                except SubmissionUncertainError as exc:  # name it, to match the dashboard
+                    raise SubmissionUncertainError(f"{exc} ({sent_label(tracker)})") from None
                 if isinstance(outcome, str):
                     job_id = outcome
                     break
+                tracker.phase = PREPARING  # provably refused: no job exists
                 attempt += 1
                 if outcome.queue:
                     queued_since = queued_since or time.monotonic()
@@ -164,25 +181,13 @@ class FashnBackend(RemoteBackend, FashnJobMixin):
                     message=f"{outcome.error.name}: retrying in {outcome.delay:.0f} s"
                 )
                 await asyncio.sleep(outcome.delay)
-            # nothing of this job happens between learning the id and recording it; the
-            # write (with fsync) runs in a thread so the UI's event loop is not held, and
-            # is shielded so a cancel now still leaves the job in the journal
+            tracker.accepted(job_id)
+            problem = None
             if self.journal is not None and staged is not None:
-                record = functools.partial(
-                    commit_job,
-                    self.journal,
-                    staged,
-                    job_id=job_id,
-                    service="fashn",
-                    base_url=self.base_url,
-                    schema=request.schema,
-                    request=request,
-                    prepared=prepared,
-                    source_path=self.source_path,
-                    out_dir=self.out_dir,
-                )
-                entry = await asyncio.shield(asyncio.to_thread(record))
+                entry, problem = await self._record(staged, job_id, request, prepared, tracker)
             yield JobSubmitted(job_id)
+            if problem is not None:
+                yield JobProgress(message=problem)
 
             def release() -> None:
                 nonlocal holding
@@ -192,6 +197,9 @@ class FashnBackend(RemoteBackend, FashnJobMixin):
 
             async for event in self._follow(job_id, entry, request, prepared, started, release):
                 yield event
+        except EditorError as exc:
+            redact_error(exc, [self._key])  # server text (URLs, messages) included
+            raise
         finally:
             if holding:
                 slots.release()

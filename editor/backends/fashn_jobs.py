@@ -5,6 +5,7 @@ Mixed into FashnBackend (which provides client, journal, limits and the key)."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from urllib.parse import quote
@@ -26,8 +27,9 @@ from editor.backends.fashn_wire import (
     TERMINAL_FAILED,
     failed_error,
     refused_error,
+    shown_status,
 )
-from editor.backends.journal import Journal, JournalEntry
+from editor.backends.journal import ENTRY, Journal, JournalEntry
 from editor.backends.remote_jobs import finish_images, rebuild_job
 from editor.backends.transport import (
     fetch_output,
@@ -35,9 +37,12 @@ from editor.backends.transport import (
     network_message,
     retry_after,
 )
-from editor.core.errors import ValidationError
+from editor.core.errors import EditorError, ExportError, ValidationError
 from editor.core.prepare import PreparedUpload
+from editor.core.redact import redact_error
 from editor.core.request import EditRequest
+
+log = logging.getLogger(__name__)
 
 
 class FashnJobMixin:
@@ -79,8 +84,9 @@ class FashnJobMixin:
         last_status = None
         polls = 0
         failing_since: float | None = None
-        keep = f"Job {job_id} stays in the journal; run `mask-editor-cli resume` later."
+        odd_statuses: set[str] = set()
         while True:
+            keep = self._keep_text(job_id, entry)
             await limiter.acquire()
             problem: str | None = None
             data = None
@@ -122,25 +128,34 @@ class FashnJobMixin:
             failing_since = None
             assert data is not None and resp is not None
             status = str(data["status"])
+            shown = shown_status(status, self._key)  # server text: redacted, bounded
             elapsed = time.monotonic() - started
             if status != last_status:
                 last_status = status
-                yield JobStatus(status, elapsed)
+                yield JobStatus(shown, elapsed)
             if status == "completed":
                 on_terminal()
                 async for event in self._collect(job_id, entry, request, prepared, data, resp):
                     yield event
                 return
-            if status in TERMINAL_FAILED or status not in RUNNING:
+            if status in TERMINAL_FAILED:
                 on_terminal()
                 await self._forget(entry)  # failed jobs have nothing to collect
                 raise failed_error(data, job_id, api_key=self._key)
-            yield JobProgress(message=f"{status} ({elapsed:.0f} s)")
+            if status not in RUNNING and status not in odd_statuses:
+                # only documented terminal statuses end a job: this one may still run
+                # and be charged, so keep following it (logged once per value)
+                odd_statuses.add(status)
+                log.warning("%s job %s reports undocumented status %r; still polling",
+                            SERVICE, job_id, shown)  # fmt: skip
+            yield JobProgress(message=f"{shown} ({elapsed:.0f} s)")
+            if entry is not None and not self._recorded(entry) and await self._record_again(entry):
+                yield JobProgress(message=f"job {job_id} is now kept in the job journal")
             if time.monotonic() > deadline:
                 on_terminal()
                 raise JobTimeoutError(
-                    f"{SERVICE} job {job_id} is still '{status}' after "
-                    f"{self.job_timeout:.0f} s; stopped waiting. {keep}"
+                    f"{SERVICE} job {job_id} is still '{shown}' after "
+                    f"{self.job_timeout:.0f} s; stopped waiting. {self._keep_text(job_id, entry)}"
                 )
             await asyncio.sleep(
                 pacing.poll_interval(polls, first=self.poll_first, cap=self.poll_cap)
@@ -175,7 +190,15 @@ class FashnJobMixin:
                 )
             if self.journal is not None and entry is not None:
                 entry.credits_used = credits_used
-                await asyncio.to_thread(self.journal.save_outputs, entry, raws)
+                try:
+                    await asyncio.to_thread(self.journal.save_outputs, entry, raws)
+                except ExportError as exc:
+                    # the outputs are in memory: go on and let the caller save them
+                    log.warning("job %s outputs not kept in the journal: %s", job_id, exc)
+                    yield JobProgress(
+                        message=f"the outputs of job {job_id} could not be kept in the job "
+                        "journal; saving them to the output folder now"
+                    )
             images = await asyncio.to_thread(
                 finish_images, request, prepared, raws, service=SERVICE, job_id=job_id
             )
@@ -189,6 +212,32 @@ class FashnJobMixin:
         # the consumer asked for more after handling JobCompleted: its results are saved
         await self._forget(entry)
 
+    def _recorded(self, entry: JournalEntry | None) -> bool:
+        return (
+            self.journal is not None
+            and entry is not None
+            and (self.journal.dir / entry.token / ENTRY).exists()
+        )
+
+    def _keep_text(self, job_id: str, entry: JournalEntry | None) -> str:
+        if self._recorded(entry):
+            return f"Job {job_id} stays in the journal; run `mask-editor-cli resume` later."
+        return (
+            f"Job {job_id} could not be kept in the job journal: note its id and collect "
+            "its results from your FASHN dashboard."
+        )
+
+    async def _record_again(self, entry: JournalEntry) -> bool:
+        """Retry recording a job whose first journal write failed (the disk may have
+        space again); True once it is on disk."""
+        if self.journal is None:
+            return False
+        try:
+            await asyncio.to_thread(self.journal.commit, self.journal.dir / entry.token, entry)
+        except (ExportError, OSError):
+            return False
+        return True
+
     async def _forget(self, entry: JournalEntry | None) -> None:
         """Drop a followed job's journal entry (saved, failed, expired or unusable); the
         unlink, fsync and rmtree run in a worker thread, off the (UI's) event loop."""
@@ -197,6 +246,13 @@ class FashnJobMixin:
 
     async def collect(self, entry: JournalEntry) -> AsyncIterator[JobEvent]:
         """Finish a job recorded in the journal (after a crash or a timeout)."""
+        try:
+            async for event in self._collect_entry(entry):
+                yield event
+        except EditorError as exc:
+            raise redact_error(exc, [self._key]) from None
+
+    async def _collect_entry(self, entry: JournalEntry) -> AsyncIterator[JobEvent]:
         if self.journal is None:
             raise ValidationError("Resuming a job needs the job journal.")
         request, prepared = await asyncio.to_thread(rebuild_job, self.journal, entry)

@@ -21,12 +21,15 @@ from editor.backends.errors import (
     ServiceError,
 )
 from editor.backends.transport import describe_unreadable, json_object, scrub
+from editor.core.redact import server_text as _server_text
 from editor.core.request import EditRequest
 
 SERVICE = "FASHN"
 MODEL_NAME = "edit"
-TERMINAL_FAILED = ("failed", "canceled", "cancelled", "time_out")
-RUNNING = ("starting", "in_queue", "processing", "queued")
+# Only the documented statuses end a job; any other value may still run and be charged.
+TERMINAL_FAILED = ("failed", "canceled")
+RUNNING = ("starting", "in_queue", "processing")
+STATUS_SHOWN_MAX = 60
 
 HINTS = {
     "OutOfCredits": "Top up your FASHN credits, then send again.",
@@ -107,7 +110,8 @@ def refused_error(response: httpx.Response, *, api_key: str | None = None) -> Se
         name, message = f"HTTP {code}", str(data["detail"])
     else:
         name, message = f"HTTP {code}", describe_unreadable(response)
-    message = scrub(message, api_key) or f"HTTP {code}"
+    message = server_text(message, api_key) or f"HTTP {code}"
+    name = server_text(name, api_key, limit=80)
     if name == "OutOfCredits":
         cls: type[ServiceError] = OutOfCreditsError
     elif name == "UnauthorizedAccess" or code == 401:
@@ -139,16 +143,26 @@ def failed_error(
             if status.startswith("cancel")
             else (
                 "JobFailed",
-                f"the job ended with status '{status}'",
+                f"the job ended with status '{shown_status(status, api_key)}'",
             )
         )
     return JobFailedError(
         SERVICE,
-        name,
-        scrub(message, api_key) or f"job {job_id} failed",
+        server_text(name, api_key, limit=80),
+        server_text(message, api_key) or f"job {job_id} failed",
         job_id=job_id,
         hint=HINTS.get(name, ""),
     )
+
+
+def server_text(text: str, api_key: str | None = None, *, limit: int = 500) -> str:
+    """Server text with the key (and anything secret-looking) redacted, one line."""
+    return _server_text(scrub(str(text), api_key), [api_key], limit=limit)
+
+
+def shown_status(status: str, api_key: str | None = None) -> str:
+    """A status value as shown to the user (redacted, one short line)."""
+    return server_text(status, api_key, limit=STATUS_SHOWN_MAX) or "(empty)"
 
 
 def credits_total(data: dict[str, Any] | None) -> float | None:

@@ -7,10 +7,16 @@ Layout: ``<app data>/journal/<token>/`` per job, holding
   (temp file + fsync + rename) *before* anything else happens once the id is known;
 * ``source.npy`` / ``mask.npy`` - what paste-back needs, staged while the upload is
   being prepared (so committing the id is one small write);
+* ``sending.json`` - written (fsynced) just *before* the submission is sent: service,
+  base URL, a fingerprint of the request, the output folder and the time. A folder that
+  has it but no ``entry.json`` after its process died is a submission whose answer was
+  lost: it may have been charged, its id is unknown, so it is reported (not collected);
 * ``output_<i>.bin`` - the raw outputs, saved as soon as they are downloaded (FASHN's
-  base64 outputs live about an hour), so a crash after downloading loses nothing.
+  base64 outputs live about an hour; OpenAI-compatible answers are kept here before they
+  are written to the output folder), so a crash after downloading loses nothing.
 
-The folder is removed only after the caller has saved the final images.
+The folder is removed only after the caller has saved the final images. An entry that
+cannot be read is reported with its path (``scan``), never skipped in silence.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from editor.core.errors import ExportError
 from editor.core.paths import app_data_dir
 
 ENTRY = "entry.json"
+SENDING = "sending.json"
 FORMAT_VERSION = 1
 _STALE_STAGING_S = 24 * 3600
 
@@ -59,6 +66,28 @@ class JournalEntry:
 CLAIM = "claim.lock"
 
 
+@dataclass(slots=True)
+class InFlight:
+    """A submission that was being sent when its process stopped (no job id known)."""
+
+    folder: Path
+    service: str
+    base_url: str
+    fingerprint: str
+    sent_at: float
+    out_dir: str | None = None
+
+
+@dataclass(slots=True)
+class JournalScan:
+    """Everything in the journal: jobs to collect, entries that could not be read (with
+    the reason, one line each) and submissions whose answer was lost."""
+
+    entries: list[JournalEntry] = field(default_factory=list)
+    unreadable: list[tuple[Path, str]] = field(default_factory=list)
+    in_flight: list[InFlight] = field(default_factory=list)
+
+
 class Journal:
     """Jobs on disk in ``path`` (default ``app_data_dir()/journal``)."""
 
@@ -82,7 +111,10 @@ class Journal:
                 )
         except OSError as exc:
             shutil.rmtree(folder, ignore_errors=True)
-            raise ExportError(describe_os_error(exc, folder, "write the job journal in")) from None
+            raise ExportError(
+                describe_os_error(exc, folder, "write the job journal in")
+                + " Nothing was sent and nothing was charged."
+            ) from None
         return folder
 
     def claim(self, folder: Path) -> BinaryIO | None:
@@ -97,6 +129,33 @@ class Journal:
             return fh
         fh.close()
         return None
+
+    def mark_sending(
+        self,
+        folder: Path,
+        *,
+        service: str,
+        base_url: str,
+        fingerprint: str,
+        out_dir: str | None = None,
+    ) -> None:
+        """Durably record, just before sending, that a submission is about to leave (so a
+        crash while it is in flight is reported, never forgotten). Raises ExportError
+        when it cannot be written: then nothing may be sent."""
+        record = {
+            "service": service,
+            "base_url": base_url,
+            "fingerprint": fingerprint,
+            "out_dir": out_dir,
+            "sent_at": time.time(),
+        }
+        try:
+            atomic_write(folder / SENDING, json.dumps(record).encode(), mode=0o600)
+        except OSError as exc:
+            raise ExportError(
+                describe_os_error(exc, folder, "write the job journal in")
+                + " Nothing was sent and nothing was charged."
+            ) from None
 
     def commit(self, folder: Path, entry: JournalEntry) -> JournalEntry:
         """Write ``entry.json`` into a staged folder (atomic, fsynced). Synchronous on
@@ -118,7 +177,10 @@ class Journal:
                 atomic_write(folder / name, raw, mode=0o600)
                 names.append(name)
         except OSError as exc:
-            raise ExportError(describe_os_error(exc, folder, "save outputs in")) from None
+            # a job exists: never advise "try again" (that would pay twice)
+            raise ExportError(
+                describe_os_error(exc, folder, "save outputs in", advise=False)
+            ) from None
         entry.outputs = names
         self._write(entry)
 
@@ -128,12 +190,23 @@ class Journal:
         try:
             atomic_write(folder / ENTRY, data, mode=0o600)
         except OSError as exc:
-            raise ExportError(describe_os_error(exc, folder, "write the job journal in")) from None
+            raise ExportError(
+                describe_os_error(exc, folder, "write the job journal in", advise=False)
+            ) from None
 
     def discard(self, folder: Path | None) -> None:
         """Drop a staged folder whose submission never produced a job id."""
         if folder is not None and not (folder / ENTRY).exists():
             shutil.rmtree(folder, ignore_errors=True)
+
+    def discard_entry(self, folder: Path) -> None:
+        """Drop a folder whose entry could not be completed (its job is followed from
+        memory instead)."""
+        try:
+            (folder / ENTRY).unlink(missing_ok=True)
+        except OSError:
+            pass
+        shutil.rmtree(folder, ignore_errors=True)
 
     def remove(self, entry: JournalEntry | str) -> None:
         """Forget a job (its outputs are saved, it failed, or it expired)."""
@@ -152,17 +225,33 @@ class Journal:
 
     # -- reading -------------------------------------------------------------------------
     def entries(self) -> list[JournalEntry]:
-        """Unfinished jobs, oldest first. Unreadable entries are skipped; staging folders
-        left by a crash before submission are cleaned up after a day."""
+        """Unfinished jobs, oldest first (``scan`` also reports unreadable entries and
+        lost submissions; this keeps only the jobs that can be collected)."""
+        return self.scan(include_in_flight=False).entries
+
+    def scan(self, *, include_in_flight: bool = True) -> JournalScan:
+        """Read the whole journal. Staging folders left by a crash before anything was
+        sent are cleaned up after a day; folders whose submission was in flight when its
+        process died (``sending.json``, no ``entry.json``, not held by a live process)
+        are listed in ``in_flight`` when ``include_in_flight``."""
+        scan = JournalScan()
         if not self.dir.is_dir():
-            return []
-        found = []
+            return scan
         now = time.time()
-        for folder in sorted(self.dir.iterdir()):
+        try:
+            folders = sorted(self.dir.iterdir())
+        except OSError as exc:
+            scan.unreadable.append((self.dir, describe_os_error(exc, self.dir, "read")))
+            return scan
+        for folder in folders:
             if not folder.is_dir():
                 continue
             path = folder / ENTRY
             if not path.exists():
+                if (folder / SENDING).exists():
+                    if include_in_flight:
+                        self._in_flight(folder, scan)
+                    continue
                 try:
                     if now - folder.stat().st_mtime > _STALE_STAGING_S:
                         shutil.rmtree(folder, ignore_errors=True)
@@ -173,11 +262,43 @@ class Journal:
                 data = json.loads(path.read_text())
                 known = set(JournalEntry.__dataclass_fields__)
                 entry = JournalEntry(**{k: v for k, v in data.items() if k in known})
-            except (OSError, ValueError, TypeError):
+                if not isinstance(entry.job_id, str) or not entry.job_id:
+                    raise ValueError("it names no job id")
+            except (OSError, ValueError, TypeError) as exc:
+                reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+                scan.unreadable.append((path, " ".join(f"{reason}".split())[:200]))
                 continue
             entry.token = folder.name
-            found.append(entry)
-        return sorted(found, key=lambda e: e.created)
+            scan.entries.append(entry)
+        scan.entries.sort(key=lambda e: e.created)
+        return scan
+
+    def _in_flight(self, folder: Path, scan: JournalScan) -> None:
+        claim = self.claim(folder)
+        if claim is None:
+            return  # a running process is still sending it
+        claim.close()
+        path = folder / SENDING
+        try:
+            data = json.loads(path.read_text())
+            scan.in_flight.append(
+                InFlight(
+                    folder=folder,
+                    service=str(data.get("service") or "fashn"),
+                    base_url=str(data.get("base_url") or ""),
+                    fingerprint=str(data.get("fingerprint") or ""),
+                    sent_at=float(data.get("sent_at") or 0.0),
+                    out_dir=data.get("out_dir"),
+                )
+            )
+        except (OSError, ValueError, TypeError, AttributeError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+            scan.unreadable.append((path, " ".join(f"{reason}".split())[:200]))
+
+    def drop(self, folder: Path) -> None:
+        """Remove a reported lost submission's folder (it has nothing to collect)."""
+        if not (folder / ENTRY).exists():
+            shutil.rmtree(folder, ignore_errors=True)
 
     def get(self, job_id: str) -> JournalEntry | None:
         return next((e for e in self.entries() if e.job_id == job_id), None)

@@ -24,6 +24,9 @@ from editor.backends.errors import (
     ServiceError,
     SubmissionUncertainError,
 )
+from editor.backends.journal import Journal, JournalEntry
+from editor.backends.openai_keep import Keeper as _Keeper
+from editor.backends.openai_keep import fingerprint as _fingerprint
 from editor.backends.openai_wire import (
     SERVICE,
     api_error,
@@ -35,8 +38,9 @@ from editor.backends.openai_wire import (
     sse_events,
     stream_error,
 )
+from editor.backends.phases import ANSWERED, JobTracker
 from editor.backends.remote import RemoteBackend
-from editor.backends.remote_jobs import finish_images
+from editor.backends.remote_jobs import finish_images, rebuild_job
 from editor.backends.specs import SPECS
 from editor.backends.transport import (
     decode_base64,
@@ -45,7 +49,9 @@ from editor.backends.transport import (
     network_message,
     retry_after,
 )
+from editor.core.errors import EditorError, ValidationError
 from editor.core.prepare import PreparedUpload, prepare_upload
+from editor.core.redact import redact_error
 from editor.core.request import EditRequest
 
 GPT_MAX_EDGE = 2048
@@ -65,6 +71,9 @@ class OpenAIBackend(RemoteBackend):
         rate_limit_attempts: int = 5,
         prefer_urls: bool = False,
         timeout: httpx.Timeout | None = None,
+        journal: Journal | None = None,
+        source_path: str | None = None,
+        out_dir: str | None = None,
     ) -> None:
         super().__init__(
             base_url=base_url,
@@ -75,10 +84,18 @@ class OpenAIBackend(RemoteBackend):
         self.url = f"{root}/images/edits" if root.endswith("/v1") else f"{root}/v1/images/edits"
         self.rate_limit_attempts = rate_limit_attempts
         self.prefer_urls = prefer_urls  # dall-e-2: ask for URLs instead of b64_json
+        self.journal = journal  # when set, answers are kept there before they are saved
+        self.source_path = source_path
+        self.out_dir = out_dir
 
-    async def run(self, request: EditRequest) -> AsyncIterator[JobEvent]:
-        """Send one edit; yields progress (partial images when streaming) then the results."""
+    async def run(
+        self, request: EditRequest, *, tracker: JobTracker | None = None
+    ) -> AsyncIterator[JobEvent]:
+        """Send one edit; yields progress (partial images when streaming) then the results.
+        With a journal, the paid answer is kept there (as bytes) before it is handed on, and
+        leaves it only after the caller has saved the results."""
         self._require_key()
+        tracker = tracker if tracker is not None else JobTracker(service="openai")
         await self.check_request(request)  # the model is the request's (request.openai)
         started = time.monotonic()
         model = request.openai.model
@@ -98,22 +115,71 @@ class OpenAIBackend(RemoteBackend):
         data = form_fields(request, size)
         if self.prefer_urls and is_dalle2(model):
             data = [(k, "url" if k == "response_format" else v) for k, v in data]
-        yield JobStatus("processing", time.monotonic() - started)
-        raws: list[bytes] = []
+        fingerprint = await asyncio.to_thread(_fingerprint, data, files)
+        keeper = _Keeper(self, request, prepared, box)
         try:
-            async for event in self._exchange(request, prepared, box, data, files, raws):
-                yield event
-        except httpx.HTTPError as exc:
+            await keeper.stage(fingerprint)
+            yield JobStatus("processing", time.monotonic() - started)
+            raws: list[bytes] = []
+            tracker.sending(fingerprint)
+            try:
+                async for event in self._exchange(request, prepared, box, data, files, raws):
+                    yield event
+            except httpx.HTTPError as exc:
+                if not raws:
+                    raise SubmissionUncertainError(
+                        network_message(SERVICE, self.base_url, exc, "Reading the edit from")
+                        + " "
+                        + UNCERTAIN_HINT
+                    ) from None
             if not raws:
-                raise SubmissionUncertainError(
-                    network_message(SERVICE, self.base_url, exc, "Reading the edit from")
-                    + " "
-                    + UNCERTAIN_HINT
-                ) from None
-        if not raws:
-            raise ServiceError(SERVICE, "BadOutput", "the answer holds no image")
-        images = await asyncio.to_thread(self._finish, request, prepared, raws, box)
+                raise ServiceError(SERVICE, "BadOutput", "the answer holds no image")
+            tracker.accepted(None)
+            tracker.phase = ANSWERED
+            problem = await keeper.keep(raws)  # bytes on disk before anything else
+            tracker.recorded = problem is None and keeper.entry is not None
+            if problem is not None:
+                yield JobProgress(message=problem)
+            try:
+                images = await asyncio.to_thread(self._finish, request, prepared, raws, box)
+            except ServiceError as exc:
+                if exc.name == "BadOutput":
+                    await keeper.forget()  # an unusable answer never becomes usable
+                raise
+            yield JobCompleted(None, images, raws, None)
+            # the consumer asked for more after JobCompleted: its results are saved
+            await keeper.forget()
+        except EditorError as exc:
+            redact_error(exc, [self._key])  # server text (URLs, messages) included
+            raise
+        finally:
+            keeper.close()
+
+    async def collect(self, entry: JournalEntry) -> AsyncIterator[JobEvent]:
+        """Finish an answer kept in the journal (the process stopped before saving it)."""
+        if self.journal is None:
+            raise ValidationError("Resuming an edit needs the job journal.")
+        journal = self.journal
+        request, prepared = await asyncio.to_thread(rebuild_job, journal, entry)
+        raws = await asyncio.to_thread(journal.load_outputs, entry)
+        square = entry.settings.get("openai_square")
+        adjust = None
+        if isinstance(square, list) and len(square) == 5:
+            x0, y0, x1, y1, side = (int(v) for v in square)
+            adjust = functools.partial(crop_content, box=(x0, y0, x1, y1), side=side)
+        try:
+            images = await asyncio.to_thread(
+                functools.partial(
+                    finish_images, request, prepared, raws, service=SERVICE, job_id=None
+                ),
+                adjust=adjust,
+            )
+        except ServiceError as exc:
+            if exc.name == "BadOutput":
+                await asyncio.to_thread(journal.remove, entry)
+            raise
         yield JobCompleted(None, images, raws, None)
+        await asyncio.to_thread(journal.remove, entry)
 
     async def _exchange(
         self,
@@ -200,7 +266,7 @@ class OpenAIBackend(RemoteBackend):
             async for name, event in sse_events(resp.aiter_lines()):
                 kind = str(event.get("type") or name)
                 if kind == "error" or name == "error":
-                    raise stream_error(event)
+                    raise stream_error(event, self._key)
                 b64 = event.get("b64_json")
                 if not isinstance(b64, str):
                     continue

@@ -21,6 +21,7 @@ from editor.backends.errors import (
 from editor.backends.transport import describe_unreadable, json_object, scrub
 from editor.core.codec import encode_png
 from editor.core.prepare import PreparedImage, PreparedUpload, prepare_upload
+from editor.core.redact import server_text
 from editor.core.request import EditRequest
 
 SERVICE = "OpenAI"
@@ -124,10 +125,11 @@ def api_error(response: Any, *, api_key: str | None = None) -> ServiceError:
         name, message = err, str(data.get("message") or "") if data else ""
     else:
         name, message = f"HTTP {code}", describe_unreadable(response)
-    message = scrub(message, api_key)
+    message = server_text(scrub(message, api_key), [api_key])
+    name = server_text(scrub(name, api_key), [api_key], limit=80)
     request_id = response.headers.get("x-request-id")
     if request_id:
-        message = f"{message.rstrip('.')} (request {request_id})"
+        message = f"{message.rstrip('.')} (request {server_text(request_id, [api_key], limit=80)})"
     message = message or f"HTTP {code}"
     if code == 401:
         return AuthenticationError(
@@ -147,11 +149,12 @@ def api_error(response: Any, *, api_key: str | None = None) -> ServiceError:
     return ServiceError(SERVICE, name, message, status_code=code, hint=hint)
 
 
-def stream_error(event: dict[str, Any]) -> ServiceError:
-    """An ``error`` event inside a stream."""
+def stream_error(event: dict[str, Any], api_key: str | None = None) -> ServiceError:
+    """An ``error`` event inside a stream (its text redacted)."""
     err: dict[str, Any] = event["error"] if isinstance(event.get("error"), dict) else event
-    name = str(err.get("code") or err.get("type") or "StreamError")
-    return ServiceError(SERVICE, name, str(err.get("message") or "the stream reported an error"))
+    name = server_text(err.get("code") or err.get("type") or "StreamError", [api_key], limit=80)
+    message = server_text(err.get("message") or "the stream reported an error", [api_key])
+    return ServiceError(SERVICE, name, message)
 
 
 async def sse_events(lines: AsyncIterator[str]) -> AsyncIterator[tuple[str, dict[str, Any]]]:

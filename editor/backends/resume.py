@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -9,9 +10,10 @@ from typing import Any
 
 import numpy as np
 
-from editor.backends.errors import BackendError, JobExpiredError
+from editor.backends.errors import BackendError, JobExpiredError, SubmissionUncertainError
 from editor.backends.journal import Journal, JournalEntry
-from editor.core.errors import EditorError
+from editor.backends.phases import JobTracker, uncertain_message
+from editor.core.errors import EditorError, ExportError
 
 SaveResults = Callable[[JournalEntry, list[np.ndarray]], Awaitable[list[Path]]]
 
@@ -24,6 +26,7 @@ class ResumeOutcome:
     paths: list[Path] = field(default_factory=list)
     error: EditorError | None = None
     busy: bool = False  # another running editor or `resume` is following this job
+    path: Path | None = None  # the journal file, for entries that cannot be read
 
     @property
     def expired(self) -> bool:
@@ -43,7 +46,31 @@ async def resume_jobs(
     from editor.backends import make_backend
 
     outcomes = []
-    for entry in journal.entries():
+    scan = await asyncio.to_thread(journal.scan)
+    for path, reason in scan.unreadable:
+        # never skipped in silence: it may stand for a paid job
+        outcomes.append(
+            ResumeOutcome(
+                path.parent.name,
+                path=path,
+                error=ExportError(
+                    f"The job journal entry {path} cannot be read ({reason}); it may stand "
+                    "for a paid job: check the service's dashboard, then delete that folder."
+                ),
+            )
+        )
+    for lost in scan.in_flight:
+        tracker = JobTracker(service=lost.service, fingerprint=lost.fingerprint)
+        tracker.sent_at = lost.sent_at or None
+        outcomes.append(
+            ResumeOutcome(
+                f"request {lost.fingerprint}",
+                path=lost.folder,
+                error=SubmissionUncertainError(uncertain_message(tracker)),
+            )
+        )
+        await asyncio.to_thread(journal.drop, lost.folder)  # reported once; nothing to collect
+    for entry in scan.entries:
         outcome = ResumeOutcome(entry.job_id)
         outcomes.append(outcome)
         claim = journal.claim(journal.dir / entry.token)
@@ -55,7 +82,6 @@ async def resume_jobs(
             backend = make_backend(
                 entry.service,
                 base_url=entry.base_url,
-                schema=entry.schema,
                 journal=journal,
                 **backend_options,
             )

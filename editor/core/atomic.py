@@ -33,15 +33,23 @@ if hasattr(errno, "EDQUOT"):
     _REASONS[errno.EDQUOT] = "the disk quota is exhausted; free some space and try again"
 
 
-def describe_os_error(error: OSError, path: str | os.PathLike[str], action: str) -> str:
-    """One human line for a failed write: what failed, why, and what to do."""
+def describe_os_error(
+    error: OSError, path: str | os.PathLike[str], action: str, *, advise: bool = True
+) -> str:
+    """One human line for a failed write: what failed, why, and (``advise``) what to do;
+    callers that give their own advice (e.g. "run resume", never "try again" when a paid
+    job exists) pass ``advise=False``."""
     reason = _REASONS.get(error.errno or -1) or (error.strerror or str(error)).rstrip(".")
+    if not advise:
+        reason = reason.split(";")[0]
     return " ".join(f"Could not {action} {os.fsdecode(path)}: {reason}.".split())
 
 
-def export_error(error: OSError, path: str | os.PathLike[str], action: str) -> ExportError:
+def export_error(
+    error: OSError, path: str | os.PathLike[str], action: str, *, advise: bool = True
+) -> ExportError:
     """An ``ExportError`` carrying ``describe_os_error``'s message."""
-    return ExportError(describe_os_error(error, path, action))
+    return ExportError(describe_os_error(error, path, action, advise=advise))
 
 
 def _write_chunks(fh: BinaryIO, data: bytes | bytearray | memoryview) -> None:
@@ -128,6 +136,44 @@ def atomic_write(
         raise
     fsync_dir(target.parent)
     return target
+
+
+def claim_write(
+    folder: str | os.PathLike[str],
+    name_for: Callable[[int], str],
+    data: bytes | bytearray | memoryview | Callable[[BinaryIO], None],
+    *,
+    start: int = 1,
+    mode: int = 0o666,
+) -> tuple[Path, int]:
+    """Save ``data`` under the first free name ``name_for(n)`` (n = start, start+1, ...)
+    and return ``(path, n)``.
+
+    The name is claimed by creating it exclusively (``O_EXCL``), so any number of
+    processes, windows and threads writing into one folder never pick the same name;
+    the content then goes through ``atomic_write`` (temp + fsync + rename over the claimed,
+    still empty, file). On failure the claimed name is released and ``OSError`` raised.
+    """
+    base = Path(folder)
+    n = start
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    while True:
+        path = base / name_for(n)
+        try:
+            os.close(os.open(path, flags, mode))
+        except FileExistsError:
+            n += 1
+            continue
+        try:
+            atomic_write(path, data, mode=mode)
+        except BaseException:
+            try:
+                if path.stat().st_size == 0:  # still our empty claim, nobody's content
+                    path.unlink()
+            except OSError:
+                pass
+            raise
+        return path, n
 
 
 def try_lock(fh: BinaryIO) -> bool:

@@ -104,6 +104,30 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
     return _KEY_SHAPES.sub(REDACTED, text)
 
 
+def server_text(text: object, secrets: Iterable[str | None] = (), *, limit: int = 500) -> str:
+    """Text that came from a server (status values, URLs, error messages), safe to print,
+    log or show: secrets and secret-looking values redacted, control characters dropped,
+    one line of at most ``limit`` characters."""
+    clean = redact(str(text), [s for s in secrets if s])
+    clean = "".join(ch if ch.isprintable() else " " for ch in clean)
+    clean = " ".join(clean.split())
+    return clean if len(clean) <= limit else clean[: max(0, limit - 3)] + "..."
+
+
+def redact_error(exc: BaseException, secrets: Iterable[str | None] = ()) -> BaseException:
+    """Redact an error's message (and a ``detail`` attribute) in place and return it:
+    errors built from server text (URLs, messages, statuses) are safe to show after it."""
+    if exc.args and isinstance(exc.args[0], str):
+        exc.args = (server_text(exc.args[0], secrets, limit=2000), *exc.args[1:])
+    detail = getattr(exc, "detail", None)
+    if isinstance(detail, str):
+        try:
+            exc.detail = server_text(detail, secrets)  # type: ignore[attr-defined]
+        except AttributeError:
+            pass
+    return exc
+
+
 def clean_settings(settings: Any, *, _depth: int = 0) -> Any:
     """A JSON-safe copy of ``settings`` without anything that looks like a key or token."""
     if _depth > 8:

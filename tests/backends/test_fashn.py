@@ -121,7 +121,7 @@ def test_journal_entry_is_on_disk_before_job_submitted_is_seen(sandbox):
     assert entry.service == "fashn" and entry.base_url == sandbox.url
     assert entry.settings["prompt"] == "add a red hat" and entry.out_dir == "/tmp/out"
     assert entry.source_size == [400, 300]
-    assert seen["files"] == ["claim.lock", "entry.json", "mask.npz", "source.npy"]
+    assert seen["files"] == ["claim.lock", "entry.json", "mask.npz", "sending.json", "source.npy"]
     assert seen["during"] == [entry.job_id]  # still there while results are handled
     assert Journal().entries() == []
 
