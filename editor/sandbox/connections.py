@@ -43,7 +43,7 @@ class HttpLimits:
     max_workers: int = 8
     max_body: int = 256 * 2**20
     max_buffered: int = 512 * 2**20  # request bodies held at once, all connections
-    max_head: int = 64 * 2**10  # request line + headers
+    max_head: int = 64 * 2**10  # h11 refuses a head still incomplete past this (431)
     idle_timeout: float = 30.0  # keep-alive, waiting for the next request
     head_timeout: float = 10.0  # from its first byte to the end of the headers
     body_grace: float = 10.0  # then the body must keep up with body_min_rate
@@ -156,7 +156,8 @@ class BoundedServer:
 
     def _readable(self, conn: Conn) -> None:
         try:
-            data = conn.sock.recv(256 * 1024)
+            reading_body = conn.state in ("body", "draining")
+            data = conn.sock.recv(256 * 1024 if reading_body else self.limits.max_head)
         except (BlockingIOError, InterruptedError):
             return
         except OSError:
@@ -206,13 +207,6 @@ class BoundedServer:
     def _on_request(self, conn: Conn, request: h11.Request) -> bool:
         conn.ex = ex = Exchange(conn, request)
         try:
-            length = int(ex.header("content-length") or 0)  # h11 has checked the digits
-        except ValueError:
-            length = 0
-        if length > self.limits.max_body:
-            self._refuse(conn, 413, _too_large(self.limits.max_body))
-            return False
-        try:
             keep = self.app.on_head(ex)
         except Exception as exc:  # a bug in the app: one line, the client gets a 500
             self.app.log(f"{conn.peer} request head failed: {type(exc).__name__}: {exc}")
@@ -220,6 +214,13 @@ class BoundedServer:
             return False
         if not keep:
             self._drop(conn, reset=True)
+            return False
+        try:
+            length = int(ex.header("content-length") or 0)  # h11 has checked the digits
+        except ValueError:
+            length = 0
+        if length > self.limits.max_body:
+            self._refuse(conn, 413, _too_large(self.limits.max_body))
             return False
         if conn.h11.they_are_waiting_for_100_continue:
             with contextlib.suppress(OSError):

@@ -88,6 +88,7 @@ class SandboxApp:
             reply.headers.setdefault("x-request-id", f"req_{uuid.uuid4().hex}")
         if reply.stream is not None:
             reply.headers.setdefault("Cache-Control", "no-cache")
+        sb.log(f'{ex.client} "{ex.method} {ex.path}" {reply.status}')
         ex.send(reply.status, reply.body, reply.content_type, reply.headers, reply.stream)
 
     def _process(self, ex: Exchange, endpoint: str, arg: str | None) -> Reply:
