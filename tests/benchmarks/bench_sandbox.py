@@ -1,0 +1,126 @@
+"""Benchmark (prints, no asserts): the sandbox under malformed and slow clients, with its
+default limits, in its own process (``mask-editor-cli sandbox``'s ``serve``) so the kernel's
+figures are its alone:
+
+- peak RSS growth for a chunked body with a negative chunk size followed by 400 MB
+  (what the old hand-written parser read past its limit), for one chunk announcing 256 TB
+  and for well-formed 1 MB chunks that never end (300 MB sent; the limit is 256 MB);
+- threads with 200 idle keep-alive connections open, and how long until they are closed;
+- how long a client dripping its request head a byte per second is held;
+- start-up time of an in-process ``Sandbox`` (tests start many).
+
+    python tests/benchmarks/bench_sandbox.py [--skip-idle]
+"""
+
+from __future__ import annotations
+
+import argparse
+import socket
+import statistics
+import sys
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "backends"))
+
+from sandbox_raw import (
+    MB,
+    ServerProcess,
+    chunked_head,
+    closed_by_peer,
+    connect,
+    upload_while_reading,
+)
+
+
+def bench_bodies() -> None:
+    cases = [
+        ("chunk size -1, then 400 MB", chunked_head() + b"-1\r\n", 400, b"x" * MB),
+        ("one chunk of 0xFFFFFFFFFFFF, 300 MB sent", chunked_head() + b"FFFFFFFFFFFF\r\n", 300,
+         b"x" * MB),
+        ("1 MB chunks, 300 MB sent", chunked_head(), 300, b"100000\r\n" + b"x" * MB + b"\r\n"),
+    ]  # fmt: skip
+    for name, head, count, block in cases:
+        with ServerProcess() as server:
+            before = server.status()
+            status, sent, elapsed = upload_while_reading(server.port, head, count, block)
+            after = server.status()
+            err = server.stop()
+        grown = (after["VmHWM"] - before["VmHWM"]) / 1024
+        print(
+            f"{name:42s} -> HTTP {status}  after {elapsed:5.2f} s  client sent {sent / MB:5.0f} MB"
+            f"  peak RSS +{grown:6.1f} MB  tracebacks: {err.count('Traceback')}"
+        )
+
+
+def bench_idle(count: int = 200) -> None:
+    with ServerProcess() as server:
+        base = server.status()["Threads"]
+        socks = [connect(server.port, timeout=60) for _ in range(count)]
+        time.sleep(1.0)
+        held = server.status()["Threads"]
+        start = time.monotonic()
+        waits = [closed_by_peer(s, 60) for s in socks]
+        closed = [w for w in waits if w is not None]
+        for s in socks:
+            s.close()
+        print(
+            f"{count} idle connections: server threads {base} before -> {held} with them open;"
+            f" all closed by the server: {len(closed) == count}, after"
+            f" {time.monotonic() - start + 1.0:.1f} s after they connected"
+        )
+
+
+def bench_slow_head() -> None:
+    with ServerProcess() as server:
+        raw = b"GET /v1/credits HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+        stop = threading.Event()
+        with connect(server.port, timeout=60) as sock:
+
+            def drip() -> None:
+                for byte in raw:
+                    if stop.wait(1.0):
+                        return
+                    try:
+                        sock.send(bytes([byte]))
+                    except OSError:
+                        return
+
+            threading.Thread(target=drip, daemon=True).start()
+            start = time.monotonic()
+            waited = closed_by_peer(sock, 60)
+            stop.set()
+        print(
+            f"head dripped at 1 byte/s: closed after "
+            f"{waited if waited is None else round(time.monotonic() - start, 1)} s"
+        )
+
+
+def bench_startup(runs: int = 20) -> None:
+    from editor.sandbox import Sandbox
+
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        box = Sandbox(key="k").start()
+        with socket.create_connection(("127.0.0.1", box.port)):
+            pass
+        times.append(time.perf_counter() - start)
+        box.stop()
+    print(f"Sandbox().start() + first connect: median {statistics.median(times) * 1000:.1f} ms")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--skip-idle", action="store_true", help="skip the 30 s idle wait")
+    args = parser.parse_args()
+    bench_bodies()
+    if not args.skip_idle:
+        bench_idle()
+    bench_slow_head()
+    bench_startup()
+
+
+if __name__ == "__main__":
+    main()
