@@ -304,6 +304,7 @@ class BoundedServer:
             if mode == "drain":
                 conn.state, conn.deadline = "draining", time.monotonic() + self.limits.linger
                 continue
+            conn.no_body = False
             pending = bool(conn.h11.trailing_data[0])
             conn.state = "head" if pending else "idle"
             timeout = self.limits.head_timeout if pending else self.limits.idle_timeout

@@ -30,6 +30,7 @@ class Exchange:
         self.body: Body = b""
         self.context: Any = None  # what on_head leaves for handle
         self.client = conn.peer
+        conn.no_body = self.method == "HEAD"  # h11 refuses body data in answers to HEAD
 
     def header(self, name: str, default: str = "") -> str:
         return self.headers.get(name.lower(), default)
@@ -90,9 +91,12 @@ class Conn:
         self.ex: Exchange | None = None
         self.refusal: tuple[int, str] | None = None
         self.closed = False
+        self.no_body = False
         self.lock = threading.Lock()
 
     def write(self, event: Any) -> None:
+        if self.no_body and isinstance(event, h11.Data):
+            return
         data = self.h11.send(event)
         if data:
             self.sock.sendall(data)

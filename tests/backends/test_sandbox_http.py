@@ -4,6 +4,7 @@ bounded, idle and slow clients time out, keep-alive and pipelining still work.""
 
 from __future__ import annotations
 
+import http.client
 import io
 import json
 import socket
@@ -115,6 +116,19 @@ def test_pipelined_requests_on_one_connection(box: Sandbox):
         sock.sendall(one * 3)
         answers = [read_response(sock)[0] for _ in range(3)]
     assert answers == [200, 200, 200] and box.stats.credits_requests == 3
+
+
+def test_head_and_odd_methods_get_an_answer_without_errors(box: Sandbox, log: io.StringIO):
+    with connect(box.port) as sock:
+        sock.sendall(f"HEAD /v1/credits HTTP/1.1\r\n{HEAD}\r\n".encode())
+        resp = http.client.HTTPResponse(sock, method="HEAD")
+        resp.begin()
+        assert resp.status == 404 and resp.read() == b""
+        sock.sendall(f"GET /v1/credits HTTP/1.1\r\n{HEAD}\r\n".encode())  # same connection
+        assert read_response(sock)[0] == 200
+    for raw in (b"OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n", b"BREW /pot HTTP/1.1\r\nHost: x\r\n\r\n"):
+        assert exchange(box.port, raw)[0] == 404
+    assert "failed" not in log.getvalue()
 
 
 def test_expect_100_continue(box: Sandbox):
