@@ -13,7 +13,8 @@ size is a RemoteProtocolError -> 400) and frames every answer (chunked for SSE).
 Model: one I/O thread owns every idle or reading connection through a selector (non-blocking
 reads, no thread per connection). A complete request goes to a bounded pool of workers that
 answer with blocking writes under a timeout, then hand keep-alive connections back.
-Bounds (``HttpLimits``): connections (more are closed on accept), worker threads, the body
+Bounds (``HttpLimits``): connections (at the cap the longest-idle keep-alive one makes room,
+else the new one is closed), worker threads, the body
 of one request (Content-Length checked before reading, chunked counted as it arrives), all
 bodies buffered at once, idle keep-alive time, a deadline for the head and a minimum rate
 for the body (like Apache's mod_reqtimeout), and a timeout for each write.
@@ -142,7 +143,7 @@ class BoundedServer:
             except OSError as exc:  # out of file descriptors: keep serving the others
                 self.app.log(f"accept failed ({exc.strerror or exc})")
                 return
-            if self.open_connections >= self.limits.max_connections:
+            if self.open_connections >= self.limits.max_connections and not self._evict_idle():
                 self.app.log(f"{addr[0]} refused: {self.limits.max_connections} connections open")
                 sock.close()
                 continue
@@ -153,6 +154,16 @@ class BoundedServer:
             with self._lock:
                 self._conns.add(conn)
             self._sel.register(sock, selectors.EVENT_READ, conn)
+
+    def _evict_idle(self) -> bool:
+        """At the cap, the longest-idle keep-alive connection makes room (a flood of idle
+        connections cannot lock out clients that have something to ask)."""
+        with self._lock:
+            idle = [c for c in self._conns if c.state == "idle"]
+        if not idle:
+            return False
+        self._drop(min(idle, key=lambda c: c.deadline))
+        return True
 
     def _readable(self, conn: Conn) -> None:
         try:
@@ -326,17 +337,20 @@ class BoundedServer:
                 assert conn.ex is not None
                 try:
                     self.app.handle(conn.ex)
-                except OSError:
+                except (OSError, h11.LocalProtocolError):
                     raise
                 except Exception as exc:  # a bug in the app: one line, no traceback
                     self.app.log(f"{conn.peer} {conn.ex.method} {conn.ex.path} failed: {exc!r}")
                     if not conn.ex.answered:
                         self._send_refusal(conn, 500, "The sandbox failed on this request.")
-        except (OSError, h11.LocalProtocolError):
+        except (OSError, h11.LocalProtocolError):  # the client left, or timed out reading
+            conn.reset()
+        except Exception as exc:
+            self.app.log(f"{conn.peer} connection failed: {exc!r}")
             conn.reset()
         finally:
             self._release_body(conn)
-            conn.ex = None
+            conn.ex, conn.refusal = None, None
         self._after_answer(conn)
 
     def _send_refusal(self, conn: Conn, status: int, message: str) -> None:

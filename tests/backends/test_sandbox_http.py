@@ -166,22 +166,41 @@ def test_200_idle_connections_use_no_thread_each_and_time_out(make_sandbox):
             s.close()
 
 
-def test_connections_beyond_the_limit_are_closed_at_once(make_sandbox, log: io.StringIO):
+def _wait_open(box: Sandbox, count: int) -> None:
+    deadline = time.monotonic() + 5
+    while box.open_connections != count and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert box.open_connections == count
+
+
+def test_at_the_cap_an_idle_connection_makes_room(make_sandbox):
+    box = make_sandbox(key=KEY, http=HttpLimits(max_connections=5))
+    held = [connect(box.port) for _ in range(5)]
+    try:
+        _wait_open(box, 5)
+        _credits_ok(box)  # a 6th client is served: the longest-idle one was closed
+        assert closed_by_peer(held[0], 3) is not None
+        assert all(closed_by_peer(s, 0.2) is None for s in held[1:])
+    finally:
+        for s in held:
+            s.close()
+
+
+def test_connections_beyond_the_limit_are_closed_when_none_is_idle(make_sandbox, log: io.StringIO):
     box = make_sandbox(key=KEY, log=log, http=HttpLimits(max_connections=5))
     held = [connect(box.port) for _ in range(5)]
     try:
-        deadline = time.monotonic() + 5
-        while box.open_connections < 5 and time.monotonic() < deadline:
-            time.sleep(0.02)
+        for s in held:
+            s.sendall(b"GET /v1/cred")  # each is in the middle of a request head
+        _wait_open(box, 5)
+        time.sleep(0.1)
         with connect(box.port) as extra:
             assert closed_by_peer(extra, 3) is not None
         assert "5 connections open" in log.getvalue()
     finally:
         for s in held:
             s.close()
-    deadline = time.monotonic() + 5
-    while box.open_connections and time.monotonic() < deadline:
-        time.sleep(0.02)
+    _wait_open(box, 0)
     _credits_ok(box)  # room again
 
 
