@@ -99,6 +99,23 @@ def test_chunked_body_over_a_small_limit_is_413(make_sandbox, log: io.StringIO):
     assert status == 400 and "model_name" in json.loads(body)["message"]
 
 
+def test_an_http_client_uploading_too_much_reads_the_413(make_sandbox):
+    """The answer is sent, then the rest of the upload is drained: the client sees 413,
+    not a connection reset, whichever transfer encoding it used."""
+    box = make_sandbox(key=KEY, http=HttpLimits(max_body=MB))
+
+    def chunks():
+        for _ in range(20):
+            yield b"x" * MB
+
+    with httpx.Client(base_url=box.url, headers={"Authorization": f"Bearer {KEY}"}) as c:
+        by_length = c.post("/v1/run", content=b"x" * (20 * MB))
+        by_chunks = c.post("/v1/run", content=chunks())
+    for resp in (by_length, by_chunks):
+        assert resp.status_code == 413 and "1 MB" in resp.json()["message"]
+    assert box.stats.run_requests == 2 and box.stats.jobs_created == 0
+
+
 def test_chunked_run_is_accepted_like_content_length(box: Sandbox):
     def chunks():
         yield b'{"model_name": "edit", '
