@@ -76,6 +76,7 @@ def upload_while_reading(
                 for _ in range(body_chunks):
                     sock.sendall(chunk)
                     sent[0] += len(chunk)
+                sock.shutdown(socket.SHUT_WR)  # the end of the stream, for readers-to-EOF
             except OSError:
                 pass  # the server answered and closed: expected
 
@@ -95,9 +96,10 @@ def upload_while_reading(
 
 
 class ServerProcess:
-    """``mask-editor-cli sandbox``'s ``serve`` in a child process (its own memory)."""
+    """``mask-editor-cli sandbox``'s ``serve`` in a child process (its own memory), run
+    from ``root`` (this checkout by default)."""
 
-    def __init__(self) -> None:
+    def __init__(self, root: Path = ROOT) -> None:
         code = f"from editor.sandbox import serve; raise SystemExit(serve('127.0.0.1', 0, {KEY!r}))"
         self.log = tempfile.TemporaryFile("w+")  # noqa: SIM115 - closed in stop(); not a pipe
         self.err = ""
@@ -106,7 +108,7 @@ class ServerProcess:
             stdout=subprocess.PIPE,
             stderr=self.log,
             text=True,
-            cwd=ROOT,
+            cwd=root,  # ``editor`` is imported from here first (another checkout: --root)
         )
         assert self.proc.stdout is not None
         first = self.proc.stdout.readline()
