@@ -49,7 +49,10 @@ class SandboxApp:
         self.sandbox.log(line)
 
     def error_body(self, status: int, message: str) -> tuple[bytes, str]:
-        reply = fashn_error(status, "BadRequest" if status < 500 else "ServerBusy", message)
+        """FASHN's error shape for refusals made before any endpoint ran."""
+        names = {408: "RequestTimeout", 413: "PayloadTooLarge", 500: "InternalServerError"}
+        name = names.get(status, "ServiceUnavailable" if status == 503 else "BadRequest")
+        reply = fashn_error(status, name, message)
         return reply.body, reply.content_type
 
     def on_head(self, ex: Exchange) -> bool:

@@ -47,7 +47,7 @@ def test_malformed_chunk_sizes_are_400(box: Sandbox, log: io.StringIO, size_line
     status, headers, body = exchange(box.port, chunked_head() + size_line + b"\r\nabcde\r\n")
     assert status == 400
     assert headers["connection"] == "close"
-    assert "chunk" in json.loads(body)["message"]
+    assert "chunk" in json.loads(body)["message"] and json.loads(body)["error"] == "BadRequest"
     assert box.stats.jobs_created == 0
     assert "Traceback" not in log.getvalue()
     _credits_ok(box)  # the server is fine afterwards
@@ -85,6 +85,7 @@ def test_content_length_over_the_limit_is_refused_before_reading(box: Sandbox):
     start = time.monotonic()
     status, _, body = exchange(box.port, head.encode())  # and no body at all
     assert status == 413 and "256 MB" in json.loads(body)["message"]
+    assert json.loads(body)["error"] == "PayloadTooLarge"
     assert time.monotonic() - start < 2
     assert box.stats.run_requests == 1 and box.stats.jobs_created == 0
 
@@ -258,6 +259,7 @@ def test_a_body_dripping_a_byte_at_a_time_gets_408(make_sandbox):
         waited = time.monotonic() - start
         stop.set()
     assert status == 408 and "slowly" in json.loads(body)["message"]
+    assert json.loads(body)["error"] == "RequestTimeout"
     assert waited < 4 and box.stats.jobs_created == 0
 
 
@@ -282,3 +284,19 @@ def test_stop_closes_busy_and_idle_connections(make_sandbox):
     assert time.monotonic() - start < 5
     assert closed_by_peer(idle, 3) is not None
     idle.close()
+
+
+def test_a_bug_in_an_endpoint_is_a_500_and_one_log_line(
+    box: Sandbox, log: io.StringIO, monkeypatch: pytest.MonkeyPatch
+):
+    from editor.sandbox import fashn
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(fashn, "handle_run", broken)
+    resp = httpx.post(f"{box.url}/v1/run", json={}, headers={"Authorization": f"Bearer {KEY}"})
+    assert resp.status_code == 500 and resp.json()["error"] == "InternalServerError"
+    assert "POST /v1/run failed: RuntimeError('boom')" in log.getvalue()
+    assert "Traceback" not in log.getvalue()
+    _credits_ok(box)
