@@ -18,6 +18,7 @@ figures are its alone:
 from __future__ import annotations
 
 import argparse
+import http.client
 import socket
 import statistics
 import sys
@@ -34,6 +35,7 @@ from sandbox_raw import (
     chunked_head,
     closed_by_peer,
     connect,
+    exchange,
     upload_while_reading,
 )
 
@@ -56,6 +58,20 @@ def bench_bodies(root: Path) -> None:
             f"{name:42s} -> HTTP {status}  after {elapsed:5.2f} s  client sent {sent / MB:5.0f} MB"
             f"  peak RSS +{grown:6.1f} MB  tracebacks: {err.count('Traceback')}"
         )
+
+
+def bench_malformed(root: Path) -> None:
+    bad = [b"-1", b"zz", b"0x10", b"1" * 21, b"+5", b""]
+    answers = []
+    with ServerProcess(root) as server:
+        for size in bad:
+            try:
+                status = exchange(server.port, chunked_head() + size + b"\r\nabcde\r\n", 5)[0]
+            except (OSError, http.client.HTTPException):
+                status = None
+            answers.append(f"{size.decode() or '(empty)'}: {status or 'no answer'}")
+        err = server.stop()
+    print(f"malformed chunk sizes -> {', '.join(answers)}; tracebacks: {err.count('Traceback')}")
 
 
 def bench_idle(root: Path, count: int = 200) -> None:
@@ -119,6 +135,7 @@ def main() -> None:
     parser.add_argument("--root", type=Path, default=ROOT, help="checkout to measure")
     args = parser.parse_args()
     bench_bodies(args.root)
+    bench_malformed(args.root)
     if not args.skip_idle:
         bench_idle(args.root)
     bench_slow_head(args.root)
