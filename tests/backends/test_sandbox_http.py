@@ -300,3 +300,22 @@ def test_a_bug_in_an_endpoint_is_a_500_and_one_log_line(
     assert "POST /v1/run failed: RuntimeError('boom')" in log.getvalue()
     assert "Traceback" not in log.getvalue()
     _credits_ok(box)
+
+
+def test_a_client_that_stops_reading_is_dropped_after_the_write_timeout(make_sandbox):
+    from editor.sandbox.testing import edit_inputs, sample_image, wait_for_job
+
+    box = make_sandbox(key=KEY, http=HttpLimits(write_timeout=1.0))
+    with httpx.Client(base_url=box.url, headers={"Authorization": f"Bearer {KEY}"}) as c:
+        job = c.post("/v1/run", json={"model_name": "edit", "inputs": edit_inputs(sample_image())})
+        output = wait_for_job(c, job.json()["id"]).json()["output"][0]
+    box.inject("huge_output", mode="endless")
+    path = output.split(str(box.port), 1)[1]
+    with connect(box.port) as sock:
+        sock.sendall(f"GET {path} HTTP/1.1\r\n{HEAD}\r\n".encode())  # and never read
+        start = time.monotonic()
+        _wait_open(box, 0)  # the worker gave up on the write and dropped the connection
+        assert time.monotonic() - start < 5
+        assert closed_by_peer(sock, 5) is not None
+    resp = httpx.get(f"{box.url}/v1/credits", headers={"Authorization": f"Bearer {KEY}"})
+    assert resp.status_code == 200  # the worker is free again
