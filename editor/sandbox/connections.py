@@ -28,29 +28,13 @@ import socket
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import Protocol
 
 import h11
 
-from editor.sandbox.exchange import Conn, Exchange
+from editor.sandbox.exchange import Conn, Exchange, HttpLimits
 
-
-@dataclass(frozen=True)
-class HttpLimits:
-    """What one sandbox allows (times in seconds, sizes in bytes)."""
-
-    max_connections: int = 256
-    max_workers: int = 8
-    max_body: int = 256 * 2**20
-    max_buffered: int = 512 * 2**20  # request bodies held at once, all connections
-    max_head: int = 64 * 2**10  # h11 refuses a head still incomplete past this (431)
-    idle_timeout: float = 30.0  # keep-alive, waiting for the next request
-    head_timeout: float = 10.0  # from its first byte to the end of the headers
-    body_grace: float = 10.0  # then the body must keep up with body_min_rate
-    body_min_rate: float = 64 * 2**10
-    write_timeout: float = 30.0
-    linger: float = 2.0  # after an error answer, unread input is drained this long
+__all__ = ["App", "BoundedServer", "Exchange", "HttpLimits"]
 
 
 class App(Protocol):

@@ -1,4 +1,5 @@
-"""One HTTP exchange as the sandbox's app sees it, over a connection driven by h11."""
+"""One HTTP exchange as the sandbox's app sees it, over a connection driven by h11, and
+the limits the server holds every connection to."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import socket
 import struct
 import threading
 from collections.abc import Iterable
+from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlsplit
@@ -14,6 +16,23 @@ from urllib.parse import urlsplit
 import h11
 
 Body = bytes | bytearray
+
+
+@dataclass(frozen=True)
+class HttpLimits:
+    """What one sandbox allows (times in seconds, sizes in bytes)."""
+
+    max_connections: int = 256
+    max_workers: int = 8
+    max_body: int = 256 * 2**20
+    max_buffered: int = 512 * 2**20  # request bodies held at once, all connections
+    max_head: int = 64 * 2**10  # h11 refuses a head still incomplete past this (431)
+    idle_timeout: float = 30.0  # keep-alive, waiting for the next request
+    head_timeout: float = 10.0  # from its first byte to the end of the headers
+    body_grace: float = 10.0  # then the body must keep up with body_min_rate
+    body_min_rate: float = 64 * 2**10
+    write_timeout: float = 30.0
+    linger: float = 2.0  # after an error answer, unread input is drained this long
 
 
 class Exchange:
