@@ -14,6 +14,12 @@ per 60 s, /v1/status 50 per 10 s, /v1/credits 30 per 10 s (per key, sliding wind
 429 RateLimitExceeded with Retry-After), 6 running jobs per key (429
 ConcurrencyLimitExceeded), credits per seed 001 (429 OutOfCredits).
 
+HTTP: h11 parses requests and python-multipart the uploads (``connections``, ``multipart``);
+connections, worker threads, body sizes (256 MB in any transfer encoding) and idle / slow
+clients are bounded by ``HttpLimits`` (``Sandbox(http=HttpLimits(...))``). Image URLs in
+FASHN inputs are fetched only from this sandbox's outputs and the loopback origins given
+with ``fetch_from``, same-origin redirects only, capped in size and time (``fetch``).
+
 Test helpers (inputs in the services' formats, a paced status poller) live in
 ``editor.sandbox.testing``; the shared pytest fixture is ``sandbox`` in tests/conftest.py.
 
@@ -52,7 +58,8 @@ Job outcomes (attached to the next job / edit created):
 - ``stream_error`` [openai] ``after=1``: an ``error`` event after N stream events.
 """
 
+from editor.sandbox.connections import HttpLimits
 from editor.sandbox.faults import FAULTS, JOB_ERROR_NAMES
 from editor.sandbox.server import Sandbox, serve
 
-__all__ = ["FAULTS", "JOB_ERROR_NAMES", "Sandbox", "serve"]
+__all__ = ["FAULTS", "JOB_ERROR_NAMES", "HttpLimits", "Sandbox", "serve"]

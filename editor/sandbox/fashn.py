@@ -116,7 +116,7 @@ def validate_inputs(inputs: Any) -> dict[str, Any]:
     return spec
 
 
-def handle_run(sb: Sandbox, key: str, body: bytes) -> Reply:
+def handle_run(sb: Sandbox, key: str, body: bytes | bytearray) -> Reply:
     """Accept a job (200 ``{"id", "error": null}``) or refuse it (4xx, no job)."""
     try:
         payload = json.loads(body or b"null")
@@ -212,7 +212,7 @@ def process_job(sb: Sandbox, job: Job) -> None:
 
 
 def _load(sb: Sandbox, ref: str, what: str):  # -> PIL.Image.Image
-    return images.open_image(images.fetch_input(ref, what, sb.local_output), what)
+    return images.open_image(sb.fetcher.fetch(ref, what, sb.local_output), what)
 
 
 def _render_job(sb: Sandbox, job: Job) -> list[bytes]:

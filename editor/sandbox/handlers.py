@@ -1,24 +1,21 @@
-"""The HTTP/1.1 request handler: routing, bearer auth, rate limits and request faults."""
+"""The sandbox's application: routing, bearer auth, rate limits and request faults."""
 
 from __future__ import annotations
 
 import json
 import re
-import socket
-import struct
 import uuid
-from http.server import BaseHTTPRequestHandler
+from http import HTTPStatus
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 from editor.sandbox import fashn, openai_edits
+from editor.sandbox.exchange import Exchange
 from editor.sandbox.faults import REFUSALS, Fault
 from editor.sandbox.reply import Reply, fashn_error, openai_error
 
 if TYPE_CHECKING:
     from editor.sandbox.server import Sandbox
 
-MAX_BODY = 256 * 2**20
 _STATUS = re.compile(r"^/v1/status/([^/]+)$")
 _OUTPUT = re.compile(r"^/outputs/([^/]+)/(\d+)\.(png|jpg|jpeg|webp)$")
 HTML_ERROR = (
@@ -42,72 +39,49 @@ def route(method: str, path: str) -> tuple[str | None, str | None]:
     return None, None
 
 
-class SandboxHandler(BaseHTTPRequestHandler):
-    """One connection; keep-alive with exact Content-Length (or chunked streams)."""
+class SandboxApp:
+    """Routing, bearer auth, rate limits and faults; ``connections`` does the HTTP."""
 
-    protocol_version = "HTTP/1.1"
-    server_version = "MaskEditorSandbox/1.0"
-    timeout = 60  # idle keep-alive connections and stalled clients
-    disable_nagle_algorithm = True  # small answers must not wait for delayed ACKs
+    def __init__(self, sandbox: Sandbox) -> None:
+        self.sandbox = sandbox
 
-    @property
-    def sandbox(self) -> Sandbox:
-        return self.server.sandbox  # type: ignore[attr-defined,no-any-return]
+    def log(self, line: str) -> None:
+        self.sandbox.log(line)
 
-    def setup(self) -> None:
-        super().setup()
-        self.sandbox.track_connection(self.connection, True)
+    def error_body(self, status: int, message: str) -> tuple[bytes, str]:
+        """FASHN's error shape for refusals made before any endpoint ran."""
+        names = {408: "RequestTimeout", 413: "PayloadTooLarge", 500: "InternalServerError"}
+        name = names.get(status, "ServiceUnavailable" if status == 503 else "BadRequest")
+        reply = fashn_error(status, name, message)
+        return reply.body, reply.content_type
 
-    def finish(self) -> None:
-        try:
-            super().finish()
-        finally:
-            self.sandbox.track_connection(self.connection, False)
-
-    def log_message(self, format: str, *args: object) -> None:
-        self.sandbox.log(f"{self.address_string()} {format % args}")
-
-    def do_GET(self) -> None:
-        self._handle("GET")
-
-    def do_POST(self) -> None:
-        self._handle("POST")
-
-    def do_PUT(self) -> None:
-        self._handle("PUT")
-
-    def do_DELETE(self) -> None:
-        self._handle("DELETE")
-
-    # -- the request pipeline -------------------------------------------------------
-
-    def _handle(self, method: str) -> None:
+    def on_head(self, ex: Exchange) -> bool:
+        """Count the request and take its fault; False resets it before the body is read."""
         sb = self.sandbox
-        path = urlsplit(self.path).path
-        endpoint, arg = route(method, path)
+        endpoint, arg = route(ex.method, ex.path)
         if endpoint is not None:
             sb.stats.count(endpoint)
         fault = sb.faults.take(endpoint, "request") if endpoint else None
-        if fault is not None and fault.name == "reset_before_body":
-            self._abort()
-            return
-        body = self._read_body()
-        if body is None:
-            return
+        ex.context = (endpoint, arg, fault)
+        return fault is None or fault.name != "reset_before_body"
+
+    def handle(self, ex: Exchange) -> None:
+        sb = self.sandbox
+        endpoint, arg, fault = ex.context
         if endpoint is None:
-            reply = fashn_error(404, "NotFound", f"No route for {method} {path}.")
-            if path.startswith("/v1/images"):
-                reply = openai_error(404, f"Invalid URL ({method} {path}).")
+            reply = fashn_error(404, "NotFound", f"No route for {ex.method} {ex.path}.")
+            if ex.path.startswith("/v1/images"):
+                reply = openai_error(404, f"Invalid URL ({ex.method} {ex.path}).")
         elif fault is not None and fault.name == "huge_output":
-            self._send_endless(str(fault.params["mode"]))
+            self._send_endless(ex, str(fault.params["mode"]))
             return
         elif fault is not None and fault.name in REFUSALS:
-            reply = self._fault_reply(fault, endpoint, arg)
+            reply = self._fault_reply(ex, fault, endpoint, arg)
         else:
-            reply = self._process(endpoint, arg, body)
+            reply = self._process(ex, endpoint, arg)
         if fault is not None:
             if fault.name == "reset_after_body":
-                self._abort()
+                ex.abort()
                 return
             if fault.name == "slow":
                 sb.stopping.wait(float(fault.params["seconds"]))
@@ -115,13 +89,16 @@ class SandboxHandler(BaseHTTPRequestHandler):
                 reply = _mangle(reply)
         if endpoint == "openai":
             reply.headers.setdefault("x-request-id", f"req_{uuid.uuid4().hex}")
-        self._send(reply)
+        if reply.stream is not None:
+            reply.headers.setdefault("Cache-Control", "no-cache")
+        sb.log(f'{ex.client} "{ex.method} {ex.path}" {reply.status}')
+        ex.send(reply.status, reply.body, reply.content_type, reply.headers, reply.stream)
 
-    def _process(self, endpoint: str, arg: str | None, body: bytes) -> Reply:
+    def _process(self, ex: Exchange, endpoint: str, arg: str | None) -> Reply:
         sb = self.sandbox
         if endpoint == "output":
             return sb.output_reply(str(arg))
-        key = _bearer(self.headers.get("Authorization"))
+        key = _bearer(ex.header("authorization"))
         if not sb.accepts(key):
             return _unauthorized(endpoint, key)
         assert key is not None
@@ -135,26 +112,25 @@ class SandboxHandler(BaseHTTPRequestHandler):
                     f"Too many {endpoint} requests; slow down.",
                     {"Retry-After": str(retry)},
                 )
-        base = f"http://{self.headers.get('Host')}" if self.headers.get("Host") else sb.url
+        host = ex.header("host")
+        base = f"http://{host}" if host else sb.url
         if endpoint == "run":
-            return fashn.handle_run(sb, key, body)
+            return fashn.handle_run(sb, key, ex.body)
         if endpoint == "status":
             return fashn.handle_status(sb, key, str(arg), base)
         if endpoint == "credits":
             return fashn.handle_credits(sb)
-        ctype = self.headers.get("Content-Type", "")
-        return openai_edits.handle_edits(sb, body, ctype, base)
+        return openai_edits.handle_edits(sb, ex.body, ex.header("content-type"), base)
 
-    def _fault_reply(self, fault: Fault, endpoint: str, arg: str | None) -> Reply:
+    def _fault_reply(self, ex: Exchange, fault: Fault, endpoint: str, arg: str | None) -> Reply:
         name, params, oa = fault.name, fault.params, endpoint == "openai"
         retry = params.get("retry_after")
         headers = {"Retry-After": str(retry)} if retry is not None else {}
         if name == "redirect":
-            return Reply(int(params["status"]), b"", "text/plain", {"Location": self.path})
+            return Reply(int(params["status"]), b"", "text/plain", {"Location": ex.target})
         if name == "html_error":
             code = int(params["status"])
-            reason = self.responses.get(code, ("Error",))[0]
-            page = HTML_ERROR.format(code=code, reason=reason).encode()
+            page = HTML_ERROR.format(code=code, reason=_phrase(code)).encode()
             return Reply(code, page, "text/html")
         if name == "server_error":
             code = int(params["status"])
@@ -182,82 +158,25 @@ class SandboxHandler(BaseHTTPRequestHandler):
         }[name]
         return fashn_error(429, error_name, f"Injected {error_name} (sandbox).", headers)
 
-    # -- I/O ------------------------------------------------------------------------
-
-    def _read_body(self) -> bytes | None:
-        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-            chunks, total = [], 0
-            while True:
-                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
-                if size == 0:
-                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
-                        pass
-                    return b"".join(chunks)
-                total += size
-                if total > MAX_BODY:
-                    break
-                chunks.append(self.rfile.read(size))
-                self.rfile.readline()
-        else:
-            try:
-                length = int(self.headers.get("Content-Length") or 0)
-            except ValueError:
-                length = -1
-            if 0 <= length <= MAX_BODY:
-                return self.rfile.read(length) if length else b""
-        self.close_connection = True
-        self._send(fashn_error(413, "BadRequest", "The request body is too large or malformed."))
-        return None
-
-    def _send(self, reply: Reply) -> None:
-        try:
-            self.send_response(reply.status)
-            self.send_header("Content-Type", reply.content_type)
-            for name, value in reply.headers.items():
-                self.send_header(name, value)
-            if reply.stream is None:
-                self.send_header("Content-Length", str(len(reply.body)))
-                self.end_headers()
-                self.wfile.write(reply.body)
-                return
-            self.send_header("Transfer-Encoding", "chunked")
-            self.send_header("Cache-Control", "no-cache")
-            self.end_headers()
-            for chunk in reply.stream:
-                if chunk:
-                    self.wfile.write(b"%X\r\n%s\r\n" % (len(chunk), chunk))
-                    self.wfile.flush()
-            self.wfile.write(b"0\r\n\r\n")
-        except OSError:
-            self.close_connection = True
-
-    def _send_endless(self, mode: str) -> None:
+    def _send_endless(self, ex: Exchange, mode: str) -> None:
         """An output that never ends: a huge Content-Length, or an endless chunked body."""
-        self.close_connection = True
         block = b"\0" * 65536
-        try:
-            self.send_response(200)
-            self.send_header("Content-Type", "image/png")
-            if mode == "length":
-                self.send_header("Content-Length", str(10**12))
-            else:
-                self.send_header("Transfer-Encoding", "chunked")
-            self.end_headers()
-            for _ in range(2**17):  # at most 8 GiB, or until the client hangs up
-                if self.sandbox.stopping.is_set():
-                    break
-                self.wfile.write(block if mode == "length" else b"10000\r\n%s\r\n" % block)
-        except OSError:
-            pass
+        if mode == "length":
+            ex.send_head(200, [("content-type", "image/png"), ("content-length", str(10**12))])
+        else:
+            ex.send_head(200, [("content-type", "image/png"), ("transfer-encoding", "chunked")])
+        for _ in range(2**17):  # at most 8 GiB, or until the client hangs up
+            if self.sandbox.stopping.is_set():
+                break
+            ex.send_data(block)
+        ex.abort()
 
-    def _abort(self) -> None:
-        """Drop the connection without an answer (RST, unread data discarded)."""
-        self.close_connection = True
-        try:
-            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        except OSError:
-            pass
-        self.connection.close()
+
+def _phrase(code: int) -> str:
+    try:
+        return HTTPStatus(code).phrase
+    except ValueError:
+        return "Error"
 
 
 def _bearer(header: str | None) -> str | None:

@@ -1,4 +1,4 @@
-"""Decoding what clients send (data URIs, loopback URLs, uploads) and encoding outputs.
+"""Decoding what clients send (uploads, fetched bytes) and encoding outputs.
 
 Independent of ``editor.core.image`` on purpose: the sandbox judges client requests
 with its own eyes.
@@ -7,20 +7,13 @@ with its own eyes.
 from __future__ import annotations
 
 import base64
-import binascii
 import io
 import ipaddress
-import re
-import urllib.parse
-import urllib.request
-from collections.abc import Callable
 
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 MAX_INPUT_PIXELS = 100_000_000
-MAX_FETCH_BYTES = 200 * 1024 * 1024
-_DATA_URI = re.compile(r"^data:(image/[A-Za-z0-9.+-]+)?(;[^,]*)?,", re.S)
 
 
 class InputError(Exception):
@@ -73,46 +66,6 @@ def is_loopback(host: str | None) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
-
-
-def fetch_input(value: str, what: str, local: Callable[[str], bytes | None] | None = None) -> bytes:
-    """Bytes of an input given as a data URI or a URL.
-
-    ``local(path)`` answers URLs served by this sandbox; other loopback URLs are fetched;
-    anything else is refused (the sandbox never reaches the internet).
-    """
-    if value.startswith("data:"):
-        match = _DATA_URI.match(value[:200])
-        if not match or ";base64" not in (match.group(2) or ""):
-            raise InputError("ImageLoadError", f"The {what} data URI is not base64 image data.")
-        try:
-            return base64.b64decode(value[match.end() :], validate=False)
-        except (binascii.Error, ValueError):
-            raise InputError("ImageLoadError", f"The {what} base64 data is invalid.") from None
-    parsed = urllib.parse.urlsplit(value)
-    if parsed.scheme not in ("http", "https"):
-        raise InputError(
-            "ImageLoadError",
-            f"The {what} must be an http(s) URL or a data URI with a data:image/...;base64, "
-            "prefix.",
-        )
-    if local is not None:
-        data = local(parsed.path)
-        if data is not None:
-            return data
-    if not is_loopback(parsed.hostname):
-        raise InputError(
-            "ImageLoadError",
-            f"The {what} URL could not be downloaded (the sandbox only fetches loopback URLs).",
-        )
-    try:
-        with urllib.request.urlopen(value, timeout=10) as resp:  # loopback only
-            data = resp.read(MAX_FETCH_BYTES + 1)
-    except Exception:
-        raise InputError("ImageLoadError", f"The {what} URL could not be downloaded.") from None
-    if len(data) > MAX_FETCH_BYTES:
-        raise InputError("ImageLoadError", f"The {what} URL is larger than the sandbox accepts.")
-    return data
 
 
 def encode(arr: np.ndarray, fmt: str, *, compression: int | None = None) -> bytes:

@@ -316,7 +316,7 @@ def _meta(spec: EditSpec) -> dict[str, Any]:
     }
 
 
-def handle_edits(sb: Sandbox, body: bytes, content_type: str, base_url: str) -> Reply:
+def handle_edits(sb: Sandbox, body: bytes | bytearray, content_type: str, base_url: str) -> Reply:
     """Answer one ``/v1/images/edits`` request (JSON, or an SSE stream)."""
     try:
         spec = parse_request(parse_multipart(body, content_type))

@@ -4,36 +4,21 @@ from __future__ import annotations
 
 import hmac
 import signal
-import socket
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from http.server import ThreadingHTTPServer
 from typing import Any, TextIO
 
 from editor.core.errors import EditorError
+from editor.sandbox.connections import BoundedServer, HttpLimits
 from editor.sandbox.faults import Fault, FaultQueue
-from editor.sandbox.handlers import SandboxHandler
+from editor.sandbox.fetch import Fetcher
+from editor.sandbox.handlers import SandboxApp
 from editor.sandbox.images import is_loopback
 from editor.sandbox.reply import Reply, fashn_error
 from editor.sandbox.state import DEFAULT_LIMITS, DEMO_DELAYS, PHASES, Job, SlidingWindow, Stats
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-    allow_reuse_address = True
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """Clients hanging up mid-request are normal here: one log line, no traceback."""
-        exc = sys.exc_info()[1]
-        sandbox: Sandbox | None = getattr(self, "sandbox", None)
-        if isinstance(exc, OSError) and sandbox is not None:
-            sandbox.log(f"{client_address[0]} connection closed ({type(exc).__name__})")
-            return
-        super().handle_error(request, client_address)
 
 
 class Sandbox:
@@ -42,6 +27,9 @@ class Sandbox:
     ``key=None`` accepts any non-empty bearer key. ``delays`` (seconds per status,
     a dict or one number) default to 0. ``limits`` overrides the per-key sliding
     windows, e.g. ``{"status": (5, 1.0)}``; ``concurrency`` caps running jobs per key.
+    ``http`` bounds connections, threads, bodies and timeouts (``HttpLimits``).
+    ``fetch_from`` lists the loopback origins (``http://127.0.0.1:9000``) whose image URLs
+    FASHN inputs may name; the sandbox's own ``/outputs/`` are always served in-process.
     """
 
     def __init__(
@@ -56,6 +44,8 @@ class Sandbox:
         limits: dict[str, tuple[int, float]] | None = None,
         allow_remote: bool = False,
         log: TextIO | None = None,
+        http: HttpLimits | None = None,
+        fetch_from: Iterable[str] = (),
     ) -> None:
         if not is_loopback(host) and not allow_remote:
             raise EditorError(
@@ -76,10 +66,10 @@ class Sandbox:
         self.lock = threading.RLock()
         self.stopping = threading.Event()
         self._log = log
+        self.http = http or HttpLimits()
+        self.fetcher = Fetcher(fetch_from)
         self._outputs: dict[str, tuple[list[bytes], str]] = {}
-        self._connections: set[socket.socket] = set()
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
+        self._server: BoundedServer | None = None
         self._pool: ThreadPoolExecutor | None = None
 
     # -- lifecycle ----------------------------------------------------------------
@@ -89,16 +79,11 @@ class Sandbox:
         if self._server is not None:
             return self
         self.stopping.clear()
-        server = _Server((self.host, self.port), SandboxHandler)
-        server.sandbox = self  # type: ignore[attr-defined]
+        server = BoundedServer(self.host, self.port, SandboxApp(self), self.http)
         self._server = server
-        self.port = server.server_address[1]
+        self.port = server.port
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="sandbox-job")
-        self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True,
-            name=f"sandbox-{self.port}",
-        )  # fmt: skip
-        self._thread.start()
+        server.start()
         return self
 
     def stop(self) -> None:
@@ -107,19 +92,9 @@ class Sandbox:
         if server is None:
             return
         self.stopping.set()
-        server.shutdown()
-        server.server_close()
-        with self.lock:
-            conns = list(self._connections)
-        for conn in conns:
-            try:
-                conn.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
+        server.stop()
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
-        if self._thread is not None:
-            self._thread.join(timeout=5)
 
     def __enter__(self) -> Sandbox:
         return self.start()
@@ -214,12 +189,10 @@ class Sandbox:
         found = self._lookup(parts[1], int(index)) if index.isdigit() else None
         return found[0] if found else None
 
-    def track_connection(self, conn: socket.socket, alive: bool) -> None:
-        with self.lock:
-            if alive:
-                self._connections.add(conn)
-            else:
-                self._connections.discard(conn)
+    @property
+    def open_connections(self) -> int:
+        """Connections the server holds now (idle, reading or being answered)."""
+        return self._server.open_connections if self._server is not None else 0
 
     def log(self, line: str) -> None:
         if self._log is not None:
