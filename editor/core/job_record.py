@@ -117,7 +117,8 @@ class JobRecord:
         raw = entry.get("settings")
         settings = raw if isinstance(raw, dict) else {}
         old = settings.get("_window")
-        meta = {**(old if isinstance(old, dict) else {}), **entry}
+        meta = {**(old if isinstance(old, dict) else {})}
+        meta.update({k: v for k, v in entry.items() if v is not None})
         settings = {k: v for k, v in settings.items() if not str(k).startswith("_")}
         credits, elapsed, source = (meta.get(k) for k in ("credits_used", "elapsed", "source"))
         record = cls(

@@ -228,8 +228,13 @@ class SessionMixin(_Base):
 
     def _restore_job(self, job: core_session.JobRecord, entries: list[SourceEntry]) -> None:
         settings = {k: v for k, v in job.settings.items() if not str(k).startswith("_")}
-        meta = job.settings.get("_window")
-        meta = meta if isinstance(meta, dict) else {}
+        meta = {
+            "backend": job.backend,
+            "remote_id": job.remote_id,
+            "source": job.source_index,
+            "credits_used": job.credits_used,
+            "elapsed": job.elapsed,
+        }
         index = meta.get("source")
         ok = isinstance(index, int) and 0 <= index < len(entries)
         source = entries[index].image if ok else entries[-1].image

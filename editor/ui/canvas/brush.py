@@ -15,7 +15,6 @@ from functools import lru_cache
 
 import numpy as np
 
-from editor.core.mask import bounding_box
 from editor.core.mask_history import changed_region
 
 TILE = 256
