@@ -124,6 +124,13 @@ class Document:
         """The photo's file stem (for suggested file names)."""
         return Path(self.path).stem if self.path else "image"
 
+    def suggest_path(self, suffix: str) -> str:
+        """A file name next to the photo: ``<stem><suffix>``."""
+        if self.path:
+            p = Path(self.path)
+            return str(p.with_name(p.stem + suffix))
+        return "image" + suffix
+
     # -- mask edits -------------------------------------------------------------------------
     def apply_mask(self, new_mask: np.ndarray, text: str) -> bool:
         """Replace the mask by ``new_mask`` as one undo step named ``text`` (storing only

@@ -64,6 +64,24 @@ class JobRecord:
     def elapsed(self) -> float:
         return (self.ended or time.monotonic()) - self.started
 
+    def quit_note(self) -> str:
+        """What quitting now means for this running job, from what is known of its phase."""
+        name = f"Job #{self.number}" if self.number else "A job"
+        kind = str(self.settings.get("backend") or "")
+        if kind == "local":
+            return f"{name} runs on this computer: it stops and costs nothing."
+        if self.remote_id:
+            return (
+                f"{name} was accepted by the service (id {self.remote_id}): it is kept, and the "
+                "next start or `mask-editor-cli resume` collects its results."
+            )
+        if self.status == "queued-locally" or (kind == "openai" and self.status == "starting"):
+            return f"{name} was not sent yet: it is dropped and costs nothing."
+        return (
+            f"{name} was sent but the service has not answered yet: it may have been created "
+            "and charged; it will not be sent again."
+        )
+
     def copy(self) -> JobRecord:
         """A copy whose lists and settings may be read in another thread."""
         return replace(self, images=list(self.images), settings=dict(self.settings),

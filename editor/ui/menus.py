@@ -120,4 +120,3 @@ def build_menus(window: MainWindow) -> None:
             actions[name].setIconText(TOOLBAR_TEXT[name])
         toolbar.addAction(actions[name])
     window.addToolBar(toolbar)
-    window._rebuild_recent_menu()
