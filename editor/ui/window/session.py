@@ -60,17 +60,23 @@ class SessionController(Controller):
         self.doc.on_state.append(self._on_state_changed)
         self.doc.on_job.append(self._on_job_changed)
         self.controls.changed.connect(self._on_controls_changed)
+        self._sync_request()
 
     def _make_autosaver(self) -> Autosaver:
         return Autosaver(delay=MASK_DELAY_S, on_error=self._bridge.error.emit)
 
     # -- what changed ---------------------------------------------------------------
     def _on_controls_changed(self) -> None:
-        if self.doc.has_image() and not self.restoring:
+        """The document follows the controls; a change counts once a photo is open."""
+        if self.restoring:
+            return
+        if self.doc.has_image():
             self.doc.set_request(self.controls.prompt(), controls_state(self.controls))
+        else:
+            self._sync_request()
 
     def _sync_request(self) -> None:
-        """The document holds what the controls show (they change before a photo is open)."""
+        """Put what the controls show into the document without counting a change."""
         self.doc.prompt = self.controls.prompt()
         self.doc.settings = controls_state(self.controls)
 
@@ -120,7 +126,6 @@ class SessionController(Controller):
         self._state_timer.stop()
         if not self.doc.has_image() or self.restoring:
             return
-        self._sync_request()
         self.autosaver.save_state(
             self.doc.prompt, self.doc.session_settings(), self.doc.session_jobs()
         )
@@ -128,7 +133,6 @@ class SessionController(Controller):
     # -- the document as a core Session ---------------------------------------------------
     def snapshot_session(self) -> core_session.Session:
         """The whole working state (the mask copied, so painting may go on)."""
-        self._sync_request()
         return self.doc.snapshot()
 
     def apply_session(self, session: core_session.Session, *, recovered: bool) -> None:
