@@ -33,6 +33,7 @@ class ActionSpec:
     when: When = "always"
     icon: str = ""
     checkable: bool = False
+    menu: str = ""  # menu title (e.g. "&Edit") for actions ui/menus.MENUS does not place
 
 
 @dataclass(frozen=True)

@@ -48,3 +48,38 @@ def test_toolbar_buttons_show_icon_and_readable_text(window) -> None:  # type: i
     for button in results.findChildren(QToolButton):
         if button.defaultAction() is not None:
             assert button.toolButtonStyle() == Qt.ToolButtonStyle.ToolButtonTextBesideIcon
+
+
+def test_a_new_mask_tool_is_a_mask_op_and_an_action_spec(qtbot, qloop, monkeypatch, ui) -> None:  # type: ignore[no-untyped-def]
+    """What adding a tool takes (docs): a MASK_OPS entry and one ActionSpec; the window
+    creates the action, puts it in its menu, enables it with an image and undoes it."""
+    import numpy as np
+
+    from editor.core import document
+    from editor.ui import actions
+    from editor.ui.window import MainWindow
+
+    def top_half(mask: np.ndarray, _px: int) -> np.ndarray:
+        out = np.array(mask, copy=True)
+        out[: mask.shape[0] // 2] = 255
+        return out
+
+    monkeypatch.setitem(document.MASK_OPS, "top_half", ("Fill top half", top_half, False))
+    spec = actions.ActionSpec("Fill &top half", ["Ctrl+Alt+T"], "mask_ops.op:top_half",
+                              when="image", menu="&Edit")  # fmt: skip
+    monkeypatch.setitem(actions.SPECS, "top_half", spec)
+    window = MainWindow()
+    window.force_close = True
+    qtbot.addWidget(window)
+    action = window.actions_.all["top_half"]
+    edit = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Edit")
+    assert action in edit.actions() and not action.isEnabled()
+    ui.open(window, ui.photo_file())
+    assert action.isEnabled()
+    action.trigger()
+    mask = window.document.mask
+    h = mask.shape[0]
+    assert (mask[: h // 2] == 255).all() and not mask[h // 2 :].any()
+    assert window.canvas.undo_stack.undoText() == "Fill top half"
+    window.actions_.all["undo"].trigger()
+    assert not window.document.mask.any()
