@@ -9,6 +9,7 @@ CLI, batch runs and tests share one model. Saving and loading is ``Session``'s j
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -27,7 +28,7 @@ from editor.core.mask_history import (
     Rect,
     changed_region,
 )
-from editor.core.session import Session
+from editor.core.session import Session, load_session, save_session
 from editor.core.sources import SourceEntry, SourceHistory
 
 MaskOp = Callable[[np.ndarray, int], np.ndarray]
@@ -268,6 +269,18 @@ class Document:
             history=[e.image for e in self.sources.chain[:-1]],
             jobs=self.session_jobs(),
         )
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write the document to one session file (a zip); see ``core.session``."""
+        return save_session(self.snapshot(), path)
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str]) -> Document:
+        """A document read from a session file (raises ``SessionError`` with one line)."""
+        document = cls()
+        document.restore(load_session(path), recovered=False)
+        document.session_path = str(path)
+        return document
 
     def restore(
         self, session: Session, *, recovered: bool, number: Callable[[], int] | None = None

@@ -159,6 +159,9 @@ def test_save_and_load_roundtrip_through_a_session_file(tmp_path: Path) -> None:
     assert not again.is_unsaved() and len(again.history) == 0
     again.restore(load_session(path), recovered=True)
     assert again.is_unsaved()  # recovered work is not saved anywhere yet
+    opened = Document.open(doc.save(tmp_path / "again.maskedit"))
+    assert opened.session_path == str(tmp_path / "again.maskedit") and opened.mask is not None
+    assert np.array_equal(opened.mask, doc.mask) and len(opened.jobs) == 2
 
 
 def test_old_sessions_with_window_fields_in_settings_still_load() -> None:
