@@ -27,16 +27,16 @@ from typing import Any, BinaryIO
 import numpy as np
 
 from editor.core.atomic import atomic_write, describe_os_error, try_lock
-from editor.core.codec import write_png
-from editor.core.errors import EditorError
-from editor.core.paths import app_data_dir
-from editor.core.recovery import (
+from editor.core.autosave_folders import (
     CLEAN,
     LOCK,
     crashed_folders,
     load_folder,
     lock_is_free,
 )
+from editor.core.codec import write_png
+from editor.core.errors import EditorError
+from editor.core.paths import app_data_dir
 from editor.core.session import (
     MANIFEST,
     MASK,
@@ -149,9 +149,10 @@ class Autosaver:
         self._prompt = prompt
         self._settings = dict(settings)
         for job in jobs or ():
-            self._job(job.job_id).record = JobRecord(
-                job.job_id, job.prompt, dict(job.settings), [], job.status, job.error, job.created
-            )
+            record = job.copy()
+            record.images, record.thumbs, record.partial = [], [], None
+            record.source = record.mask = None
+            self._job(job.job_id).record = record
         self._schedule_manifest()
 
     def save_result(self, job_id: str, index: int, image: np.ndarray) -> None:

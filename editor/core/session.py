@@ -35,7 +35,8 @@ from editor import __version__
 from editor.core.atomic import atomic_write, export_error
 from editor.core.codec import encode_png
 from editor.core.errors import EditorError, MaskError
-from editor.core.redact import clean_settings, redact
+from editor.core.job_record import JobRecord
+from editor.core.redact import clean_settings
 
 FORMAT_VERSION = "1.0"
 FORMAT_MAJOR = 1
@@ -49,23 +50,11 @@ MAX_HISTORY = 200
 MAX_JOBS = 2000
 MAX_VARIANTS = 16
 MAX_MEMBERS = 20_000
+__all__ = ["JobRecord", "Session", "SessionError", "load_session", "save_session"]
 
 
 class SessionError(EditorError):
     """A session file (or autosave folder) cannot be read or written."""
-
-
-@dataclass
-class JobRecord:
-    """One sent job: what was asked and what came back."""
-
-    job_id: str
-    prompt: str = ""
-    settings: dict[str, Any] = field(default_factory=dict)
-    images: list[np.ndarray] = field(default_factory=list)
-    status: str = "pending"
-    error: str = ""
-    created: float = field(default_factory=time.time)
 
 
 @dataclass
@@ -115,16 +104,7 @@ def result_member(slot: int, index: int) -> str:
 
 def job_manifest(job: JobRecord, slot: int, variants: list[int]) -> dict[str, Any]:
     """The manifest entry of one job (its images are separate members)."""
-    return {
-        "slot": slot,
-        "job_id": str(job.job_id),
-        "prompt": job.prompt,
-        "settings": clean_settings(job.settings),
-        "status": job.status,
-        "error": redact(job.error),
-        "created": job.created,
-        "images": variants,
-    }
+    return job.to_manifest(slot, variants)
 
 
 def build_manifest(
@@ -319,18 +299,7 @@ def session_from_manifest(
             data = member(result_member(slot, _int(k, 0, 99, label, "variant")), required=strict)
             if data is not None:
                 images.append(decode_png(data, label))
-        settings = entry.get("settings")
-        jobs.append(
-            JobRecord(
-                job_id=str(entry.get("job_id", "")),
-                prompt=str(entry.get("prompt") or ""),
-                settings=settings if isinstance(settings, dict) else {},
-                images=images,
-                status=str(entry.get("status") or "completed"),
-                error=str(entry.get("error") or ""),
-                created=float(entry.get("created") or 0.0),
-            )
-        )
+        jobs.append(JobRecord.from_manifest(entry, images))
     source_info: dict[str, Any] = (
         manifest["source"] if isinstance(manifest.get("source"), dict) else {}
     )

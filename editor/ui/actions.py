@@ -1,12 +1,13 @@
 """Every QAction and shortcut of the main window, created in one place.
 
-The window enables and disables them in its one ``_update_actions()``.
+``WindowActions.update(state)`` enables and checks them all from the specs, in one place.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
 
 from PySide6.QtGui import QAction, QKeySequence
 
@@ -16,92 +17,247 @@ if TYPE_CHECKING:
     from editor.ui.window import MainWindow
 
 Std = QKeySequence.StandardKey
+# when an action is enabled: a name of a WindowState flag, or "always"
+When = Literal["always", "idle", "image", "variant", "results", "running", "back", "forward"]
 
-# name: (text, shortcuts, window method, tooltip)
-SPECS: dict[str, tuple[str, list[str | QKeySequence.StandardKey], str, str]] = {
-    "open": ("&Open…", [Std.Open], "open_dialog", "Open a photo"),
-    "open_session": ("Open &session…", ["Ctrl+Alt+O"], "open_session_dialog", "Open a session"),
-    "save_session": (
+
+@dataclass(frozen=True)
+class ActionSpec:
+    """One action: menu text, shortcuts, handler ("controller.method[:argument]"),
+    tooltip, the state that enables it, its icon, and whether it is a toggle."""
+
+    text: str
+    keys: list[str | QKeySequence.StandardKey]
+    handler: str
+    tip: str = ""
+    when: When = "always"
+    icon: str = ""
+    checkable: bool = False
+    menu: str = ""  # menu title (e.g. "&Edit") for actions ui/menus.MENUS does not place
+
+
+@dataclass(frozen=True)
+class WindowState:
+    """What decides which actions are enabled (computed by the window)."""
+
+    idle: bool  # not opening a file
+    image: bool
+    variant: bool  # a result variant is selected
+    results: bool  # some job has results
+    running: bool  # a job runs
+    back: bool  # an earlier source exists
+    forward: bool
+    tool: str  # the canvas tool (brush, eraser, lasso): its action is checked
+
+
+# Every action once: its text, shortcuts, the controller method it calls ("mask_ops.op:invert"
+# calls window.mask.op("invert")), its tooltip, when it is enabled (a WindowState flag),
+# and its icon. A new tool is one spec here plus the method it names.
+SPECS: dict[str, ActionSpec] = {
+    "open": ActionSpec(
+        "&Open…", [Std.Open], "opener.open_dialog", "Open a photo", when="idle", icon="open"
+    ),
+    "open_session": ActionSpec(
+        "Open &session…",
+        ["Ctrl+Alt+O"],
+        "session.open_session_dialog",
+        "Open a session",
+        when="idle",
+        icon="open",
+    ),
+    "save_session": ActionSpec(
         "Sa&ve session…",
         ["Ctrl+Shift+S"],
-        "save_session_dialog",
+        "session.save_session_dialog",
         "Save photo, mask, prompt and results in one file",
+        when="image",
+        icon="export",
     ),
-    "paste": ("&Paste image", [Std.Paste], "paste_image", "Open the image on the clipboard"),
-    "export_variant": ("&Export selected variant…", ["Ctrl+E"], "export_selected", ""),
-    "export_all": ("Export &all variants…", ["Ctrl+Shift+E"], "export_all_variants", ""),
-    "export_before_after": ("Export before/after…", [], "export_before_after", ""),
-    "load_mask": ("&Load mask…", ["Ctrl+Shift+O"], "load_mask_dialog", ""),
-    "save_mask": ("&Save mask…", [Std.Save], "save_mask_dialog", "Save the mask as a PNG"),
-    "settings": ("Se&ttings…", ["Ctrl+,"], "open_settings", "Keys, base URLs, overlay"),
-    "quit": ("&Quit", [Std.Quit], "close", ""),
-    "brush": ("&Brush", ["B"], "tool_brush", "Paint the area to edit"),
-    "eraser": ("&Eraser", ["E"], "tool_eraser", "Erase from the mask"),
-    "swap": ("Swap brush/eraser", ["X"], "tool_swap", ""),
-    "lasso": ("&Lasso", ["L"], "tool_lasso", "Lasso fills (Alt subtracts)"),
-    "bigger": ("Bigger brush", ["]"], "brush_bigger", ""),
-    "smaller": ("Smaller brush", ["["], "brush_smaller", ""),
-    "harder": ("Harder brush", ["Shift+]", "}"], "brush_harder", ""),
-    "softer": ("Softer brush", ["Shift+[", "{"], "brush_softer", ""),
-    "pressure": ("Pen pressure sets size", [], "toggle_pressure", ""),
-    "invert": ("&Invert mask", ["Ctrl+I"], "mask_invert", ""),
-    "clear": ("&Clear mask", ["Ctrl+Shift+X"], "mask_clear", ""),
-    "fill": ("&Fill all", ["Ctrl+Shift+A"], "mask_fill", ""),
-    "grow": ("&Grow mask…", ["Ctrl+Shift+G"], "mask_grow", ""),
-    "shrink": ("S&hrink mask…", ["Ctrl+Shift+H"], "mask_shrink", ""),
-    "feather": ("Fea&ther mask…", ["Shift+F6"], "mask_feather", ""),
-    "zoom_in": ("Zoom &in", ["Ctrl++", "Ctrl+="], "zoom_in", ""),
-    "zoom_out": ("Zoom &out", ["Ctrl+-"], "zoom_out", ""),
-    "zoom_fit": ("&Fit to window", ["Ctrl+0"], "zoom_fit", ""),
-    "zoom_100": ("&Actual pixels (100%)", ["Ctrl+1"], "zoom_100", ""),
-    "overlay_cycle": ("Cycle overlay (overlay/mask/hidden)", ["O", "\\"], "overlay_cycle", ""),
-    "overlay_color": ("Overlay &colour…", [], "overlay_color_dialog", ""),
-    "overlay_opacity": ("Overlay o&pacity…", [], "overlay_opacity_dialog", ""),
-    "run": ("&Run", ["Ctrl+Return", "Ctrl+Enter"], "run_job", "Send the image, mask and settings"),
-    "cancel": ("&Cancel all jobs", [], "cancel_all", "Stop waiting for every running job"),
-    "compare": ("&Compare with original", ["C"], "compare_selected", ""),
-    "use_source": ("&Use as new source", ["Ctrl+U"], "use_as_source", "Continue from the variant"),
-    "source_back": ("&Previous source", ["Alt+Left"], "source_back", "Back to the earlier source"),
-    "source_forward": ("&Next source", ["Alt+Right"], "source_forward", ""),
-    "diagnostics": ("Copy &diagnostics", [], "copy_diagnostics", "Versions, settings, errors"),
-    "shortcuts": ("&Keyboard shortcuts", [Std.HelpContents, "F1"], "show_shortcuts", ""),
+    "paste": ActionSpec(
+        "&Paste image",
+        [Std.Paste],
+        "opener.paste_image",
+        "Open the image on the clipboard",
+        when="idle",
+        icon="open",
+    ),
+    "export_variant": ActionSpec(
+        "&Export selected variant…",
+        ["Ctrl+E"],
+        "variants.export_selected",
+        "",
+        when="variant",
+        icon="export",
+    ),
+    "export_all": ActionSpec(
+        "Export &all variants…",
+        ["Ctrl+Shift+E"],
+        "variants.export_all_variants",
+        "",
+        when="results",
+        icon="export",
+    ),
+    "export_before_after": ActionSpec(
+        "Export before/after…",
+        [],
+        "variants.export_before_after",
+        "",
+        when="variant",
+        icon="compare",
+    ),
+    "load_mask": ActionSpec(
+        "&Load mask…",
+        ["Ctrl+Shift+O"],
+        "mask_ops.load_mask_dialog",
+        "",
+        when="image",
+        icon="load-mask",
+    ),
+    "save_mask": ActionSpec(
+        "&Save mask…",
+        [Std.Save],
+        "mask_ops.save_mask_dialog",
+        "Save the mask as a PNG",
+        when="image",
+        icon="save-mask",
+    ),
+    "settings": ActionSpec(
+        "Se&ttings…",
+        ["Ctrl+,"],
+        "support.open_settings",
+        "Keys, base URLs, overlay",
+        icon="settings",
+    ),
+    "quit": ActionSpec("&Quit", [Std.Quit], "close"),
+    "brush": ActionSpec(
+        "&Brush",
+        ["B"],
+        "mask_ops.tool_brush",
+        "Paint the area to edit",
+        when="image",
+        icon="brush",
+        checkable=True,
+    ),
+    "eraser": ActionSpec(
+        "&Eraser",
+        ["E"],
+        "mask_ops.tool_eraser",
+        "Erase from the mask",
+        when="image",
+        icon="eraser",
+        checkable=True,
+    ),
+    "swap": ActionSpec(
+        "Swap brush/eraser", ["X"], "mask_ops.tool_swap", "", when="image", icon="swap"
+    ),
+    "lasso": ActionSpec(
+        "&Lasso",
+        ["L"],
+        "mask_ops.tool_lasso",
+        "Lasso fills (Alt subtracts)",
+        when="image",
+        icon="lasso",
+        checkable=True,
+    ),
+    "bigger": ActionSpec("Bigger brush", ["]"], "canvas.grow_brush", "", when="image"),
+    "smaller": ActionSpec("Smaller brush", ["["], "canvas.shrink_brush", "", when="image"),
+    "harder": ActionSpec("Harder brush", ["Shift+]", "}"], "canvas.harder", "", when="image"),
+    "softer": ActionSpec("Softer brush", ["Shift+[", "{"], "canvas.softer", "", when="image"),
+    "pressure": ActionSpec(
+        "Pen pressure sets size", [], "mask_ops.toggle_pressure", "", when="image", checkable=True
+    ),
+    "invert": ActionSpec(
+        "&Invert mask", ["Ctrl+I"], "mask_ops.op:invert", "", when="image", icon="invert"
+    ),
+    "clear": ActionSpec(
+        "&Clear mask", ["Ctrl+Shift+X"], "mask_ops.op:clear", "", when="image", icon="clear"
+    ),
+    "fill": ActionSpec(
+        "&Fill all", ["Ctrl+Shift+A"], "mask_ops.op:fill", "", when="image", icon="fill"
+    ),
+    "grow": ActionSpec(
+        "&Grow mask…", ["Ctrl+Shift+G"], "mask_ops.op:grow", "", when="image", icon="grow"
+    ),
+    "shrink": ActionSpec(
+        "S&hrink mask…", ["Ctrl+Shift+H"], "mask_ops.op:shrink", "", when="image", icon="shrink"
+    ),
+    "feather": ActionSpec(
+        "Fea&ther mask…", ["Shift+F6"], "mask_ops.op:feather", "", when="image", icon="feather"
+    ),
+    "zoom_in": ActionSpec(
+        "Zoom &in", ["Ctrl++", "Ctrl+="], "canvas.zoom_in", "", when="image", icon="zoom-in"
+    ),
+    "zoom_out": ActionSpec(
+        "Zoom &out", ["Ctrl+-"], "canvas.zoom_out", "", when="image", icon="zoom-out"
+    ),
+    "zoom_fit": ActionSpec(
+        "&Fit to window", ["Ctrl+0"], "canvas.zoom_fit", "", when="image", icon="zoom-fit"
+    ),
+    "zoom_100": ActionSpec(
+        "&Actual pixels (100%)", ["Ctrl+1"], "canvas.zoom_100", "", when="image", icon="zoom-100"
+    ),
+    "overlay_cycle": ActionSpec(
+        "Cycle overlay (overlay/mask/hidden)",
+        ["O", "\\"],
+        "canvas.cycle_overlay_mode",
+        "",
+        when="image",
+        icon="overlay",
+    ),
+    "overlay_color": ActionSpec("Overlay &colour…", [], "mask_ops.overlay_color_dialog"),
+    "overlay_opacity": ActionSpec("Overlay o&pacity…", [], "mask_ops.overlay_opacity_dialog"),
+    "run": ActionSpec(
+        "&Run",
+        ["Ctrl+Return", "Ctrl+Enter"],
+        "run.run_job",
+        "Send the image, mask and settings",
+        when="image",
+        icon="run",
+    ),
+    "cancel": ActionSpec(
+        "&Cancel all jobs",
+        [],
+        "run.cancel_all",
+        "Stop waiting for every running job",
+        when="running",
+        icon="cancel",
+    ),
+    "compare": ActionSpec(
+        "&Compare with original",
+        ["C"],
+        "variants.compare_selected",
+        "",
+        when="variant",
+        icon="compare",
+    ),
+    "use_source": ActionSpec(
+        "&Use as new source",
+        ["Ctrl+U"],
+        "variants.use_as_source",
+        "Continue from the variant",
+        when="variant",
+        icon="use-as-source",
+    ),
+    "source_back": ActionSpec(
+        "&Previous source",
+        ["Alt+Left"],
+        "variants.source_back",
+        "Back to the earlier source",
+        when="back",
+    ),
+    "source_forward": ActionSpec(
+        "&Next source", ["Alt+Right"], "variants.source_forward", "", when="forward"
+    ),
+    "diagnostics": ActionSpec(
+        "Copy &diagnostics", [], "support.copy_diagnostics", "Versions, settings, errors"
+    ),
+    "shortcuts": ActionSpec(
+        "&Keyboard shortcuts", [Std.HelpContents, "F1"], "support.show_shortcuts", "", icon="help"
+    ),
 }
-CHECKABLE = {"brush", "eraser", "lasso", "pressure"}
+HISTORY_ICONS = {"undo": "undo", "redo": "redo"}
 # action name -> icon name in resources/icons (editor.resources.icon)
-ICONS: dict[str, str] = {
-    "open": "open",
-    "paste": "open",
-    "open_session": "open",
-    "save_session": "export",
-    "export_variant": "export",
-    "export_all": "export",
-    "export_before_after": "compare",
-    "load_mask": "load-mask",
-    "save_mask": "save-mask",
-    "settings": "settings",
-    "brush": "brush",
-    "eraser": "eraser",
-    "swap": "swap",
-    "lasso": "lasso",
-    "invert": "invert",
-    "clear": "clear",
-    "fill": "fill",
-    "grow": "grow",
-    "shrink": "shrink",
-    "feather": "feather",
-    "zoom_in": "zoom-in",
-    "zoom_out": "zoom-out",
-    "zoom_fit": "zoom-fit",
-    "zoom_100": "zoom-100",
-    "overlay_cycle": "overlay",
-    "run": "run",
-    "cancel": "cancel",
-    "compare": "compare",
-    "use_source": "use-as-source",
-    "shortcuts": "help",
-    "undo": "undo",
-    "redo": "redo",
-}
+ICONS = {name: spec.icon for name, spec in SPECS.items() if spec.icon} | HISTORY_ICONS
 
 
 def _plain(text: str) -> str:
@@ -122,16 +278,16 @@ class WindowActions:
 
     def __init__(self, window: MainWindow) -> None:
         self.all: dict[str, QAction] = {}
-        for name, (text, keys, method, tip) in SPECS.items():
-            action = QAction(text, window)
-            action.setShortcuts(_sequences(keys))
-            if name in ICONS:
-                action.setIcon(icon(ICONS[name]))
-            set_tip(action, tip or _plain(text))
-            if tip:
-                action.setStatusTip(tip)
-            action.setCheckable(name in CHECKABLE)
-            handler: Callable[[], object] = getattr(window, method)
+        for name, spec in SPECS.items():
+            action = QAction(spec.text, window)
+            action.setShortcuts(_sequences(spec.keys))
+            if spec.icon:
+                action.setIcon(icon(spec.icon))
+            set_tip(action, spec.tip or _plain(spec.text))
+            if spec.tip:
+                action.setStatusTip(spec.tip)
+            action.setCheckable(spec.checkable)
+            handler = _handler(window, spec.handler)
             action.triggered.connect(lambda _checked=False, h=handler: h())
             window.addAction(action)
             self.all[name] = action
@@ -148,7 +304,7 @@ class WindowActions:
         title = "&Undo" if name == "undo" else "&Redo"
         action = QAction(title, window)
         action.setShortcuts(keys)
-        action.setIcon(icon(ICONS[name]))
+        action.setIcon(icon(HISTORY_ICONS[name]))
         undo = name == "undo"
 
         # only the signals' arguments are used: the stack emits while it is destroyed
@@ -166,11 +322,29 @@ class WindowActions:
         self.all[name] = action
         return action
 
+    def update(self, state: WindowState) -> None:
+        """Enable every action from ``state`` and check the current tool's."""
+        for name, spec in SPECS.items():
+            action = self.all[name]
+            action.setEnabled(spec.when == "always" or bool(getattr(state, spec.when)))
+            if name in ("brush", "eraser", "lasso"):
+                action.setChecked(state.tool == name)
+
     def __getattr__(self, name: str) -> QAction:  # for type checkers; set in __init__
         raise AttributeError(name)
 
     def with_shortcuts(self) -> list[QAction]:
         return [a for a in self.all.values() if a.shortcuts()]
+
+
+def _handler(window: MainWindow, path: str) -> Callable[[], object]:
+    """``"mask_ops.op:invert"`` -> a call of ``window.mask.op("invert")``."""
+    path, _, argument = path.partition(":")
+    target: object = window
+    for part in path.split("."):
+        target = getattr(target, part)
+    method: Callable[..., object] = target  # type: ignore[assignment]
+    return (lambda: method(argument)) if argument else method
 
 
 def _sequences(keys: list[str | QKeySequence.StandardKey]) -> list[QKeySequence]:

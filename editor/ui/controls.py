@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from editor.backends.specs import spec_for
-from editor.core.request import SEED_MAX, EditRequest, OpenAIOptions
+from editor.core.request import EditRequest
 from editor.ui import prefs
 from editor.ui.imaging import thumbnail, to_qimage
 
@@ -33,10 +33,6 @@ OPENAI_MODELS = ("gpt-image-1", "dall-e-2")
 OPENAI_QUALITY = ("auto", "high", "medium", "low", "standard")
 OPENAI_BACKGROUND = ("auto", "opaque", "transparent")
 OPENAI_FIDELITY = ("default", "low", "high")
-# The offline fill works per masked region on a crop of at most ~0.6 MP: 1.5-3 s per
-# region and variant measured on the development machine (the upper end is shown).
-LOCAL_SECONDS_PER_REGION = 3.0
-LOCAL_ESTIMATE = "0 credits: offline, free (runs on this computer)"
 
 
 def _combo(items: tuple[str, ...], labels: dict[str, str] | None = None) -> QComboBox:
@@ -317,6 +313,10 @@ class ControlsWidget(QWidget):
         visible = "variants" in self.visible_controls()
         return self.variants_spin.value() if visible else 1
 
+    def mask_regions(self) -> int | None:
+        """How many separate regions the mask has (None until counted)."""
+        return self._mask_regions
+
     def set_mask_regions(self, count: int | None) -> None:
         """How many separate regions the mask has (the offline fill's time follows it)."""
         if count != self._mask_regions:
@@ -325,110 +325,25 @@ class ControlsWidget(QWidget):
 
     def refresh_estimate(self) -> None:
         """Update the credit estimate and expected time for the current settings."""
-        kind = self.backend()
-        res = str(self.resolution_box.currentData())
-        mode = str(self.mode_box.currentData())
-        n = self.num_images()
-        from editor.core.credits import estimate_credits
+        from editor.ui.controls_estimate import refresh_estimate
 
-        try:
-            est = estimate_credits(
-                backend=kind, schema=self.schema(), resolution=res, mode=mode, num_images=n
-            )
-            self.estimate_label.setText(LOCAL_ESTIMATE if kind == "local" else est.explanation)
-        except Exception as error:  # a bad combination is shown, not raised
-            self.estimate_label.setText(str(error))
-        seconds = self.expected_seconds()
-        if kind == "local":
-            self.time_label.setText(self._local_time_text(seconds, n))
-        else:
-            self.time_label.setText(f"Expected time: about {_duration(seconds)}" if seconds else "")
-
-    def _local_time_text(self, seconds: float | None, variants: int) -> str:
-        regions = self._mask_regions
-        if not regions or seconds is None:
-            per = round(LOCAL_SECONDS_PER_REGION)
-            return f"Expected time: about {per} s per painted region and variant"
-        what = f"{regions} region{'s' if regions != 1 else ''} × {variants} variant"
-        return f"Expected time: about {_duration(seconds)} ({what}{'s' if variants != 1 else ''})"
+        refresh_estimate(self)
 
     def expected_seconds(self) -> float | None:
-        """Typical time for these settings: FASHN's for its mode and resolution, the
-        offline fill's from the masked regions (None when unknown)."""
-        kind = self.backend()
-        if kind == "local":
-            if not self._mask_regions:
-                return None
-            return self._mask_regions * self.num_images() * LOCAL_SECONDS_PER_REGION
-        if kind != "fashn":
-            return None
-        from editor.core.credits import expected_seconds
+        """Typical time for these settings (None when unknown)."""
+        from editor.ui.controls_estimate import expected_seconds
 
-        try:
-            return expected_seconds(
-                str(self.resolution_box.currentData()),
-                str(self.mode_box.currentData()),
-                schema=self.schema(),
-            )
-        except Exception:
-            return None
+        return expected_seconds(self)
 
     # -- the request --------------------------------------------------------------
     def settings(self) -> dict[str, object]:
         """The visible settings of the next job (recorded with its results; no secrets)."""
-        visible = self.visible_controls()
-        out: dict[str, object] = {"backend": self.backend()}
-        if "schema" in visible:
-            out["schema"] = self.schema()
-        if "resolution" in visible:
-            out["resolution"] = self.resolution_box.currentData()
-            out["generation_mode"] = self.mode_box.currentData()
-        out["num_images"] = self.num_images()
-        if "seed" in visible:
-            out["seed"] = self.seed_spin.value()
-        if "format" in visible:
-            out["output_format"] = self.format_box.currentData()
-        if "model" in visible:
-            out["model"] = self.model_box.currentText()
-            out["quality"] = self.quality_box.currentData()
-            out["background"] = self.background_box.currentData()
-        if "focus" in visible:
-            out["focus"] = self.focus_check.isChecked()
-            out["composite"] = self.composite_check.isChecked()
-        if self._reference is not None and "reference" in visible:
-            out["image_context"] = "yes"
-        return out
+        from editor.ui.controls_request import job_settings
+
+        return job_settings(self)
 
     def build_request(self, image: np.ndarray, mask: np.ndarray | None) -> EditRequest:
         """An EditRequest from the current image, a snapshot of the mask, and these settings."""
-        visible = self.visible_controls()
-        fidelity = str(self.fidelity_box.currentData())
-        stream = "stream" in visible and self.stream_check.isChecked()
-        return EditRequest(
-            image=image,
-            mask=mask,
-            prompt=self.prompt() if "prompt" in visible else "",
-            image_context=self._reference if "reference" in visible else None,
-            resolution=str(self.resolution_box.currentData()),  # type: ignore[arg-type]
-            generation_mode=str(self.mode_box.currentData()),  # type: ignore[arg-type]
-            num_images=self.num_images(),
-            seed=min(self.seed_spin.value(), SEED_MAX),
-            output_format=str(self.format_box.currentData()),  # type: ignore[arg-type]
-            schema=self.schema(),  # type: ignore[arg-type]
-            composite=self.composite_check.isChecked() if "composite" in visible else None,
-            focus="focus" in visible and self.focus_check.isChecked(),
-            openai=OpenAIOptions(
-                model=self.model_box.currentText() or "gpt-image-1",
-                quality=str(self.quality_box.currentData()),
-                background=str(self.background_box.currentData()),
-                input_fidelity=None if fidelity == "default" else fidelity,
-                stream=stream,
-                partial_images=2 if stream else 0,
-            ),
-        )
+        from editor.ui.controls_request import build_request
 
-
-def _duration(seconds: float) -> str:
-    if seconds < 90:
-        return f"{round(seconds)} s"
-    return f"{seconds / 60:.1f} min"
+        return build_request(self, image, mask)

@@ -53,7 +53,7 @@ def create_window(path: str | None = None) -> MainWindow:
     window = MainWindow()
     window.show()
     # first restore a crashed run, then collect jobs left in the journal, then open ``path``
-    QTimer.singleShot(0, lambda: window.startup(path))
+    QTimer.singleShot(0, lambda: window.recovery.startup(path))
     return window
 
 

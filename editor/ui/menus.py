@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QToolBar
 
+from editor.ui.actions import SPECS
+
 if TYPE_CHECKING:
     from editor.ui.window import MainWindow
 
@@ -100,7 +102,8 @@ def build_menus(window: MainWindow) -> None:
     bar = window.menuBar()
     for title, names in MENUS:
         menu = bar.addMenu(title)
-        for name in names:
+        added = [n for n, spec in SPECS.items() if spec.menu == title and n not in names]
+        for name in [*names, *added]:
             if name == "-":
                 menu.addSeparator()
             else:
@@ -120,4 +123,3 @@ def build_menus(window: MainWindow) -> None:
             actions[name].setIconText(TOOLBAR_TEXT[name])
         toolbar.addAction(actions[name])
     window.addToolBar(toolbar)
-    window._rebuild_recent_menu()

@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from editor.core.job_record import JobRecord
 from editor.ui.imaging import to_qimage
-from editor.ui.records import JobRecord
 
 THUMB = 100
 _OWN_SECONDS = re.compile(r"\s*\(\d+(?:\.\d+)?\s*s\)$")
@@ -94,7 +94,7 @@ class JobCardWidget(QFrame):
         self.bar.setVisible(r.running)
         if r.running:
             # the service's own "(12 s)" would be a second, different elapsed time
-            state = _OWN_SECONDS.sub("", r.state.replace("_", " "))
+            state = _OWN_SECONDS.sub("", r.status.replace("_", " "))
             text = f"{state} · {_fmt_seconds(r.elapsed)}"
             if r.expected_seconds:
                 text += f" of about {_fmt_seconds(r.expected_seconds)}"
@@ -103,13 +103,13 @@ class JobCardWidget(QFrame):
             else:
                 self.bar.setRange(0, 0)
             self.status_label.setStyleSheet("")
-        elif r.state == "completed":
+        elif r.status == "completed":
             text = f"done in {_fmt_seconds(r.elapsed)} · {len(r.images)} variant(s)"
             if r.credits_used is not None:
                 unit = "credit" if r.credits_used == 1 else "credits"
                 text += f" · {r.credits_used:g} {unit}"
             self.status_label.setStyleSheet("color: #2e7d32;")
-        elif r.state == "cancelled":
+        elif r.status == "cancelled":
             text = r.error
             self.status_label.setStyleSheet("color: #8d6e00;")
         else:

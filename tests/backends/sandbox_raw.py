@@ -5,6 +5,7 @@ threads as the kernel reports them. Answers are read with http.client's parser."
 from __future__ import annotations
 
 import http.client
+import io
 import re
 import socket
 import subprocess
@@ -12,7 +13,9 @@ import sys
 import tempfile
 import threading
 import time
+import weakref
 from pathlib import Path
+from typing import Any
 
 KEY = "sk-raw-test"
 MB = 2**20
@@ -25,9 +28,32 @@ def connect(port: int, timeout: float = 10.0) -> socket.socket:
     return sock
 
 
+class _KeepOpen(io.BufferedReader):
+    def close(self) -> None:  # http.client closes its reader after each answer
+        pass
+
+
+class _SharedReader:
+    """Gives http.client one buffered reader per socket: a fresh ``makefile`` per answer
+    would swallow pipelined answers that arrived with the first one into a buffer that is
+    then thrown away."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.fp = _KeepOpen(socket.SocketIO(sock, "rb"))
+
+    def makefile(self, *_args: object, **_kwargs: object) -> Any:
+        return self.fp
+
+
+_readers: weakref.WeakKeyDictionary[socket.socket, _SharedReader] = weakref.WeakKeyDictionary()
+
+
 def read_response(sock: socket.socket) -> tuple[int, dict[str, str], bytes]:
     """(status, headers, body) of the next answer on ``sock``."""
-    resp = http.client.HTTPResponse(sock)
+    reader = _readers.get(sock)
+    if reader is None:
+        reader = _readers[sock] = _SharedReader(sock)
+    resp = http.client.HTTPResponse(reader)  # type: ignore[arg-type]
     resp.begin()
     headers = {k.lower(): v for k, v in resp.getheaders()}
     return resp.status, headers, resp.read()

@@ -169,10 +169,10 @@ def bench_job_and_memory() -> None:
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     window = create_window(None)
-    window._force_close = True
+    window.force_close = True
     print(f"memory with the empty window: {_rss()}")
     photo = _photo()
-    window.set_document(photo, None, "24 MP photo")
+    window.opener.open_pixels(photo, None, "24 MP photo")
     print(f"memory with the 24 MP photo shown: {_rss()}")
     mask = np.zeros((H, W), np.uint8)
     mask[1500:2300, 2500:3600] = 255
@@ -235,9 +235,9 @@ def bench_job_and_memory() -> None:
         clock.start()
         heartbeat.start()
         t0 = time.perf_counter()
-        before = len(window.jobs)
-        window.run_job()
-        while len(window.jobs) == before or window.runner.running():
+        before = len(window.document.jobs)
+        window.run.run_job()
+        while len(window.document.jobs) == before or window.runner.running():
             await asyncio.sleep(0.005)
         await asyncio.sleep(0.2)  # thumbnails painted
         heartbeat.stop()
@@ -255,12 +255,12 @@ def bench_job_and_memory() -> None:
                 gaps.clear()
                 sched.clear()
                 seconds = loop.run_until_complete(job())
-                record = window.jobs[max(window.jobs)]
+                record = window.document.jobs[max(window.document.jobs)]
                 worst = sorted(gaps)[-3:]
                 stalls.append(max(gaps))
                 print(
                     f"24 MP FASHN job (4 variants, zero-delay sandbox): {seconds:.2f} s, "
-                    f"state {record.state} {record.error}"
+                    f"state {record.status} {record.error}"
                 )
                 print(
                     f"longest event-loop stall: {max(gaps):.1f} ms (next: "

@@ -118,9 +118,10 @@ class UiHelpers:
 
     def open(self, window, path: Path) -> None:  # type: ignore[no-untyped-def]
         """Open ``path`` in ``window`` and wait until it is shown."""
-        window.open_path(str(path))
+        window.opener.open_path(str(path))
         self.qtbot.waitUntil(
-            lambda: window.sources.current is not None and not window._opening, timeout=10_000
+            lambda: window.document.sources.current is not None and not window.opening,
+            timeout=10_000,
         )
 
     @staticmethod
@@ -135,10 +136,10 @@ class UiHelpers:
         """Wait until every job has ended; returns the last job's record."""
 
         def done() -> bool:
-            return bool(window.jobs) and not window.runner.running()
+            return bool(window.document.jobs) and not window.runner.running()
 
         self.qtbot.waitUntil(done, timeout=timeout)
-        return window.jobs[max(window.jobs)]
+        return window.document.jobs[max(window.document.jobs)]
 
 
 @pytest.fixture

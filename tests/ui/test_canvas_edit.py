@@ -13,7 +13,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from editor.ui.canvas import CanvasView
-from editor.ui.canvas.undo import MaskPatch
+from editor.ui.canvas.undo import MaskPatch, patch_qrect
 
 H, W = 300, 400
 
@@ -191,7 +191,7 @@ def test_memory_cap_keeps_clean_state_and_redo_tail(canvas: CanvasView) -> None:
 def test_undo_limit_counts_commands(canvas: CanvasView) -> None:
     assert canvas.undo_stack.undoLimit() > 0
     p = MaskPatch((0, 0, 2, 2), np.zeros((2, 2), np.uint8), np.ones((2, 2), np.uint8))
-    assert p.nbytes == 8 and p.qrect().width() == 2
+    assert p.nbytes == 8 and patch_qrect(p).width() == 2
 
 
 SQUARE = [(100, 100), (200, 100), (200, 180), (100, 180)]

@@ -34,7 +34,7 @@ def test_diagnostics_have_versions_settings_errors_and_no_key(  # type: ignore[n
     qtbot.waitUntil(lambda: "checking" not in c.readiness_label.text(), timeout=15_000)
     logging.getLogger("editor.test").error("request failed: upload x%sx refused", KEY)
     ui.open(window, ui.photo_file())
-    window.open_path(str(tmp_path / "missing.png"))  # an error the user saw
+    window.opener.open_path(str(tmp_path / "missing.png"))  # an error the user saw
     qtbot.waitUntil(lambda: "missing.png" in window.message_label.text(), timeout=10_000)
 
     window.actions_.diagnostics.trigger()

@@ -23,9 +23,9 @@ def finished_window(window, qtbot, ui, monkeypatch):  # type: ignore[no-untyped-
     ui.paint(window, 40, 70, 60, 100)
     window.controls.variants_spin.setValue(2)
     window.controls.seed_spin.setValue(321)
-    window.run_job()
+    window.run.run_job()
     record = ui.wait_job(window, timeout=120_000)
-    assert record.state == "completed", record.error
+    assert record.status == "completed", record.error
     return window
 
 
@@ -36,11 +36,11 @@ def _wait_message(qtbot, window, text: str) -> str:  # type: ignore[no-untyped-d
 
 def test_export_selected_png_has_pixels_and_metadata(finished_window, qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
     win = finished_window
-    record = win.jobs[max(win.jobs)]
+    record = win.document.jobs[max(win.document.jobs)]
     win.results.select(record.number, 1)
     out = tmp_path / "out" / "variant.png"
     out.parent.mkdir()
-    win.export_selected(str(out))
+    win.variants.export_selected(str(out))
     _wait_message(qtbot, win, "Exported the variant")
     assert out.stat().st_size > 1000
     with Image.open(out) as im:
@@ -55,11 +55,11 @@ def test_export_selected_png_has_pixels_and_metadata(finished_window, qtbot, tmp
 def test_export_jpeg_by_suffix(finished_window, qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
     win = finished_window
     out = tmp_path / "variant.jpg"
-    win.export_selected(str(out))
+    win.variants.export_selected(str(out))
     _wait_message(qtbot, win, "Exported the variant")
     with Image.open(out) as im:
         assert im.format == "JPEG" and im.size == (160, 120)
-        record = win.jobs[max(win.jobs)]
+        record = win.document.jobs[max(win.document.jobs)]
         diff = np.abs(np.asarray(im).astype(int) - record.images[0][..., :3].astype(int))
         assert diff.mean() < 6
 
@@ -68,26 +68,26 @@ def test_export_all_mask_and_before_after(finished_window, qtbot, tmp_path) -> N
     win = finished_window
     folder = tmp_path / "all"
     folder.mkdir()
-    win.export_all_variants(str(folder))
+    win.variants.export_all_variants(str(folder))
     _wait_message(qtbot, win, "Exported all variants")
     files = sorted(folder.iterdir())
     assert [f.name for f in files] == ["photo-edit-1.png", "photo-edit-2.png"]
     mask_path = tmp_path / "mask.png"
     assert win.isWindowModified()
-    win.save_mask_dialog(str(mask_path))
+    win.mask_ops.save_mask_dialog(str(mask_path))
     _wait_message(qtbot, win, "Saved the mask")
     with Image.open(mask_path) as im:
         assert im.mode == "L" and np.array_equal(np.asarray(im), win.canvas.mask())
     assert win.canvas.undo_stack.isClean()  # the mask is saved ...
     assert win.isWindowModified()  # ... but the results are not saved in a session yet
     pair = tmp_path / "pair.png"
-    win.export_before_after(str(pair))
+    win.variants.export_before_after(str(pair))
     _wait_message(qtbot, win, "Exported the before/after")
     with Image.open(pair) as im:
         assert im.size == (160 * 2 + 8, 120)
         arr = np.asarray(im)
     assert np.array_equal(arr[:, :160], win.canvas.image())
-    record = win.jobs[max(win.jobs)]
+    record = win.document.jobs[max(win.document.jobs)]
     assert np.array_equal(arr[:, 168:], record.images[0][..., :3])
 
 
@@ -95,10 +95,10 @@ def test_export_failure_is_one_line(finished_window, qtbot, tmp_path) -> None:  
     win = finished_window
     blocker = tmp_path / "a-file"
     blocker.write_text("x")
-    win.export_selected(str(blocker / "variant.png"))
+    win.variants.export_selected(str(blocker / "variant.png"))
     message = _wait_message(qtbot, win, "Could not write")
     assert "\n" not in message and "Traceback" not in message
-    assert win.jobs[max(win.jobs)].images  # the paid results are still there
+    assert win.document.jobs[max(win.document.jobs)].images  # the paid results are still there
 
 
 def test_full_disk_is_reported(monkeypatch, tmp_path: Path) -> None:

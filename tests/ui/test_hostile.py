@@ -85,8 +85,8 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _open_and_wait(window, qtbot, path: Path) -> None:  # type: ignore[no-untyped-def]
-    window.open_path(str(path))
-    qtbot.waitUntil(lambda: not window._opening, timeout=20_000)
+    window.opener.open_path(str(path))
+    qtbot.waitUntil(lambda: not window.opening, timeout=20_000)
 
 
 def _one_line(text: str) -> None:
@@ -98,7 +98,7 @@ def test_broken_files_show_one_line_and_keep_the_work(window, qtbot, ui, corpus,
     ui.open(window, ui.photo_file())
     painted = ui.paint(window, 10, 60, 20, 90)
     image = window.canvas.image()
-    window.unsaved_answer = "discard"  # even then, a failed open loses nothing
+    window.session.unsaved_answer = "discard"  # even then, a failed open loses nothing
     _open_and_wait(window, qtbot, corpus / name)
     message = window.message_label.text()
     _one_line(message)
@@ -114,7 +114,7 @@ def test_broken_files_show_one_line_and_keep_the_work(window, qtbot, ui, corpus,
 def test_extreme_aspect_ratios_open_paint_and_undo(window, qtbot, ui, corpus, name, shape) -> None:  # type: ignore[no-untyped-def]
     ui.open(window, ui.photo_file())
     ui.paint(window, 10, 60, 20, 90)
-    window.unsaved_answer = "discard"
+    window.session.unsaved_answer = "discard"
     _open_and_wait(window, qtbot, corpus / name)
     message = window.message_label.text()
     _one_line(message)
@@ -141,7 +141,7 @@ def test_extreme_aspect_ratios_open_paint_and_undo(window, qtbot, ui, corpus, na
 def test_odd_but_valid_images_open_with_a_matching_mask(window, qtbot, ui, corpus, name) -> None:  # type: ignore[no-untyped-def]
     ui.open(window, ui.photo_file())
     ui.paint(window, 10, 60, 20, 90)
-    window.unsaved_answer = "discard"
+    window.session.unsaved_answer = "discard"
     _open_and_wait(window, qtbot, corpus / name)
     h, w = WORKS[name]
     assert window.canvas.image().shape[:2] == (h, w), window.message_label.text()
@@ -162,7 +162,7 @@ def test_mask_of_the_wrong_size_is_refused(window, qtbot, ui, tmp_path: Path) ->
     painted = ui.paint(window, 10, 60, 20, 90)
     wrong = tmp_path / "mask.png"
     Image.fromarray(np.full((50, 70), 255, np.uint8)).save(wrong)
-    window.load_mask_dialog(str(wrong))
+    window.mask_ops.load_mask_dialog(str(wrong))
     qtbot.waitUntil(lambda: "70x50" in window.message_label.text(), timeout=10_000)
     _one_line(window.message_label.text())
     assert "160x120" in window.message_label.text()
@@ -178,13 +178,13 @@ def test_100_kb_prompt_is_kept_and_refused_in_one_line(window, qtbot, ui, tmp_pa
     c.backend_box.setCurrentIndex(c.backend_box.findData("openai"))
     prompt = ("a very long description with ünïcödé " * 3000)[:100_000]
     c.prompt_edit.setPlainText(prompt)
-    window.run_job()  # refused before anything is sent: one line says why
+    window.run.run_job()  # refused before anything is sent: one line says why
     qtbot.waitUntil(lambda: "100000 characters" in window.message_label.text(), timeout=10_000)
     _one_line(window.message_label.text())
-    assert not window.jobs
+    assert not window.document.jobs
     assert window.controls.prompt() == prompt and np.array_equal(window.canvas.mask(), painted)
     target = tmp_path / "long.maskedit"
-    window.save_session_dialog(str(target))
+    window.session.save_session_dialog(str(target))
     qtbot.waitUntil(lambda: "Saved the session" in window.message_label.text(), timeout=10_000)
     assert load_session(target).prompt == prompt
 
@@ -193,9 +193,9 @@ def test_100_kb_prompt_is_kept_and_refused_in_one_line(window, qtbot, ui, tmp_pa
 def finished(window, qtbot, ui):  # type: ignore[no-untyped-def]
     ui.open(window, ui.photo_file())
     ui.paint(window, 40, 70, 60, 100)
-    window.run_job()
+    window.run.run_job()
     record = ui.wait_job(window, timeout=120_000)
-    assert record.state == "completed", record.error
+    assert record.status == "completed", record.error
     return window, record
 
 
@@ -222,11 +222,11 @@ def test_export_to_read_only_folder(finished, qtbot, tmp_path: Path, monkeypatch
     folder.mkdir()
     _refuse_writes_in(folder, errno.EACCES, monkeypatch)
     try:
-        window.export_selected(str(folder / "out.png"))
+        window.variants.export_selected(str(folder / "out.png"))
         qtbot.waitUntil(lambda: "not writable" in window.message_label.text(), timeout=10_000)
         _one_line(window.message_label.text())
         window.show_info("")
-        window.export_all_variants(str(folder))
+        window.variants.export_all_variants(str(folder))
         qtbot.waitUntil(lambda: "not writable" in window.message_label.text(), timeout=10_000)
     finally:
         folder.chmod(0o755)
@@ -252,7 +252,7 @@ def test_full_disk_on_export_and_autosave(finished, qtbot, tmp_path: Path, monke
     qtbot.waitUntil(lambda: "autosave" in window.message_label.text().lower(), timeout=10_000)
     _one_line(window.message_label.text())
     assert "disk is full" in window.message_label.text()
-    window.export_selected(str(tmp_path / "out.png"))
+    window.variants.export_selected(str(tmp_path / "out.png"))
     qtbot.waitUntil(lambda: "Could not write" in window.message_label.text(), timeout=10_000)
     _one_line(window.message_label.text())
     assert "disk is full" in window.message_label.text()
@@ -261,9 +261,9 @@ def test_full_disk_on_export_and_autosave(finished, qtbot, tmp_path: Path, monke
     for kept, before in zip(record.images, images, strict=True):
         assert np.array_equal(kept, before)
     monkeypatch.undo()  # space again: the autosave catches up by itself
-    window.autosaver.retry_delay = 0.1
-    assert window.autosaver.flush(10)
-    qtbot.waitUntil(lambda: window.autosaver.last_error is None, timeout=10_000)
+    window.session.autosaver.retry_delay = 0.1
+    assert window.session.autosaver.flush(10)
+    qtbot.waitUntil(lambda: window.session.autosaver.last_error is None, timeout=10_000)
 
 
 def test_plain_http_base_url_is_refused_clearly(window, qtbot, ui, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -277,10 +277,10 @@ def test_plain_http_base_url_is_refused_clearly(window, qtbot, ui, monkeypatch) 
     qtbot.waitUntil(lambda: "https://" in c.readiness_label.text(), timeout=10_000)
     ui.paint(window, 10, 40, 10, 40)
     c.prompt_edit.setPlainText("a hat")
-    window.run_job()
+    window.run.run_job()
     qtbot.waitUntil(lambda: "https://" in window.message_label.text(), timeout=10_000)
     _one_line(window.message_label.text())
-    assert not window.jobs
+    assert not window.document.jobs
 
     dialog = SettingsDialog(window)
     qtbot.addWidget(dialog)

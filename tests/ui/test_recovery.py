@@ -23,9 +23,9 @@ def test_autosave_then_restart_restores_mask_prompt_results(qtbot, qloop, ui) ->
     ui.open(first, ui.photo_file())
     first.canvas.set_brush_size(10)
     stroke(first.canvas, [(30, 30), (60, 40), (90, 50)])
-    first.run_job()  # offline fill: needs no prompt
+    first.run.run_job()  # offline fill: needs no prompt
     record = ui.wait_job(first, timeout=120_000)
-    assert record.state == "completed", record.error
+    assert record.status == "completed", record.error
     stroke(first.canvas, [(20, 90), (140, 95)])
     first.controls.prompt_edit.setPlainText("a wooden bench, warm evening light")
     first.controls.resolution_box.setCurrentIndex(2)
@@ -35,21 +35,21 @@ def test_autosave_then_restart_restores_mask_prompt_results(qtbot, qloop, ui) ->
     first.close()
 
     second = new_window(qtbot)
-    second.recovery_answer = "restore"
-    second.offer_recovery()
+    second.recovery.recovery_answer = "restore"
+    second.recovery.offer_recovery()
     qtbot.waitUntil(lambda: "Restored your work" in second.message_label.text(), timeout=20_000)
     assert np.array_equal(second.canvas.mask(), mask)
     assert np.array_equal(second.canvas.image(), first.canvas.image())
     assert second.controls.prompt() == "a wooden bench, warm evening light"
     assert second.controls.resolution_box.currentData() == "4k"
-    jobs = list(second.jobs.values())
-    assert len(jobs) == 1 and jobs[0].state == "completed"
+    jobs = list(second.document.jobs.values())
+    assert len(jobs) == 1 and jobs[0].status == "completed"
     for got, want in zip(jobs[0].images, record.images, strict=True):
         assert np.array_equal(got, want)
     assert second.results.card(jobs[0].number) is not None
     assert second.isWindowModified()  # restored, but not yet saved anywhere
     # the restored work is autosaved again, the old leftovers are gone
-    qtbot.waitUntil(lambda: not second.autosaver.has_recovery(), timeout=10_000)
+    qtbot.waitUntil(lambda: not second.session.autosaver.has_recovery(), timeout=10_000)
     close_window(qtbot, second)
     close_window(qtbot, first)
 
@@ -58,7 +58,7 @@ def click_when_shown(win, button: str) -> None:  # type: ignore[no-untyped-def]
     """Click a button of the window's recovery dialog as soon as it is on screen."""
 
     def attempt() -> None:
-        dialog = getattr(win, "recovery_dialog", None)
+        dialog = getattr(win.recovery, "recovery_dialog", None)
         if dialog is None or not dialog.isVisible():
             QTimer.singleShot(20, attempt)
             return
@@ -75,17 +75,17 @@ def test_recovery_dialog_later_then_discard(qtbot, qloop, ui) -> None:  # type: 
 
     second = new_window(qtbot)
     click_when_shown(second, "later_button")
-    second.offer_recovery()
+    second.recovery.offer_recovery()
     qtbot.waitUntil(lambda: "offered again" in second.message_label.text(), timeout=20_000)
-    assert "Photo: photo.png (160 × 120)" in second.recovery_dialog.details.text()
+    assert "Photo: photo.png (160 × 120)" in second.recovery.recovery_dialog.details.text()
     assert not second.canvas.has_image()
     close_window(qtbot, second)  # "later" keeps the leftovers
 
     third = new_window(qtbot)
     click_when_shown(third, "discard_button")
-    third.offer_recovery()
+    third.recovery.offer_recovery()
     qtbot.waitUntil(lambda: "Discarded" in third.message_label.text(), timeout=20_000)
-    qtbot.waitUntil(lambda: not third.autosaver.has_recovery(), timeout=10_000)
+    qtbot.waitUntil(lambda: not third.session.autosaver.has_recovery(), timeout=10_000)
     assert not third.canvas.has_image()
     close_window(qtbot, third)
     close_window(qtbot, first)
@@ -97,10 +97,10 @@ def test_clean_quit_leaves_nothing_to_recover(qtbot, qloop, ui) -> None:  # type
     first = new_window(qtbot)
     ui.open(first, ui.photo_file())
     ui.paint(first, 10, 50, 10, 50)
-    assert first.autosaver.flush(10)
-    assert (first.autosaver.folder / "mask.png").is_file()
+    assert first.session.autosaver.flush(10)
+    assert (first.session.autosaver.folder / "mask.png").is_file()
     close_window(qtbot, first)
-    assert not first.autosaver.folder.exists()
+    assert not first.session.autosaver.folder.exists()
     assert not Autosaver().has_recovery()
 
 
@@ -137,21 +137,21 @@ APP_SCRIPT = textwrap.dedent(
             send(QEvent.Type.MouseButtonRelease, *points[-1], left, none)
 
     async def main():
-        win.open_path(photo)
-        while win.sources.current is None or win._opening:
+        win.opener.open_path(photo)
+        while win.document.sources.current is None or win.opening:
             await asyncio.sleep(0.02)
         win.canvas.set_brush_size(14)
         stroke([(40, 40), (120, 60)])
-        win.run_job()
-        while not win.jobs or win.runner.running():
+        win.run.run_job()
+        while not win.document.jobs or win.runner.running():
             await asyncio.sleep(0.05)
-        print("job", next(iter(win.jobs.values())).state, flush=True)
+        print("job", next(iter(win.document.jobs.values())).status, flush=True)
         stroke([(20, 150), (200, 160)])
         stroke([(150, 20), (160, 180)])
         win.controls.prompt_edit.setPlainText("replace the lamp with a plant")
         np.save(expected, win.canvas.mask())
         await asyncio.sleep(0.6)
-        await asyncio.to_thread(win.autosaver.flush)
+        await asyncio.to_thread(win.session.autosaver.flush)
         print("flushed", flush=True)
         stroke([(10, 10), (230, 190)], release=False)  # killed in the middle of a stroke
         print("midstroke", flush=True)
@@ -196,15 +196,17 @@ def test_kill_9_then_restart_restores_the_last_finished_stroke(
     assert "job completed" in lines and "midstroke" in lines, (lines, err[-2000:])
 
     win = new_window(qtbot)
-    win.recovery_answer = "restore"
-    win.offer_recovery()
+    win.recovery.recovery_answer = "restore"
+    win.recovery.offer_recovery()
     qtbot.waitUntil(lambda: "Restored your work" in win.message_label.text(), timeout=30_000)
     mask = np.load(expected)
     assert mask.any()
     assert np.array_equal(win.canvas.mask(), mask)  # not the unfinished stroke
     assert win.controls.prompt() == "replace the lamp with a plant"
-    jobs = list(win.jobs.values())
-    assert len(jobs) == 1 and jobs[0].state == "completed" and jobs[0].images
+    jobs = list(win.document.jobs.values())
+    assert len(jobs) == 1 and jobs[0].status == "completed" and jobs[0].images
     assert jobs[0].images[0].shape[:2] == (200, 240)
-    assert win.sources.current is not None and win.sources.current.path == str(photo)
+    assert win.document.sources.current is not None and win.document.sources.current.path == str(
+        photo
+    )
     close_window(qtbot, win)

@@ -21,12 +21,12 @@ def die_with_job_in_flight(qtbot, ui, sandbox):  # type: ignore[no-untyped-def]
     ui.open(win, ui.photo_file())
     ui.paint(win, 20, 70, 30, 110)
     c.prompt_edit.setPlainText("a blue glass vase")
-    win.run_job()
-    qtbot.waitUntil(lambda: any(r.remote_id for r in win.jobs.values()), timeout=20_000)
-    record = next(iter(win.jobs.values()))
+    win.run.run_job()
+    qtbot.waitUntil(lambda: any(r.remote_id for r in win.document.jobs.values()), timeout=20_000)
+    record = next(iter(win.document.jobs.values()))
     assert record.running
     qtbot.wait(100)  # the job's state reaches the autosave
-    saver = win.autosaver
+    saver = win.session.autosaver
     assert saver.flush(10)
     with saver._cond:  # the process is gone: nothing more is written ...
         saver._closed = True
@@ -54,13 +54,13 @@ def test_job_in_flight_is_collected_into_the_restored_session(qtbot, qloop, ui, 
     assert sandbox.stats.jobs_created == 1
 
     win = new_window(qtbot)
-    win.recovery_answer = "restore"
-    win.startup()
+    win.recovery.recovery_answer = "restore"
+    win.recovery.startup()
     qtbot.waitUntil(lambda: "Collected the results" in win.message_label.text(), timeout=30_000)
-    jobs = list(win.jobs.values())
+    jobs = list(win.document.jobs.values())
     assert len(jobs) == 1  # the restored card itself got the results
     job = jobs[0]
-    assert job.remote_id == sent.remote_id and job.state == "completed", job.error
+    assert job.remote_id == sent.remote_id and job.status == "completed", job.error
     assert job.images and job.images[0].shape[:2] == win.canvas.image().shape[:2]
     assert not np.array_equal(job.images[0][..., :3], win.canvas.image())
     card = win.results.card(job.number)
@@ -68,10 +68,10 @@ def test_job_in_flight_is_collected_into_the_restored_session(qtbot, qloop, ui, 
     assert sandbox.stats.jobs_created == 1 and sandbox.stats.run_requests == 1
     assert Journal().entries() == []  # collected once: not again at the next start
     # the results are in the new autosave, so another crash would not lose them
-    assert win.autosaver.flush(10)
+    assert win.session.autosaver.flush(10)
     from editor.core.autosave import load_folder
 
-    saved = load_folder(win.autosaver.folder)
+    saved = load_folder(win.session.autosaver.folder)
     assert len(saved.jobs) == 1 and len(saved.jobs[0].images) == len(job.images)
     close_window(qtbot, win)
     close_window(qtbot, first)
@@ -81,11 +81,11 @@ def test_job_left_without_a_session_gets_its_own_card(qtbot, qloop, ui, fashn_en
     sandbox = fashn_env
     first, sent = die_with_job_in_flight(qtbot, ui, sandbox)
     win = new_window(qtbot)
-    win.recovery_answer = "discard"
-    win.startup()
+    win.recovery.recovery_answer = "discard"
+    win.recovery.startup()
     qtbot.waitUntil(lambda: "Collected the results" in win.message_label.text(), timeout=30_000)
-    (job,) = win.jobs.values()
-    assert job.remote_id == sent.remote_id and job.state == "completed" and job.images
+    (job,) = win.document.jobs.values()
+    assert job.remote_id == sent.remote_id and job.status == "completed" and job.images
     assert win.results.card(job.number) is not None
     assert sandbox.stats.jobs_created == 1 and sandbox.stats.run_requests == 1
     close_window(qtbot, win)
@@ -99,13 +99,13 @@ def test_expired_job_is_reported_once_and_forgotten(qtbot, qloop, ui, fashn_env)
     polls_before = len(sandbox.stats.status_polls)
 
     win = new_window(qtbot)
-    win.recovery_answer = "restore"
-    win.startup()
+    win.recovery.recovery_answer = "restore"
+    win.recovery.startup()
     qtbot.waitUntil(lambda: "expired" in win.message_label.text(), timeout=30_000)
     message = win.message_label.text()
     assert sent.remote_id in message and "cannot be recovered" in message and "\n" not in message
-    (job,) = win.jobs.values()
-    assert job.state == "failed" and "expired" in job.error
+    (job,) = win.document.jobs.values()
+    assert job.status == "failed" and "expired" in job.error
     assert "expired" in win.results.card(job.number).status_label.text()
     assert Journal().entries() == []
     qtbot.wait(1500)

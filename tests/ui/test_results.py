@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import Qt
 
-from editor.ui.records import SourceEntry, SourceHistory
+from editor.core.sources import SourceEntry, SourceHistory
 
 
 def test_use_as_new_source_and_back(window, qtbot, ui) -> None:  # type: ignore[no-untyped-def]
@@ -13,9 +13,9 @@ def test_use_as_new_source_and_back(window, qtbot, ui) -> None:  # type: ignore[
     mask = ui.paint(window, 40, 70, 60, 100)
     original = window.canvas.image()
     window.controls.variants_spin.setValue(2)
-    window.run_job()
+    window.run.run_job()
     record = ui.wait_job(window, timeout=120_000)
-    assert record.state == "completed", record.error
+    assert record.status == "completed", record.error
     card = window.results.card(record.number)
     qtbot.mouseClick(card.variant_buttons[1], Qt.MouseButton.LeftButton)
     assert window.results.selected() == (record.number, 1)
@@ -31,18 +31,20 @@ def test_use_as_new_source_and_back(window, qtbot, ui) -> None:  # type: ignore[
     window.actions_.source_forward.trigger()
     assert window.canvas.image() is record.images[1]
     # the next job is sent from the new source
-    window.run_job()
-    qtbot.waitUntil(lambda: len(window.jobs) == 2 and not window.runner.running(), timeout=120_000)
-    assert window.jobs[max(window.jobs)].source is record.images[1]
+    window.run.run_job()
+    qtbot.waitUntil(
+        lambda: len(window.document.jobs) == 2 and not window.runner.running(), timeout=120_000
+    )
+    assert window.document.jobs[max(window.document.jobs)].source is record.images[1]
 
 
 def test_compare_opens_for_the_selected_variant(window, qtbot, ui) -> None:  # type: ignore[no-untyped-def]
     ui.open(window, ui.photo_file())
     ui.paint(window, 40, 70, 60, 100)
-    window.run_job()
+    window.run.run_job()
     record = ui.wait_job(window, timeout=120_000)
     window.actions_.compare.trigger()
-    dialog = window.compare_dialog
+    dialog = window.variants.compare_dialog
     assert dialog.isVisible() and "job #1" in dialog.windowTitle()
     assert dialog.view._variant_arr is record.images[0]
 

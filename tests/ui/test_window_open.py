@@ -43,7 +43,7 @@ def test_broken_file_keeps_current_work(
     broken = tmp_path / "broken.jpg"
     broken.write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
     image_before = window.canvas.image()
-    window.open_path(str(broken))
+    window.opener.open_path(str(broken))
     qtbot.waitUntil(lambda: "broken.jpg" in window.message_label.text(), timeout=10_000)
     message = window.message_label.text()
     assert "\n" not in message and "Traceback" not in message
@@ -55,10 +55,10 @@ def test_broken_file_keeps_current_work(
 def test_unsupported_and_missing_files_are_reported(window, qtbot, tmp_path: Path) -> None:
     text = tmp_path / "notes.png"
     text.write_text("hello, not an image")
-    window.open_path(str(text))
+    window.opener.open_path(str(text))
     qtbot.waitUntil(lambda: "notes.png" in window.message_label.text(), timeout=10_000)
     assert not window.canvas.has_image()
-    window.open_path(str(tmp_path / "missing.png"))
+    window.opener.open_path(str(tmp_path / "missing.png"))
     qtbot.waitUntil(lambda: "missing.png" in window.message_label.text(), timeout=10_000)
     assert not window.canvas.has_image()
 
@@ -75,7 +75,7 @@ def test_drop_a_file_opens_it(window, qtbot, ui, tmp_path: Path) -> None:
         Qt.KeyboardModifier.NoModifier,
     )
     window.dropEvent(event)
-    qtbot.waitUntil(lambda: window.sources.current is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: window.document.sources.current is not None, timeout=10_000)
     assert window.canvas.image().shape[:2] == (50, 70)
     assert "dropped.png" in window.windowTitle()
 
@@ -91,7 +91,7 @@ def test_paste_image_from_clipboard(window, qtbot, ui) -> None:
 
 def test_paste_without_image_says_so(window, qtbot) -> None:
     QGuiApplication.clipboard().setText("just text")
-    window.paste_image()
+    window.opener.paste_image()
     assert "no image" in window.message_label.text()
     assert not window.canvas.has_image()
 
@@ -101,9 +101,9 @@ def test_command_line_path_opens_after_start(qtbot, qloop, photo_path: Path) -> 
 
     assert create_app() is QApplication.instance()
     win = create_window(str(photo_path))
-    win._force_close = True
+    win.force_close = True
     qtbot.addWidget(win)
-    qtbot.waitUntil(lambda: win.sources.current is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: win.document.sources.current is not None, timeout=10_000)
     assert "photo.png" in win.windowTitle()
 
 

@@ -19,7 +19,7 @@ def test_full_fashn_run_shows_variants(fashn_window, sandbox, qtbot, ui) -> None
     qtbot.waitUntil(lambda: "credits" in c.balance_label.text(), timeout=15_000)
     qtbot.mouseClick(c.run_button, Qt.MouseButton.LeftButton)
     record = ui.wait_job(win)
-    assert record.state == "completed", record.error
+    assert record.status == "completed", record.error
     assert len(record.images) == 2 and record.remote_id
     card = win.results.card(record.number)
     assert card is not None and len(card.variant_buttons) == 2
@@ -43,7 +43,7 @@ def test_ctrl_enter_in_prompt_runs(fashn_window, sandbox, qtbot, ui) -> None:  #
     qtbot.keyClicks(c.prompt_edit, "make it gold")
     qtbot.keyClick(c.prompt_edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     record = ui.wait_job(win)
-    assert record.state == "completed"
+    assert record.status == "completed"
     assert c.prompt() == "make it gold"
 
 
@@ -54,9 +54,9 @@ def test_service_error_keeps_mask_and_prompt(fashn_window, sandbox, qtbot, ui) -
     c = win.controls
     c.prompt_edit.setPlainText("replace the sky\nwith a storm")
     sandbox.inject("job_failed", message="GPU fell over")
-    win.run_job()
+    win.run.run_job()
     record = ui.wait_job(win)
-    assert record.state == "failed"
+    assert record.status == "failed"
     card = win.results.card(record.number)
     assert "PipelineError" in card.status_label.text()
     assert "PipelineError" in win.message_label.text()
@@ -72,9 +72,9 @@ def test_refused_submission_is_shown(fashn_window, sandbox, qtbot, ui) -> None: 
     mask = ui.paint(win, 5, 50, 5, 80)
     win.controls.prompt_edit.setPlainText("x")
     sandbox.inject("out_of_credits")
-    win.run_job()
+    win.run.run_job()
     record = ui.wait_job(win)
-    assert record.state == "failed" and "OutOfCredits" in record.error
+    assert record.status == "failed" and "OutOfCredits" in record.error
     assert np.array_equal(win.canvas.mask(), mask)
 
 
@@ -83,9 +83,9 @@ def test_local_engine_run(window, qtbot, ui) -> None:  # type: ignore[no-untyped
     mask = ui.paint(window, 40, 70, 60, 100)
     assert window.controls.backend() == "local"
     window.controls.variants_spin.setValue(2)
-    window.run_job()
+    window.run.run_job()
     record = ui.wait_job(window, timeout=120_000)
-    assert record.state == "completed", record.error
+    assert record.status == "completed", record.error
     assert len(record.images) == 2
     outside = grow(mask, 8) == 0  # beyond the feathered edge
     source = window.canvas.image()
@@ -101,15 +101,55 @@ def test_missing_key_is_explained(window, qtbot, ui) -> None:  # type: ignore[no
     ui.open(window, ui.photo_file())
     ui.paint(window, 5, 50, 5, 80)
     c.prompt_edit.setPlainText("x")
-    window.run_job()
+    window.run.run_job()
     qtbot.waitUntil(lambda: "No FASHN API key" in window.message_label.text(), timeout=10_000)
-    assert window.jobs == {}
+    assert window.document.jobs == {}
 
 
 def test_invalid_settings_are_refused_before_sending(fashn_window, sandbox, qtbot, ui) -> None:  # type: ignore[no-untyped-def]
     win = fashn_window
     ui.open(win, ui.photo_file())
     win.controls.prompt_edit.setPlainText("")  # the current schema needs a prompt
-    win.run_job()
+    win.run.run_job()
     assert win.message_label.text()
-    assert win.jobs == {} and sandbox.stats.jobs_created == 0
+    assert win.document.jobs == {} and sandbox.stats.jobs_created == 0
+
+
+def test_quitting_while_a_job_runs_says_what_is_known_of_it(
+    fashn_window, sandbox, qtbot, ui
+) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    win = fashn_window
+    win.force_close = False
+    win.session.unsaved_answer = "discard"
+    sandbox.set_delays(processing=30.0)  # accepted, then busy for a while
+    ui.open(win, ui.photo_file())
+    ui.paint(win, 10, 40, 10, 40)
+    win.controls.prompt_edit.setPlainText("a blue glass vase")
+    qtbot.waitUntil(lambda: "Ready" in win.controls.readiness_label.text(), timeout=15_000)
+    win.run.run_job()
+    accepted = lambda: any(r.remote_id for r in win.document.jobs.values())  # noqa: E731
+    qtbot.waitUntil(accepted, timeout=20_000)
+    (record,) = win.document.jobs.values()
+    seen: list[str] = []
+
+    def answer() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(20, answer)
+            return
+        seen.append(box.informativeText())
+        box.button(QMessageBox.StandardButton.Cancel).click()
+
+    QTimer.singleShot(20, answer)
+    win.close()
+    assert win.isVisible() and win.runner.running()  # Cancel keeps the window and the job
+    assert seen == [
+        f"Job #{record.number} was accepted by the service (id {record.remote_id}): it is "
+        "kept, and the next start or `mask-editor-cli resume` collects its results."
+    ]
+    win.run.cancel_all()
+    qtbot.waitUntil(lambda: not win.runner.running(), timeout=10_000)
+    win.force_close = True

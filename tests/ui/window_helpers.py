@@ -11,7 +11,7 @@ def new_window(qtbot, *, show: bool = True):  # type: ignore[no-untyped-def]
     from editor.ui.window import MainWindow
 
     win = MainWindow()
-    win._force_close = True
+    win.force_close = True
     qtbot.addWidget(win)
     if show:
         win.show()
@@ -26,7 +26,7 @@ def close_window(qtbot, win, timeout: int = 15_000) -> None:  # type: ignore[no-
 
 def crash(window) -> None:  # type: ignore[no-untyped-def]
     """What a crash leaves: the autosave folder unlocked, without the clean-exit marker."""
-    saver = window.autosaver
+    saver = window.session.autosaver
     assert saver.flush(10)
     with saver._cond:
         saver._closed = True

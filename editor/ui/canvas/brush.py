@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from editor.core.mask import bounding_box
+from editor.core.mask_history import changed_region
 
 TILE = 256
 SPACING = 0.25  # dab spacing as a fraction of the radius
@@ -157,16 +157,3 @@ class MaskStroke:
 def union(a: Rect, b: Rect) -> Rect:
     """Smallest rectangle containing both."""
     return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
-
-
-def changed_region(
-    before: np.ndarray, after: np.ndarray, x0: int = 0, y0: int = 0
-) -> tuple[Rect, np.ndarray, np.ndarray] | None:
-    """Where ``after`` differs from ``before`` (arrays whose top-left is source pixel
-    (x0, y0)): (rect in source pixels, copy of before, copy of after), or None."""
-    changed = bounding_box(before != after)
-    if changed is None:
-        return None
-    cx0, cy0, cx1, cy1 = changed
-    rect = (x0 + cx0, y0 + cy0, x0 + cx1, y0 + cy1)
-    return rect, before[cy0:cy1, cx0:cx1].copy(), after[cy0:cy1, cx0:cx1].copy()

@@ -14,9 +14,10 @@ from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPaintEvent, QPen, QTransform
 from PySide6.QtWidgets import QWidget
 
-from editor.core.errors import MaskError
+from editor.core.document import Document
+from editor.core.mask_history import Rect
 
-from .brush import MaskStroke, changed_region
+from .brush import MaskStroke
 from .input import CanvasInputMixin
 from .lasso import LassoPath
 from .overlay import (
@@ -43,17 +44,17 @@ class CanvasView(CanvasToolsMixin, CanvasInputMixin, QWidget):
     brush_changed = Signal()
     image_changed = Signal()  # after set_image: another photo and/or mask is shown
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, document: Document | None = None) -> None:
         super().__init__(parent)
+        # the document owns the mask and its undo steps; the canvas shows and paints it
+        self.document = document if document is not None else Document()
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMouseTracking(True)
         self.setAttribute(Qt.WidgetAttribute.WA_TabletTracking, True)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
         self.setMinimumSize(64, 64)
-        self.undo_stack = MaskUndoStack(self)
+        self.undo_stack = MaskUndoStack(self.document.history, self)
         self._vp = Viewport()
-        self._image: np.ndarray | None = None
-        self._mask: np.ndarray | None = None
         self._photo: PhotoLayer | None = None
         self._overlay: MaskOverlay | None = None
         self._edges = EdgeLayer()
@@ -69,38 +70,46 @@ class CanvasView(CanvasToolsMixin, CanvasInputMixin, QWidget):
         self._last_stroke_end: tuple[float, float] | None = None
         self._lasso = LassoPath()
         self._init_input()
+        self.document.on_image.append(self._on_document_image)
+        self.document.on_mask.append(self._on_document_mask)
+        listeners = (self._on_document_image, self._on_document_mask)
+        self.destroyed.connect(lambda _o=None, d=self.document, f=listeners: _detach(d, f))
+
+    @property
+    def _image(self) -> np.ndarray | None:
+        return self.document.image
+
+    @property
+    def _mask(self) -> np.ndarray | None:
+        return self.document.mask
 
     # --- document ------------------------------------------------------------------
     def set_image(self, image: np.ndarray, mask: np.ndarray | None = None) -> None:
         """Show ``image`` (H x W x 3/4 uint8) with ``mask`` (H x W uint8, kept as the live
-        mask, not copied when contiguous) or an empty mask; clears the undo stack."""
-        if image.ndim != 3 or image.shape[2] not in (3, 4) or image.dtype != np.uint8:
-            raise ValueError(
-                f"expected an H x W x 3/4 uint8 image, got {image.shape} {image.dtype}"
-            )
-        h, w = image.shape[:2]
-        if mask is None:
-            mask = np.zeros((h, w), dtype=np.uint8)
-        elif mask.dtype == np.bool_:
-            mask = mask.astype(np.uint8) * 255
-        elif mask.dtype != np.uint8:
-            raise MaskError(f"The mask must be 8-bit (0..255), not {mask.dtype}: save it as PNG.")
-        if mask.shape != (h, w):
-            raise MaskError(
-                f"The mask is {mask.shape[1]}x{mask.shape[0]} but the image is {w}x{h}: "
-                "load a mask of the same size."
-            )
+        mask, not copied when contiguous) or an empty mask; clears the undo steps."""
+        self._end_stroke()
+        self.document.set_image(image, mask)
+
+    def _on_document_image(self) -> None:
+        """The document has another image or mask array: wrap it (no copy) and fit."""
+        image, mask = self.document.image, self.document.mask
+        if image is None or mask is None:
+            return
         self._end_stroke()
         self._lasso.clear()
-        self._image = image
-        self._mask = np.ascontiguousarray(mask)
         self._photo = PhotoLayer(image)
-        self._overlay = MaskOverlay(self._mask, self._overlay_color)
+        self._overlay = MaskOverlay(mask, self._overlay_color)
         self._last_stroke_end = None
-        self.undo_stack.clear()
+        h, w = image.shape[:2]
         self._vp.image_size = QSize(w, h)
         self.zoom_fit()
         self.image_changed.emit()
+
+    def _on_document_mask(self, rect: Rect) -> None:
+        x0, y0, x1, y1 = rect
+        qrect = QRect(x0, y0, x1 - x0, y1 - y0)
+        self._mask_region_changed(qrect)
+        self.mask_edited.emit(qrect)
 
     def image(self) -> np.ndarray | None:
         """The photo shown (the array given to ``set_image``)."""
@@ -118,23 +127,8 @@ class CanvasView(CanvasToolsMixin, CanvasInputMixin, QWidget):
     def apply_mask(self, new_mask: np.ndarray, text: str) -> bool:
         """Replace the mask by ``new_mask`` as one undo step named ``text`` (stores only the
         bounding rectangle of changed pixels). Returns False when nothing changed."""
-        if self._mask is None:
-            return False
-        if new_mask.shape != self._mask.shape:
-            h, w = self._mask.shape
-            raise MaskError(
-                f"The mask is {new_mask.shape[1]}x{new_mask.shape[0]} but the image is "
-                f"{w}x{h}: use a mask of the same size."
-            )
-        if new_mask.dtype == np.bool_:
-            new_mask = new_mask.astype(np.uint8) * 255
-        new_mask = new_mask.astype(np.uint8, copy=False)
         self._end_stroke()
-        changed = changed_region(self._mask, new_mask)
-        if changed is None:
-            return False
-        self._push_edit(MaskPatch(*changed), text, apply=True)
-        return True
+        return self.document.apply_mask(new_mask, text)
 
     # --- view ------------------------------------------------------------------------
     def zoom(self) -> float:
@@ -227,20 +221,7 @@ class CanvasView(CanvasToolsMixin, CanvasInputMixin, QWidget):
 
     # --- edits -------------------------------------------------------------------------
     def _push_edit(self, patch: MaskPatch, text: str, *, apply: bool) -> None:
-        if apply:
-            self._apply_patch(patch, patch.after())
-        else:
-            self._mask_region_changed(patch.qrect())
-            self.mask_edited.emit(patch.qrect())
-        self.undo_stack.push_patch(patch, self._apply_patch, text)
-
-    def _apply_patch(self, patch: MaskPatch, pixels: np.ndarray) -> None:
-        if self._mask is None or self._mask.shape[0] < patch.rect[3]:
-            return
-        x0, y0, x1, y1 = patch.rect
-        self._mask[y0:y1, x0:x1] = pixels
-        self._mask_region_changed(patch.qrect())
-        self.mask_edited.emit(patch.qrect())
+        self.document.record_edit(patch, text, apply=apply)
 
     def _mask_region_changed(self, rect: QRect) -> None:
         if self._overlay is None or self._mask is None or rect.isEmpty():
@@ -363,6 +344,12 @@ class CanvasView(CanvasToolsMixin, CanvasInputMixin, QWidget):
         r = self._cursor_rect()
         if not r.isEmpty():
             self.update(r)
+
+
+def _detach(document: Document, listeners: tuple[object, ...]) -> None:
+    """The canvas is gone: the document no longer tells it about changes."""
+    for group in (document.on_image, document.on_mask):
+        group[:] = [f for f in group if f not in listeners]
 
 
 def _checker_brush() -> QBrush:

@@ -1,5 +1,5 @@
-"""Window behaviour at start and for support: restore after a crash, collect paid jobs
-left in the journal, Help > Copy diagnostics."""
+"""At start, before the user does anything: offer to restore what a crashed or killed
+run left in the autosave folder, then collect paid jobs left in the journal."""
 
 from __future__ import annotations
 
@@ -9,22 +9,16 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from PySide6.QtGui import QGuiApplication
 
+from editor.core.job_record import JobRecord
 from editor.ui import prefs
-from editor.ui.controls_state import controls_state
 from editor.ui.imaging import thumbnail
-from editor.ui.records import JobRecord
-from editor.ui.recovery import ANSWERS, RecoveryDialog, preview, worth_restoring
+from editor.ui.window.controller import Controller
+from editor.ui.work_dialogs import ANSWERS, RecoveryDialog, preview, worth_restoring
 
 if TYPE_CHECKING:
     from editor.backends.journal import JournalEntry
     from editor.core.session import Session
-    from editor.ui.window import MainWindow
-
-    _Base = MainWindow
-else:
-    _Base = object
 
 log = logging.getLogger(__name__)
 RESUMING = "collecting a job sent before the editor stopped"
@@ -32,7 +26,7 @@ RESUMING = "collecting a job sent before the editor stopped"
 _Found = tuple[list["JournalEntry"], str | None, dict[str, np.ndarray | None]]
 
 
-class StartupMixin(_Base):
+class StartupController(Controller):
     """What happens once the window is shown, before the user does anything."""
 
     recovery_answer: str | None = None  # restore | discard | later without asking (tests)
@@ -43,14 +37,14 @@ class StartupMixin(_Base):
         def after_recovery() -> None:
             self.resume_journal()
             if path:
-                self.open_path(path)
+                self.window.opener.open_path(path)
 
         self.offer_recovery(then=after_recovery)
 
     # -- restore after a crash ------------------------------------------------------------
     def offer_recovery(self, then: Callable[[], None] | None = None) -> None:
         """Look for work a crashed or killed run left and offer to restore it."""
-        saver = self.autosaver
+        saver = self.window.session.autosaver
 
         def find() -> tuple[Session, np.ndarray] | None:
             session = saver.load_recovery()
@@ -78,16 +72,16 @@ class StartupMixin(_Base):
     def _recover(self, session: Session, picture: np.ndarray) -> None:
         answer = self.recovery_answer or os.environ.get("MASK_EDITOR_RECOVERY", "").lower()
         if answer not in ANSWERS:
-            self.recovery_dialog = RecoveryDialog(session, picture, self)
+            self.recovery_dialog = RecoveryDialog(session, picture, self.window)
             self.recovery_dialog.exec()
             answer = self.recovery_dialog.answer
         if answer == "restore":
-            self.apply_session(session, recovered=True)
+            self.window.session.apply_session(session, recovered=True)
             self.show_info(
                 "Restored your work from the last run (save it with File > Save session)."
             )
         elif answer == "discard":
-            self.runner.in_thread(self.autosaver.discard, on_error=self.show_error)
+            self.runner.in_thread(self.window.session.autosaver.discard, on_error=self.show_error)
             self.show_info("Discarded the work saved automatically in the last run.")
         else:
             self.show_info("The work of the last run is kept; it is offered again at next start.")
@@ -96,14 +90,14 @@ class StartupMixin(_Base):
     def resume_journal(self) -> None:
         """Collect every job still in the journal (sent before a crash, kill or quit) and
         show its results; expired jobs are reported once and forgotten."""
-        journal = self.pool.journal
+        journal = self.window.pool.journal
         if journal is None:
             return
-        shown = {r.remote_id for r in self.jobs.values() if r.remote_id}
+        shown = {r.remote_id for r in self.doc.jobs.values() if r.remote_id}
 
         def look() -> _Found:
             """Off the UI thread: the entries, the key, and the sources of new cards."""
-            from editor.ui.window_jobs import _key_for
+            from editor.ui.window.run import key_for
 
             entries = journal.entries()
             sources = {
@@ -111,7 +105,7 @@ class StartupMixin(_Base):
                 for e in entries
                 if e.has_source and e.job_id not in shown
             }
-            return entries, _key_for("fashn") if entries else None, sources
+            return entries, key_for("fashn") if entries else None, sources
 
         self.runner.in_thread(look, on_done=self._resume_entries, on_error=self.show_error)
 
@@ -121,7 +115,7 @@ class StartupMixin(_Base):
         entries, key, sources = found
         if not entries:
             return
-        journal = self.pool.journal
+        journal = self.window.pool.journal
         cards: dict[str, JobRecord] = {}
         for entry in entries:
             cards[entry.token] = self._card_for_entry(entry, sources.get(entry.token))
@@ -131,7 +125,7 @@ class StartupMixin(_Base):
             record = cards.get(entry.token)
             status = getattr(event, "status", None) or getattr(event, "message", None)
             if record is not None and status and record.running:
-                record.state = str(status)
+                record.status = str(status)
                 self.results.update_job(record.number)
 
         async def save(entry: JournalEntry, images: list[np.ndarray]) -> list[Any]:
@@ -143,17 +137,16 @@ class StartupMixin(_Base):
             record.credits_used = entry.credits_used
             record.end("completed")
             self.results.update_job(record.number)
-            self._mark_changed()
+            self.doc.job_changed(record, images=False)
+            saver = self.window.session.autosaver
             for k, image in enumerate(images):
-                self.autosaver.save_result(record.key, k, image)
-            self._autosave_state()
-            ok = await asyncio.to_thread(self.autosaver.flush)
-            if not ok or self.autosaver.last_error:
+                saver.save_result(record.job_id, k, image)
+            self.window.session.autosave_state()
+            ok = await asyncio.to_thread(saver.flush)
+            if not ok or saver.last_error:
                 from editor.core.errors import ExportError
 
-                raise ExportError(
-                    self.autosaver.last_error or "The results could not be saved in time."
-                )
+                raise ExportError(saver.last_error or "The results could not be saved in time.")
             return []
 
         options: dict[str, Any] = {"api_key": key} if key else {}
@@ -167,13 +160,13 @@ class StartupMixin(_Base):
     def _card_for_entry(self, entry: JournalEntry, source: np.ndarray | None) -> JobRecord:
         """The restored job with this remote id, or a new card for it (showing ``source``,
         the photo the journal kept, when there is one)."""
-        for record in self.jobs.values():
+        for record in self.doc.jobs.values():
             if record.remote_id == entry.job_id:
-                record.state, record.error, record.ended = RESUMING, "", None
+                record.status, record.error, record.ended = RESUMING, "", None
                 self.results.update_job(record.number)
                 return record
         settings = {k: v for k, v in entry.settings.items() if isinstance(v, str | int | float)}
-        current = self.sources.current
+        current = self.doc.sources.current
         if source is None:
             source = current.image if current is not None else np.zeros((1, 1, 3), np.uint8)
         record = JobRecord(
@@ -184,11 +177,11 @@ class StartupMixin(_Base):
             source=source,
             mask=None,
             remote_id=entry.job_id,
-            state=RESUMING,
+            status=RESUMING,
         )
-        self.jobs[record.number] = record
+        self.doc.jobs[record.number] = record
         self.results.add_job(record)
-        self._update_actions()
+        self.window.update_actions()
         return record
 
     def _resumed(self, outcomes: list[Any], cards: dict[str, JobRecord], entries: list) -> None:
@@ -210,25 +203,9 @@ class StartupMixin(_Base):
             if record is not None:
                 record.end("failed", text)
                 self.results.update_job(record.number)
-                self._job_changed(record)
+                self.doc.job_changed(record)
         if lines:
             self.show_error(lines[0] if len(lines) == 1 else f"{len(lines)} jobs: {lines[0]}")
         elif collected:
             self.show_info(f"Collected the results of {collected} job(s) sent earlier.")
-        self._update_actions()
-
-    # -- support --------------------------------------------------------------------------
-    def copy_diagnostics(self) -> str:
-        """Versions, settings (never a key) and the last errors, to the clipboard."""
-        from editor.logs import diagnostics_text
-
-        settings: dict[str, Any] = {
-            f"base_url_{kind}": prefs.base_url(kind) for kind in prefs.DEFAULT_BASE_URLS
-        }
-        settings["default_backend"] = prefs.default_backend()
-        settings.update({f"controls_{k}": v for k, v in controls_state(self.controls).items()})
-        settings["autosave_folder"] = str(self.autosaver.folder)
-        text = diagnostics_text(settings)
-        QGuiApplication.clipboard().setText(text)
-        self.show_info("Copied the diagnostics (versions, settings, last errors; no keys).")
-        return text
+        self.window.update_actions()

@@ -1,8 +1,8 @@
-"""Window behaviour for painting: tools, mask operations, overlay, zoom, mask files."""
+"""Painting: tools, mask operations (one undo step each, through the document), mask
+files, overlay settings and the region count the offline fill's estimate follows."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -10,31 +10,27 @@ import numpy as np
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QColorDialog, QFileDialog, QInputDialog
 
+from editor.core.document import MASK_OPS
 from editor.ui import prefs
 from editor.ui.settings import OVERLAY_COLOR, OVERLAY_OPACITY, overlay_color, overlay_opacity
+from editor.ui.window.controller import Controller
 
 if TYPE_CHECKING:
-    from editor.ui.window import MainWindow
-
-    _Base = MainWindow
-else:
-    _Base = object
+    from editor.ui.window.main import MainWindow
 
 REGION_COUNT_DELAY_MS = 250
 MASK_FILTER = "PNG mask (*.png);;Images (*.png *.jpg *.jpeg *.webp *.tif *.tiff *.bmp)"
 
 
-class MaskMixin(_Base):
-    """Tools and mask operations; every change goes through canvas.apply_mask (undoable)."""
+class MaskController(Controller):
+    """Tools and mask operations on the document's mask."""
 
-    _mask_amount = 8
-    _doc_generation = 0  # bumped whenever the canvas gets another image
-    _region_seq = 0
-
-    def _init_region_count(self) -> None:
-        """Count the mask's separate regions (off the UI thread, after a short pause):
-        the offline fill's expected time follows them."""
-        self._regions_timer = QTimer(self)
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.amount = 8  # the last N px of grow / shrink / feather
+        self._region_seq = 0
+        # count the mask's separate regions off the UI thread, after a short pause
+        self._regions_timer = QTimer(window)
         self._regions_timer.setSingleShot(True)
         self._regions_timer.setInterval(REGION_COUNT_DELAY_MS)
         self._regions_timer.timeout.connect(self._count_regions)
@@ -44,7 +40,7 @@ class MaskMixin(_Base):
     def _count_regions(self) -> None:
         from editor.core.fill import region_boxes
 
-        mask = self.canvas.mask()
+        mask = self.doc.mask
         if mask is None:
             self.controls.set_mask_regions(None)
             return
@@ -61,7 +57,7 @@ class MaskMixin(_Base):
     # -- tools ----------------------------------------------------------------------
     def _set_tool(self, tool: str) -> None:
         self.canvas.set_tool(tool)  # type: ignore[arg-type]
-        self._update_actions()
+        self.window.update_actions()
 
     def tool_brush(self) -> None:
         self._set_tool("brush")
@@ -74,22 +70,10 @@ class MaskMixin(_Base):
 
     def tool_swap(self) -> None:
         self.canvas.swap_brush_eraser()
-        self._update_actions()
-
-    def brush_bigger(self) -> None:
-        self.canvas.grow_brush()
-
-    def brush_smaller(self) -> None:
-        self.canvas.shrink_brush()
-
-    def brush_harder(self) -> None:
-        self.canvas.harder()
-
-    def brush_softer(self) -> None:
-        self.canvas.softer()
+        self.window.update_actions()
 
     def toggle_pressure(self) -> None:
-        on = self.actions_.pressure.isChecked()
+        on = self.window.actions_.pressure.isChecked()
         self.canvas.set_pressure_enabled(on)
         prefs.set_value("canvas/pressure", on)
 
@@ -98,60 +82,36 @@ class MaskMixin(_Base):
         self.canvas.apply_mask(new_mask, text)
         self.show_info(f"{text}.")
 
-    def mask_invert(self) -> None:
-        from editor.core.mask import invert
-
-        self._apply(invert(self.canvas.mask()), "Invert mask")
-
-    def mask_clear(self) -> None:
-        from editor.core.mask import clear
-
-        self._apply(clear(self.canvas.mask()), "Clear mask")
-
-    def mask_fill(self) -> None:
-        from editor.core.mask import fill
-
-        self._apply(fill(self.canvas.mask()), "Fill mask")
-
-    def mask_grow(self, px: int | None = None) -> None:
-        from editor.core.mask import grow
-
-        self._amount_op("Grow mask", px, lambda m, n: grow(m, n))
-
-    def mask_shrink(self, px: int | None = None) -> None:
-        from editor.core.mask import grow
-
-        self._amount_op("Shrink mask", px, lambda m, n: grow(m, -n))
-
-    def mask_feather(self, px: int | None = None) -> None:
-        from editor.core.mask import feather
-
-        self._amount_op("Feather mask", px, feather)
-
-    def _amount_op(
-        self, title: str, px: int | None, op: Callable[[np.ndarray, int], np.ndarray]
-    ) -> None:
-        """Ask for N px (unless given), run ``op`` in a worker thread, apply as one undo step."""
-        if px is None:
+    def op(self, name: str, px: int | None = None) -> None:
+        """Run the mask operation ``name`` of ``MASK_OPS`` as one undo step: in a worker
+        thread, asking for N px first when it takes an amount (unless ``px`` is given)."""
+        title, func, takes_px = MASK_OPS[name]
+        if self.doc.mask is None:
+            return
+        if takes_px and px is None:
             from editor.ui.dialogs import AmountDialog
 
-            dialog = AmountDialog(title, "By", self._mask_amount, self)
+            dialog = AmountDialog(title, "By", self.amount, self.window)
             if not dialog.exec():
                 return
             px = dialog.value()
-        self._mask_amount = px
-        state = (self.canvas.undo_stack.index(), self._doc_generation)
-        text = f"{title} by {px} px"
+        if takes_px:
+            self.amount = px or 0
+        text = f"{title} by {px} px" if takes_px else title
+        if not takes_px:  # whole-array numpy: fast enough on the UI thread
+            self._apply(func(self.doc.mask, 0), text)
+            return
+        state = (self.doc.history.index, self.doc.generation)
         self.show_info(f"{text}…")
 
         def done(new_mask: np.ndarray) -> None:
-            if (self.canvas.undo_stack.index(), self._doc_generation) != state:
+            if (self.doc.history.index, self.doc.generation) != state:
                 self.show_error(f"The mask changed while working; {title.lower()} again.")
                 return
             self._apply(new_mask, text)
 
         self.runner.in_thread(
-            op, self.canvas.mask().copy(), px, on_done=done, on_error=self.show_error
+            func, self.doc.mask.copy(), px, on_done=done, on_error=self.show_error
         )
 
     def load_mask_dialog(self, path: str | None = None) -> None:
@@ -159,10 +119,11 @@ class MaskMixin(_Base):
         from editor.core.mask import load_mask
 
         if path is None:
-            path, _ = QFileDialog.getOpenFileName(self, "Load mask", "", MASK_FILTER)
+            path, _ = QFileDialog.getOpenFileName(self.window, "Load mask", "", MASK_FILTER)
             if not path:
                 return
-        h, w = self.canvas.mask().shape[:2]
+        assert self.doc.mask is not None
+        h, w = self.doc.mask.shape[:2]
         name = Path(path).name
         self.runner.in_thread(
             load_mask,
@@ -177,44 +138,24 @@ class MaskMixin(_Base):
         from editor.ui.export import export_mask
 
         if path is None:
-            suggestion = self._suggest_path("-mask.png")
-            path, _ = QFileDialog.getSaveFileName(self, "Save mask", suggestion, MASK_FILTER)
+            suggestion = self.doc.suggest_path("-mask.png")
+            path, _ = QFileDialog.getSaveFileName(self.window, "Save mask", suggestion, MASK_FILTER)
             if not path:
                 return
-        index = self.canvas.undo_stack.index()
-        mask = self.canvas.mask().copy()
+        assert self.doc.mask is not None
+        history, index = self.doc.history, self.doc.history.index
+        mask = self.doc.mask.copy()
 
         def done(written: Path) -> None:
-            if self.canvas.undo_stack.index() == index:
-                self.canvas.undo_stack.setClean()
+            if history.index == index:
+                history.set_clean()
             self.show_info(f"Saved the mask to {written}.")
 
         self.runner.in_thread(export_mask, mask, path, on_done=done, on_error=self.show_error)
 
-    def _suggest_path(self, suffix: str) -> str:
-        if self._path:
-            p = Path(self._path)
-            return str(p.with_name(p.stem + suffix))
-        return "image" + suffix
-
-    # -- view -----------------------------------------------------------------------
-    def zoom_in(self) -> None:
-        self.canvas.zoom_in()
-
-    def zoom_out(self) -> None:
-        self.canvas.zoom_out()
-
-    def zoom_fit(self) -> None:
-        self.canvas.zoom_fit()
-
-    def zoom_100(self) -> None:
-        self.canvas.zoom_100()
-
-    def overlay_cycle(self) -> None:
-        self.canvas.cycle_overlay_mode()
-
+    # -- overlay --------------------------------------------------------------------
     def overlay_color_dialog(self, color: Any = None) -> None:
-        color = color or QColorDialog.getColor(overlay_color(), self, "Mask overlay colour")
+        color = color or QColorDialog.getColor(overlay_color(), self.window, "Mask overlay colour")
         if color.isValid():
             prefs.set_value(OVERLAY_COLOR, color.name())
             self.canvas.set_overlay_color(color)
@@ -222,7 +163,12 @@ class MaskMixin(_Base):
     def overlay_opacity_dialog(self, percent: int | None = None) -> None:
         if percent is None:
             value, ok = QInputDialog.getInt(
-                self, "Overlay opacity", "Opacity (%)", round(overlay_opacity() * 100), 5, 100
+                self.window,
+                "Overlay opacity",
+                "Opacity (%)",
+                round(overlay_opacity() * 100),
+                5,
+                100,
             )
             if not ok:
                 return
@@ -230,9 +176,9 @@ class MaskMixin(_Base):
         prefs.set_value(OVERLAY_OPACITY, percent / 100)
         self.canvas.set_overlay_opacity(percent / 100)
 
-    def _apply_overlay_prefs(self) -> None:
+    def apply_overlay_prefs(self) -> None:
         self.canvas.set_overlay_color(overlay_color())
         self.canvas.set_overlay_opacity(overlay_opacity())
         pressure = prefs.get_str("canvas/pressure", "true").lower() != "false"
-        self.actions_.pressure.setChecked(pressure)
+        self.window.actions_.pressure.setChecked(pressure)
         self.canvas.set_pressure_enabled(pressure)

@@ -1,0 +1,142 @@
+"""Opening photos: the file dialog, recent files, paste, drop; reading happens in a
+worker thread and a failure is one line (the current work stays)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QMimeData, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QFileDialog
+
+from editor.ui import prefs
+from editor.ui.imaging import from_qimage
+from editor.ui.window.controller import Controller
+from editor.ui.window.session import SESSION_SUFFIX
+from editor.ui.work_dialogs import display_text
+
+log = logging.getLogger(__name__)
+IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.webp *.tif *.tiff *.bmp *.gif);;All files (*)"
+
+
+class OpenController(Controller):
+    """Open, paste and drop photos; recent files."""
+
+    def open_dialog(self) -> None:
+        path = self.doc.path
+        start = str(Path(path).parent) if path else ""
+        chosen, _ = QFileDialog.getOpenFileName(self.window, "Open a photo", start, IMAGE_FILTER)
+        if chosen:
+            self.open_path(chosen)
+
+    def open_path(self, path: str) -> None:
+        """Open a photo (or a session file) in a worker thread; on failure the work stays."""
+        if str(path).lower().endswith(SESSION_SUFFIX):
+            self.window.session.open_session_dialog(str(path))
+            return
+        self.window.session.ask_unsaved_then(
+            "opening another photo", lambda: self._load_photo(str(path))
+        )
+
+    def _load_photo(self, path: str) -> None:
+        from editor.core.image import load_image
+
+        def show(loaded: Any, name: str) -> None:
+            self.open_pixels(loaded.pixels, path, name)
+
+        self.open_in_thread(load_image, path, show)
+
+    def open_in_thread(
+        self, load: Callable[[str], Any], path: str, show: Callable[[Any, str], None]
+    ) -> None:
+        """Run ``load(path)`` in a worker thread with Open disabled meanwhile, then
+        ``show(result, display name)``; a failure is one line and the work stays."""
+        name = display_text(Path(path).name)
+        self.window.opening = True
+        self.show_info(f"Opening {name}…")
+        self.window.update_actions()
+
+        def done(result: Any) -> None:
+            self.window.opening = False
+            show(result, name)
+
+        def failed(message: str) -> None:
+            self.window.opening = False
+            self.show_error(message)
+            self.window.update_actions()
+
+        self.runner.in_thread(load, path, on_done=done, on_error=failed)
+
+    def paste_image(self) -> None:
+        """Open the clipboard's image (or the image file it names)."""
+        data = QGuiApplication.clipboard().mimeData()
+        if data is not None and data.hasImage():
+            image = QGuiApplication.clipboard().image()
+            if not image.isNull():
+                pixels = from_qimage(image)
+                self.window.session.ask_unsaved_then(
+                    "opening the pasted image",
+                    lambda: self.open_pixels(pixels, None, "Pasted image"),
+                )
+                return
+        if data is not None and data.hasUrls():
+            files = [u.toLocalFile() for u in data.urls() if u.isLocalFile()]
+            if files:
+                self.open_path(files[0])
+                return
+        self.show_error("The clipboard holds no image; copy an image first, then paste.")
+
+    def open_dropped(self, data: QMimeData) -> bool:
+        """Open a dropped file or image; False when the drop holds neither."""
+        files = [u.toLocalFile() for u in data.urls() if u.isLocalFile()]
+        if files:
+            self.open_path(files[0])
+            return True
+        if data.hasImage():
+            pixels = from_qimage(data.imageData())
+            self.window.session.ask_unsaved_then(
+                "opening the dropped image",
+                lambda: self.open_pixels(pixels, None, "Dropped image"),
+            )
+            return True
+        return False
+
+    def open_pixels(self, pixels: np.ndarray, path: str | None, label: str) -> None:
+        """Start editing ``pixels`` with an empty mask (a new source history); if the
+        canvas cannot show them, the current image and mask stay and the user is told."""
+        doc = self.doc
+        image, mask, zoom = doc.image, doc.mask, self.canvas.zoom()
+        try:
+            doc.open_image(pixels, path, label)
+        except Exception as error:
+            log.exception("the canvas cannot show %s", label)
+            if image is not None and mask is not None:
+                doc.set_image(image, mask)
+                self.canvas.set_zoom(zoom)
+            h, w = pixels.shape[:2]
+            self.show_error(
+                f"Cannot show {label} ({w} × {h}): {type(error).__name__} in the canvas; "
+                "your image and mask are unchanged. Try a less extreme size."
+            )
+            return
+        self.window.session.source_changed()
+        if path:
+            prefs.add_recent_file(path)
+            self.rebuild_recent_menu()
+        h, w = pixels.shape[:2]
+        self.show_info(f"Opened {label} ({w} × {h}). Paint the area to change.")
+        self.window.show_image_size()
+        # painting keys ([ ] B E X) act at once: a focused combo box would eat them
+        self.canvas.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def rebuild_recent_menu(self) -> None:
+        menu = self.window.recent_menu
+        menu.clear()
+        for path in prefs.recent_files():
+            action = menu.addAction(display_text(path))
+            action.triggered.connect(lambda _c=False, p=path: self.open_path(p))
+        menu.setEnabled(bool(menu.actions()))

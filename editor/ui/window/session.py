@@ -1,0 +1,280 @@
+"""Keeping work: autosave, session files, the unsaved-changes question, clean quit.
+
+The document is mirrored by an ``Autosaver``: the mask after each finished stroke
+(written off the UI thread, debounced), prompt and settings shortly after a change,
+results as they arrive. A session file is the same state in one zip.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from editor.core import session as core_session
+from editor.core.autosave import Autosaver
+from editor.core.job_record import JobRecord
+from editor.core.mask_history import Rect
+from editor.ui.controls_state import apply_controls_state, controls_state
+from editor.ui.imaging import thumbnail
+from editor.ui.window.controller import Controller
+from editor.ui.work_dialogs import ask_unsaved, display_text
+
+if TYPE_CHECKING:
+    from editor.ui.window.main import MainWindow
+
+SESSION_SUFFIX = ".maskedit"
+SESSION_FILTER = f"Mask Editor session (*{SESSION_SUFFIX});;All files (*)"
+MASK_DELAY_S = 0.3  # quiet time after a stroke before the mask is written
+STATE_DELAY_MS = 400  # quiet time after typing before prompt/settings are written
+
+
+class _Bridge(QObject):
+    """Carries autosave reports from its worker thread to the UI thread."""
+
+    error = Signal(str)
+
+
+class SessionController(Controller):
+    """Autosave, Save/Open session, the unsaved-changes question, clean quit."""
+
+    unsaved_answer: str | None = None  # save | discard | cancel without asking (tests)
+    quit_question: QMessageBox | None = None  # the last "Jobs are running" question
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.restoring = False
+        self._closing_after_save = False
+        self._bridge = _Bridge(window)
+        self._bridge.error.connect(self.show_error)
+        self.autosaver = self._make_autosaver()
+        self._state_timer = QTimer(window)
+        self._state_timer.setSingleShot(True)
+        self._state_timer.setInterval(STATE_DELAY_MS)
+        self._state_timer.timeout.connect(self.autosave_state)
+        self.doc.on_mask.append(self._on_mask_changed)
+        self.doc.on_state.append(self._on_state_changed)
+        self.doc.on_job.append(self._on_job_changed)
+        self.controls.changed.connect(self._on_controls_changed)
+        self._sync_request()
+
+    def _make_autosaver(self) -> Autosaver:
+        return Autosaver(delay=MASK_DELAY_S, on_error=self._bridge.error.emit)
+
+    # -- what changed ---------------------------------------------------------------
+    def _on_controls_changed(self) -> None:
+        """The document follows the controls; a change counts once a photo is open."""
+        if self.restoring:
+            return
+        if self.doc.has_image():
+            self.doc.set_request(self.controls.prompt(), controls_state(self.controls))
+        else:
+            self._sync_request()
+
+    def _sync_request(self) -> None:
+        """Put what the controls show into the document without counting a change."""
+        self.doc.prompt = self.controls.prompt()
+        self.doc.settings = controls_state(self.controls)
+
+    def _on_state_changed(self) -> None:
+        if not self.restoring:
+            self._state_timer.start()
+            self.window.update_title()
+
+    def _on_mask_changed(self, _rect: Rect) -> None:
+        if not self.restoring and self.doc.mask is not None:
+            self.autosaver.save_mask(self.doc.mask)  # copied now, written off the UI thread
+
+    def source_changed(self) -> None:
+        """A new current source (opened, pasted, a variant used, back/forward)."""
+        entry, mask = self.doc.sources.current, self.doc.mask
+        if self.restoring or entry is None or mask is None:
+            return
+        history = [e.image for e in self.doc.sources.chain[:-1]]
+        self.autosaver.save_source(entry.image, entry.path, history)
+        self.autosaver.save_mask(mask)
+        self.autosave_state()
+
+    def _on_job_changed(self, record: JobRecord, images: bool) -> None:
+        """A job started, changed state or delivered results: keep it on disk."""
+        if self.restoring:
+            return
+        self.window.update_title()
+        if images:
+            for k, image in enumerate(record.images):
+                self.autosaver.save_result(record.job_id, k, image)
+        self.autosave_state()
+        if images and record.remote_id and self.window.pool.journal is not None:
+            self._settle_journal(record.remote_id)
+
+    def _settle_journal(self, remote_id: str) -> None:
+        """Forget a paid job in the journal once its results are safely autosaved."""
+        saver, journal = self.autosaver, self.window.pool.journal
+        assert journal is not None
+
+        def settle() -> None:
+            if saver.flush() and saver.last_error is None:
+                journal.remove(remote_id)
+
+        self.runner.in_thread(settle, on_error=self.show_error)
+
+    def autosave_state(self) -> None:
+        self._state_timer.stop()
+        if not self.doc.has_image() or self.restoring:
+            return
+        self.autosaver.save_state(
+            self.doc.prompt, self.doc.session_settings(), self.doc.session_jobs()
+        )
+
+    # -- the document as a core Session ---------------------------------------------------
+    def snapshot_session(self) -> core_session.Session:
+        """The whole working state (the mask copied, so painting may go on)."""
+        return self.doc.snapshot()
+
+    def apply_session(self, session: core_session.Session, *, recovered: bool) -> None:
+        """Show ``session``: sources, mask, prompt, settings and every job's results."""
+        self.restoring = True
+        try:
+            self.doc.restore(session, recovered=recovered, number=self.runner.reserve_number)
+            self.controls.prompt_edit.setPlainText(self.doc.prompt)
+            apply_controls_state(self.controls, self.doc.settings)
+            self._sync_request()
+            self.results.clear()
+            for record in self.doc.jobs.values():
+                record.thumbs = [thumbnail(image) for image in record.images]
+                self.results.add_job(record)
+                self.results.update_job(record.number)
+            with_images = [r for r in self.doc.jobs.values() if r.images]
+            if with_images:
+                self.results.select(with_images[-1].number, 0)
+        finally:
+            self.restoring = False
+        self.window.show_image_size()
+        self._restart_autosave(session, discard_others=recovered)
+
+    def _restart_autosave(self, session: core_session.Session, *, discard_others: bool) -> None:
+        """Follow the shown state in a fresh autosave folder; retire the old one."""
+        old, new = self.autosaver, self._make_autosaver()
+        self.autosaver = new
+        new.save_session(session)
+
+        def retire() -> None:
+            new.flush()
+            old.close()
+            if discard_others:  # the restored leftovers are now in the new folder
+                new.discard()
+
+        self.runner.in_thread(retire, on_error=self.show_error)
+
+    # -- session files --------------------------------------------------------------
+    def save_session_dialog(
+        self, path: str | None = None, then: Callable[[], None] | None = None
+    ) -> None:
+        """Save everything in one session file (asks where unless it has one or is told)."""
+        doc = self.doc
+        if not doc.has_image():
+            self.show_error("There is nothing to save yet; open a photo first.")
+            return
+        if path is None:
+            path = doc.session_path if then is not None else None
+        if path is None:
+            suggestion = doc.session_path or doc.suggest_path(SESSION_SUFFIX)
+            path, _ = QFileDialog.getSaveFileName(
+                self.window, "Save session", suggestion, SESSION_FILTER
+            )
+            if not path:
+                return
+            if not Path(path).suffix:
+                path += SESSION_SUFFIX
+        session = self.snapshot_session()
+        index, changes = doc.history.index, doc.changes
+        self.show_info("Saving the session…")
+
+        def done(written: Path) -> None:
+            doc.session_path = str(written)
+            doc.mark_saved(index, changes)
+            self.window.update_title()
+            self.show_info(f"Saved the session to {display_text(str(written))}.")
+            if then is not None:
+                then()
+
+        self.runner.in_thread(
+            core_session.save_session, session, path, on_done=done, on_error=self.show_error
+        )
+
+    def open_session_dialog(self, path: str | None = None) -> None:
+        """Open a session file (asks first when there are unsaved changes)."""
+        if path is None:
+            current = self.doc.session_path
+            start = str(Path(current).parent) if current else ""
+            path, _ = QFileDialog.getOpenFileName(
+                self.window, "Open session", start, SESSION_FILTER
+            )
+            if not path:
+                return
+        chosen = str(path)
+        self.ask_unsaved_then("opening a session", lambda: self._load_session(chosen))
+
+    def _load_session(self, path: str) -> None:
+        def show(session: core_session.Session, name: str) -> None:
+            self.apply_session(session, recovered=False)
+            self.doc.session_path = path
+            self.show_info(f"Opened the session {name}: {len(session.jobs)} job(s).")
+
+        self.window.opener.open_in_thread(core_session.load_session, path, show)
+
+    # -- asking before work is lost -------------------------------------------------------
+    def ask_unsaved_then(self, doing: str, proceed: Callable[[], None]) -> None:
+        """Run ``proceed`` now, or after Save / Discard; Cancel drops it."""
+        if not self.doc.is_unsaved():
+            proceed()
+            return
+        answer = self.unsaved_answer or ask_unsaved(self.window, doing)
+        if answer == "save":
+            self.save_session_dialog(then=proceed)
+        elif answer == "discard":
+            proceed()
+
+    def may_close(self) -> bool:
+        """Whether the window may close now (asks about running jobs and unsaved work)."""
+        force = self.window.force_close or self._closing_after_save
+        running = self.runner.running()
+        if running and not force and not self._confirm_quit_with_jobs(running):
+            return False
+        if not force and self.doc.is_unsaved():
+            answer = self.unsaved_answer or ask_unsaved(self.window, "quitting")
+            if answer != "discard":
+                if answer == "save":
+                    self.save_session_dialog(then=self._close_after_save)
+                return False
+        return True
+
+    def _confirm_quit_with_jobs(self, running: list[int]) -> bool:
+        """Quit anyway? Says, per running job, what is known: not sent, sent without an
+        answer (maybe charged, never resent), or accepted (kept and collected later)."""
+        notes = [self.doc.jobs[n].quit_note() for n in running if n in self.doc.jobs]
+        std = QMessageBox.StandardButton
+        box = QMessageBox(self.window)
+        box.setObjectName("jobs-running")
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("Jobs are running")
+        box.setText(f"{len(running)} job(s) are still running. Quit anyway?")
+        box.setInformativeText("\n".join(notes))
+        box.setStandardButtons(std.Yes | std.Cancel)
+        box.setDefaultButton(std.Cancel)
+        self.quit_question = box
+        return box.exec() == std.Yes
+
+    def _close_after_save(self) -> None:
+        self._closing_after_save = True
+        QTimer.singleShot(0, self.window.close)
+
+    async def close(self) -> None:
+        """Clean exit: the last state is written and the autosave folder goes away."""
+        self._state_timer.stop()
+        self.autosave_state()
+        await asyncio.to_thread(self.autosaver.close)
