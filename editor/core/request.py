@@ -13,14 +13,17 @@ from typing import Any, Literal
 
 import numpy as np
 
+from editor.core.options import BY_NAME
+
 Resolution = Literal["1k", "2k", "4k"]
 GenerationMode = Literal["auto", "fast", "balanced", "quality"]
 Schema = Literal["current", "legacy-inpaint"]
 BackendKind = Literal["local", "fashn", "openai"]
 OutputFormat = Literal["png", "jpeg"]
 
-RESOLUTIONS: tuple[str, ...] = ("1k", "2k", "4k")
-GENERATION_MODES: tuple[str, ...] = ("auto", "fast", "balanced", "quality")
+# the choices are declared with the options (core.options)
+RESOLUTIONS: tuple[str, ...] = BY_NAME["resolution"].choices
+GENERATION_MODES: tuple[str, ...] = BY_NAME["generation_mode"].choices
 SCHEMAS: tuple[str, ...] = ("current", "legacy-inpaint")
 BACKENDS: tuple[str, ...] = ("local", "fashn", "openai")
 SEED_MAX = 2**32 - 1

@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QPixmap, QShortcut
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QKeySequence, QPixmap, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -268,9 +268,21 @@ class ControlsWidget(QWidget):
     def set_readiness(self, text: str, ok: bool) -> None:
         colour = "#2e7d32" if ok else "#c62828"
         self.readiness_label.setText(f"<span style='color:{colour}'>●</span> {text}")
+        self._fit_width()  # e.g. "host unreachable" arrives after the first show
 
     def set_balance(self, text: str) -> None:
         self.balance_label.setText(text)
+        self._fit_width()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Fit again once shown: only a shown, polished panel knows its real sizes."""
+        super().showEvent(event)
+        self._fit_width()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._fit_width()
 
     # -- visibility per backend and schema -----------------------------------------
     def visible_controls(self) -> set[str]:
@@ -294,10 +306,15 @@ class ControlsWidget(QWidget):
 
     def _fit_width(self) -> None:
         """The settings never scroll sideways, so the panel is as wide as its widest
-        visible row (switching from Local to FASHN shows wider rows)."""
-        inner = self.scroll.widget()
-        bar = self.scroll.verticalScrollBar().sizeHint().width()
-        self.scroll.setMinimumWidth(inner.minimumSizeHint().width() + bar)
+        visible row (switching from Local to FASHN shows wider rows), with room for the
+        vertical scroll bar whether or not it shows yet."""
+        scroll = getattr(self, "scroll", None)
+        inner = scroll.widget() if scroll is not None else None
+        if scroll is None or inner is None:  # still being built
+            return
+        inner.layout().activate()  # rows shown or hidden just now count
+        bar = scroll.verticalScrollBar().sizeHint().width()
+        scroll.setMinimumWidth(inner.minimumSizeHint().width() + bar)
 
     def _on_backend_changed(self) -> None:
         self.set_readiness("checking…", True)
