@@ -129,3 +129,41 @@ def test_aspect_ratio_flag_reaches_the_sandbox_and_the_saved_settings(
     err = capsys.readouterr().err.strip()
     assert "aspect ratio is not an option" in err and "\n" not in err
     assert sandbox.stats.jobs_created == 1
+
+
+def test_number_and_on_off_options_get_their_widgets_and_flags(qtbot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The table's other kinds: a whole number in a range, and on/off."""
+    import argparse
+    from types import MappingProxyType
+
+    from PySide6.QtWidgets import QCheckBox, QSpinBox
+
+    from editor.cli import parser as cli_parser
+    from editor.core.options import OptionSpec
+    from editor.ui.controls_state import option_value, option_widget, set_option_value
+
+    engines = MappingProxyType({"fashn": ("current",)})
+    steps = OptionSpec(name="steps", label="Steps", noun="number of steps", kind="int",
+                       default=20, low=1, high=50, engines=engines, wire=engines,
+                       cli_flag="--steps")  # fmt: skip
+    sharp = OptionSpec(name="sharpen", label="Sharpen the result", noun="sharpening",
+                       kind="bool", default=False, engines=engines, wire=engines,
+                       cli_flag="--sharpen")  # fmt: skip
+    spin, check = option_widget(steps), option_widget(sharp)
+    qtbot.addWidget(spin)
+    qtbot.addWidget(check)
+    assert isinstance(spin, QSpinBox) and (spin.minimum(), spin.maximum()) == (1, 50)
+    assert isinstance(check, QCheckBox) and check.text() == "Sharpen the result"
+    assert option_value(spin) == 20 and option_value(check) is False
+    assert set_option_value(spin, 99) and option_value(spin) == 50  # clamped
+    assert not set_option_value(spin, True) and not set_option_value(check, "yes")
+    assert set_option_value(check, True) and option_value(check) is True
+
+    monkeypatch.setattr(cli_parser, "OPTIONS", (steps, sharp))
+    p = argparse.ArgumentParser(exit_on_error=False)
+    cli_parser.add_option_flags(p)
+    args = p.parse_args(["--steps", "30", "--sharpen"])
+    assert cli_parser.option_values(args) == {"steps": 30, "sharpen": True}
+    assert cli_parser.option_values(p.parse_args([])) == {"steps": 20, "sharpen": False}
+    with pytest.raises(argparse.ArgumentError):
+        p.parse_args(["--steps", "51"])
