@@ -21,6 +21,7 @@ from editor.backends.errors import (
     ServiceError,
 )
 from editor.backends.transport import describe_unreadable, json_object, scrub
+from editor.core.options import wire_fields
 from editor.core.redact import server_text as _server_text
 from editor.core.request import EditRequest
 
@@ -78,12 +79,10 @@ def build_inputs(request: EditRequest, prepared: Any, schema: str) -> list[bytes
             fields.append(_field("mask", _image_json(prepared.mask)))
         if prepared.image_context is not None:
             fields.append(_field("image_context", _image_json(prepared.image_context)))
-        fields.append(_field("resolution", request.resolution))
-        if request.generation_mode != "auto":
-            fields.append(_field("generation_mode", request.generation_mode))
         fields.append(_field("num_images", int(request.num_images)))
     fields.append(_field("seed", int(request.seed)))
-    fields.append(_field("output_format", request.output_format))
+    # resolution, generation_mode, output_format, ...: the options table (core.options)
+    fields.extend(_field(name, value) for name, value in wire_fields(request, "fashn", schema))
     fields.append(_field("return_base64", bool(request.return_base64)))
     return fields
 

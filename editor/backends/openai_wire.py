@@ -20,6 +20,7 @@ from editor.backends.errors import (
 )
 from editor.backends.transport import describe_unreadable, json_object, scrub
 from editor.core.codec import encode_png
+from editor.core.options import wire_fields
 from editor.core.prepare import PreparedImage, PreparedUpload, prepare_upload
 from editor.core.redact import server_text
 from editor.core.request import EditRequest
@@ -59,7 +60,8 @@ def form_fields(request: EditRequest, size: str) -> list[tuple[str, str]]:
         fields.append(("quality", opts.quality))
     if opts.background and opts.background != "auto":
         fields.append(("background", opts.background))
-    fields.append(("output_format", request.output_format))
+    for name, value in wire_fields(request, "openai", "current"):  # core.options
+        fields.append((name, str(value)))
     if opts.output_compression is not None and request.output_format != "png":
         fields.append(("output_compression", str(opts.output_compression)))
     if opts.input_fidelity:

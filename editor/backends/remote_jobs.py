@@ -17,16 +17,15 @@ from editor.backends.journal import Journal, JournalEntry
 from editor.core.composite import feathered_mask, finish_result
 from editor.core.errors import ImageLoadError
 from editor.core.image import decode_image_bytes
+from editor.core.options import saved_values, split_values
 from editor.core.prepare import PreparedImage, PreparedUpload
 from editor.core.request import EditRequest
 
+# besides the engine options of core.options (those marked ``saved``)
 _SETTINGS = (
     "prompt",
-    "resolution",
-    "generation_mode",
     "num_images",
     "seed",
-    "output_format",
     "return_base64",
     "schema",
     "composite",
@@ -38,7 +37,7 @@ _SETTINGS = (
 
 def request_settings(request: EditRequest) -> dict[str, Any]:
     """The JSON-able request fields a journal entry keeps."""
-    return {name: getattr(request, name) for name in _SETTINGS}
+    return {name: getattr(request, name) for name in _SETTINGS} | saved_values(request)
 
 
 def stage_job(journal: Journal, request: EditRequest, prepared: PreparedUpload) -> Path:
@@ -90,7 +89,9 @@ def rebuild_job(journal: Journal, entry: JournalEntry) -> tuple[EditRequest, Pre
     mask = journal.load_mask(entry)
     known = {f.name for f in dataclasses.fields(EditRequest)}
     settings = {k: v for k, v in entry.settings.items() if k in known}
+    _, extra = split_values(entry.settings, EditRequest)
     request = EditRequest(image=source, mask=mask, **settings)
+    request.options.update(extra)
     if mask is None:
         request.composite = False
     placeholder = PreparedImage(b"", "image/jpeg", w, h)

@@ -13,24 +13,23 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from editor.core import credits
+from editor.core import credits, options
 from editor.core.errors import ValidationError
 from editor.core.request import BackendKind
 from editor.core.validation import FASHN_NUM_IMAGES_MAX, OPENAI_N_MAX, one_of
 
 # Names of the controls (settings rows) an engine may show; the controls panel maps each
-# to its widget and the request builder sends only what is shown.
-CONTROL_NAMES = frozenset(
+# to its widget and the request builder sends only what is shown. The rows of engine
+# options (resolution, mode, format, ...) come from core.options, which also says which
+# engine and schema accepts each.
+CONTROL_NAMES = frozenset(spec.row for spec in options.OPTIONS) | frozenset(
     {
         "balance",
         "schema",
         "prompt",
         "reference",
-        "resolution",
-        "mode",
         "variants",
         "seed",
-        "format",
         "model",
         "quality",
         "background",
@@ -50,7 +49,8 @@ class BackendSpec:
     display_name: str  # shown in the backend menu, job records and Settings
     implementation: str  # "module:Class" of the Backend (imported on first use)
     credit_rule: credits.CreditRule  # what a job costs (core.credits)
-    # controls shown per request schema ("current" is also the fallback)
+    # controls shown per request schema ("current" is also the fallback), besides the
+    # rows of the options (core.options) it accepts for that schema
     controls: Mapping[str, frozenset[str]]
     max_images: int  # variants one job may ask for
     default_url: str = ""  # "" for an engine that runs on this computer
@@ -74,7 +74,8 @@ class BackendSpec:
 
     def controls_for(self, schema: str = "current", model: str = "") -> frozenset[str]:
         """The controls this engine shows for ``schema`` and (OpenAI) ``model``."""
-        names = self.controls.get(schema, self.controls["current"])
+        schema = schema if schema in self.controls else "current"
+        names = self.controls[schema] | options.controls_for(self.kind, schema)
         for prefix, extra in self.model_controls.items():
             if model.startswith(prefix):
                 names = names | extra
@@ -94,7 +95,7 @@ class BackendSpec:
         )
 
 
-_COMMON_REMOTE = frozenset({"prompt", "format", "focus", "composite"})
+_COMMON_REMOTE = frozenset({"prompt", "focus", "composite"})
 
 SPECS: Mapping[str, BackendSpec] = MappingProxyType(
     {
@@ -114,8 +115,7 @@ SPECS: Mapping[str, BackendSpec] = MappingProxyType(
             controls=MappingProxyType(
                 {
                     "current": _COMMON_REMOTE
-                    | {"schema", "balance", "reference", "resolution", "mode"}
-                    | {"variants", "seed"},
+                    | {"schema", "balance", "reference", "variants", "seed"},
                     "legacy-inpaint": _COMMON_REMOTE | {"schema", "balance", "seed"},
                 }
             ),

@@ -11,8 +11,9 @@ import numpy as np
 
 from editor.cli import interrupts
 from editor.cli.output import check_out_dir, print_path, save_variants, say
-from editor.cli.parser import check_num_images
+from editor.cli.parser import check_num_images, option_values
 from editor.core.errors import EditorError, ExportError, ValidationError
+from editor.core.options import options_for
 
 EXIT_OK, EXIT_USAGE, EXIT_SERVICE, EXIT_NETWORK = 0, 2, 3, 4
 
@@ -41,6 +42,7 @@ def cmd_edit(args: argparse.Namespace) -> int:
     from editor.backends.specs import spec_for
     from editor.core.image import load_image
     from editor.core.mask import load_mask
+    from editor.core.options import split_values
     from editor.core.request import EditRequest
 
     kind = args.backend or default_backend_kind()
@@ -57,20 +59,20 @@ def cmd_edit(args: argparse.Namespace) -> int:
     mask = load_mask(args.mask, (h, w)) if args.mask else None
     context = load_image(args.context).pixels if args.context else None
     out = check_out_dir(Path(args.out))
+    option_kwargs, option_extra = split_values(option_values(args), EditRequest)
     request = EditRequest(
         image=source.pixels,
         mask=mask,
         prompt=args.prompt or "",
         image_context=context,
-        resolution=args.resolution,
-        generation_mode=args.mode,
         num_images=args.num_images,
         seed=args.seed,
-        output_format=args.format,
         schema=args.schema,
         composite=False if args.no_composite else None,
         focus=args.focus,
+        **option_kwargs,
     )
+    request.options.update(option_extra)
     if args.model:
         request.openai.model = args.model
     stem = Path(args.image).stem or "image"
@@ -124,8 +126,11 @@ def _settings_of(args: argparse.Namespace, kind: str) -> dict[str, object]:
         "focus": bool(args.focus),
     }
     if kind == "fashn":
-        settings.update(resolution=args.resolution, generation_mode=args.mode, schema=args.schema)
-    elif kind == "openai":
+        settings["schema"] = args.schema
+    for spec in options_for(kind, args.schema):  # the engine options it took (core.options)
+        if spec.saved and spec.cli_flag:
+            settings[spec.name] = getattr(args, spec.name)
+    if kind == "openai":
         settings.update(model=args.model or "default")
     return settings
 
@@ -141,9 +146,9 @@ def _save_or_keep(
     """Save the variants to ``out``; when that fails, say where the paid results are."""
     settings = _settings_of(args, kind)
     if kind == "local":
-        return save_variants(images, out, stem, args.format, settings)
+        return save_variants(images, out, stem, args.output_format, settings)
     try:
-        return save_variants(images, out, stem, args.format, settings, advise=False)
+        return save_variants(images, out, stem, args.output_format, settings, advise=False)
     except ExportError as exc:
         job = getattr(tracker, "job_id", None)
         label = f"job {job}" if job else "the edit"
@@ -169,7 +174,7 @@ def _save_elsewhere(
     spare = app_data_dir() / "recovered"
     try:
         spare.mkdir(parents=True, exist_ok=True)
-        paths = save_variants(images, spare, stem, args.format, settings, advise=False)
+        paths = save_variants(images, spare, stem, args.output_format, settings, advise=False)
     except (ExportError, OSError):
         raise ExportError(
             f"{first} The paid results of {label} could not be kept anywhere on this disk; "

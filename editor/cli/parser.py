@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from typing import NoReturn
 
 from editor import __version__
 from editor.backends.specs import SPECS
+from editor.core.options import OPTIONS, OptionSpec
 from editor.core.request import GENERATION_MODES, RESOLUTIONS, SCHEMAS, SEED_MAX
 
 # variants per job each engine makes (FASHN 1-4, OpenAI n 1-10, the offline fill as the
@@ -69,6 +71,50 @@ def check_num_images(kind: str, n: int, flag: str = "--num-images") -> str | Non
     return None
 
 
+def _option_type(spec: OptionSpec) -> Callable[[str], object]:
+    def convert(text: str) -> object:
+        if spec.kind == "int":
+            value = _whole_number(text)
+            if not spec.low <= value <= spec.high:
+                raise argparse.ArgumentTypeError(
+                    f"must be from {spec.low} to {spec.high}, got {value}"
+                )
+            return value
+        return text
+
+    return convert
+
+
+def add_option_flags(parser: argparse.ArgumentParser) -> None:
+    """One flag per engine option of the table (core.options), its value in
+    ``args.<option name>``."""
+    for spec in OPTIONS:
+        if not spec.cli_flag:
+            continue
+        if spec.kind == "bool":
+            parser.add_argument(
+                spec.cli_flag,
+                dest=spec.name,
+                action=argparse.BooleanOptionalAction,
+                default=spec.default,
+                help=spec.cli_help or None,
+            )
+        else:
+            parser.add_argument(
+                spec.cli_flag,
+                dest=spec.name,
+                choices=spec.choices or None,
+                type=_option_type(spec),
+                default=spec.default,
+                help=spec.cli_help or None,
+            )
+
+
+def option_values(args: argparse.Namespace) -> dict[str, object]:
+    """The table options' values given on the command line (or their defaults)."""
+    return {spec.name: getattr(args, spec.name) for spec in OPTIONS if spec.cli_flag}
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (one sub-command per task)."""
     parser = OneLineParser(
@@ -90,11 +136,9 @@ def build_parser() -> argparse.ArgumentParser:
     edit.add_argument("--base-url", metavar="URL", help="service URL (https, or http on loopback)")
     edit.add_argument("--schema", choices=SCHEMAS, default="current")
     edit.add_argument("--model", metavar="NAME", help="OpenAI model, e.g. gpt-image-1 or dall-e-2")
-    edit.add_argument("--resolution", choices=RESOLUTIONS, default="1k")
-    edit.add_argument("--mode", choices=GENERATION_MODES, default="auto")
+    add_option_flags(edit)
     edit.add_argument("--num-images", type=_num_images, default=1, metavar="N")
     edit.add_argument("--seed", type=_seed, default=42, metavar="S")
-    edit.add_argument("--format", choices=("png", "jpeg"), default="png")
     edit.add_argument("--focus", action="store_true", help="send only the mask's surroundings")
     edit.add_argument("--no-composite", action="store_true", help="keep the raw result")
     edit.add_argument("--out", required=True, metavar="DIR", help="folder for the results")

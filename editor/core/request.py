@@ -1,6 +1,7 @@
 """The edit request: everything one job needs.
 
-CONTRACT (shared by core, backends, UI, CLI): field names and types are fixed. The
+CONTRACT (shared by core, backends, UI, CLI): field names and types are fixed; engine
+options are declared in ``core.options`` (newer ones travel in ``options``). The
 rules a request must meet for each engine live in ``core.validation`` (which imports
 this module, never the other way round); a backend checks its request there once.
 """
@@ -8,9 +9,11 @@ this module, never the other way round); a backend checks its request there once
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
+
+from editor.core.options import BY_NAME
 
 Resolution = Literal["1k", "2k", "4k"]
 GenerationMode = Literal["auto", "fast", "balanced", "quality"]
@@ -18,8 +21,9 @@ Schema = Literal["current", "legacy-inpaint"]
 BackendKind = Literal["local", "fashn", "openai"]
 OutputFormat = Literal["png", "jpeg"]
 
-RESOLUTIONS: tuple[str, ...] = ("1k", "2k", "4k")
-GENERATION_MODES: tuple[str, ...] = ("auto", "fast", "balanced", "quality")
+# the choices are declared with the options (core.options)
+RESOLUTIONS: tuple[str, ...] = BY_NAME["resolution"].choices
+GENERATION_MODES: tuple[str, ...] = BY_NAME["generation_mode"].choices
 SCHEMAS: tuple[str, ...] = ("current", "legacy-inpaint")
 BACKENDS: tuple[str, ...] = ("local", "fashn", "openai")
 SEED_MAX = 2**32 - 1
@@ -62,6 +66,9 @@ class EditRequest:
     focus: bool = False
     focus_margin: float = 0.5  # fraction of the box's larger side added on every edge
     openai: OpenAIOptions = field(default_factory=OpenAIOptions)
+    # Values of the engine options declared in core.options that have no field here
+    # (by option name, e.g. {"aspect_ratio": "16:9"}); absent = the option's default.
+    options: dict[str, Any] = field(default_factory=dict)
     # Set by core.validation when these exact settings passed its checks for an engine;
     # not a setting (never in journals, sessions or comparisons).
     validated_as: tuple[object, ...] | None = field(

@@ -14,10 +14,9 @@ from collections.abc import Callable
 import numpy as np
 
 from editor.core.errors import ValidationError
+from editor.core.options import check_options
 from editor.core.request import (
     BACKENDS,
-    GENERATION_MODES,
-    RESOLUTIONS,
     SCHEMAS,
     SEED_MAX,
     EditRequest,
@@ -47,6 +46,7 @@ def validate_request(request: EditRequest, backend: str) -> None:
     _check_image(request)
     _check_common(request)
     rules(request)
+    check_options(request, backend, request.schema)
     request.validated_as = _fingerprint(request, backend)
 
 
@@ -75,6 +75,8 @@ def _fingerprint(request: EditRequest, backend: str) -> tuple[object, ...]:
             parts.append((id(value), value.shape, value.dtype.str))
         elif dataclasses.is_dataclass(value) and not isinstance(value, type):
             parts.append(dataclasses.astuple(value))
+        elif isinstance(value, dict):  # a snapshot: a later edit of the mapping is seen
+            parts.append(tuple(sorted(value.items())))
         else:
             parts.append(value)
     return tuple(parts)
@@ -153,13 +155,7 @@ def _check_fashn(request: EditRequest) -> None:
             "FASHN edit needs a prompt; describe the change, or use the offline fill "
             "to erase the masked area."
         )
-    if request.resolution not in RESOLUTIONS:
-        raise ValidationError(f"Unknown resolution {request.resolution!r}; choose 1k, 2k or 4k.")
-    if request.generation_mode not in GENERATION_MODES:
-        raise ValidationError(
-            f"Unknown generation mode {request.generation_mode!r}; "
-            "choose auto, fast, balanced or quality."
-        )
+    # resolution, generation mode and the other table options: core.options
     if request.num_images > FASHN_NUM_IMAGES_MAX:
         raise ValidationError(
             f"FASHN makes 1 to {FASHN_NUM_IMAGES_MAX} images per job; "

@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QPixmap, QShortcut
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QKeySequence, QPixmap, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -23,12 +23,12 @@ from PySide6.QtWidgets import (
 )
 
 from editor.backends.specs import spec_for
+from editor.core.options import OPTIONS
 from editor.core.request import EditRequest
 from editor.ui import prefs
+from editor.ui.controls_state import option_widget
 from editor.ui.imaging import thumbnail, to_qimage
 
-RESOLUTIONS = ("1k", "2k", "4k")
-MODES = ("auto", "fast", "balanced", "quality")
 OPENAI_MODELS = ("gpt-image-1", "dall-e-2")
 OPENAI_QUALITY = ("auto", "high", "medium", "low", "standard")
 OPENAI_BACKGROUND = ("auto", "opaque", "transparent")
@@ -55,6 +55,7 @@ class ControlsWidget(QWidget):
         super().__init__(parent)
         self._reference: np.ndarray | None = None
         self._mask_regions: int | None = None  # masked regions (local time estimate)
+        self._recalling = False  # true while the remembered values of an engine are shown
         self.backend_box = _combo(tuple(prefs.BACKEND_NAMES), prefs.BACKEND_NAMES)
         self.readiness_label = QLabel("")
         self.readiness_label.setWordWrap(True)
@@ -76,8 +77,11 @@ class ControlsWidget(QWidget):
         self.reference_clear = QToolButton()
         self.reference_clear.setText("✕")
         self.reference_clear.setToolTip("Remove the reference image")
-        self.resolution_box = _combo(RESOLUTIONS)
-        self.mode_box = _combo(MODES)
+        # one widget per engine option of the table (core.options), by option name
+        self.option_widgets: dict[str, QWidget] = {s.name: option_widget(s) for s in OPTIONS}
+        self.resolution_box: QComboBox = self.option_widgets["resolution"]  # type: ignore[assignment]
+        self.mode_box: QComboBox = self.option_widgets["generation_mode"]  # type: ignore[assignment]
+        self.format_box: QComboBox = self.option_widgets["output_format"]  # type: ignore[assignment]
         self.variants_spin = QSpinBox()
         self.variants_spin.setRange(1, 4)
         self.seed_spin = QSpinBox()
@@ -89,7 +93,6 @@ class ControlsWidget(QWidget):
         self.seed_lock = QCheckBox("lock")
         self.seed_lock.setChecked(True)
         self.seed_lock.setToolTip("Keep this seed; unlocked, every run picks a new one")
-        self.format_box = _combo(("png", "jpeg"))
         self.focus_check = QCheckBox("Focus on mask (send only the masked area)")
         self.composite_check = QCheckBox("Keep pixels outside the mask")
         self.composite_check.setChecked(True)
@@ -109,15 +112,13 @@ class ControlsWidget(QWidget):
         self._layout_widgets()
         self._connect()
         self.set_backend(prefs.default_backend())
+        self._recall()
 
     def _layout_widgets(self) -> None:
         self.form = form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.addRow("Backend", self.backend_box)
         form.addRow("", self.readiness_label)
-        form.addRow("Balance", self.balance_label)
-        form.addRow("Schema", self.schema_box)
-        form.addRow("Prompt", self.prompt_edit)
         ref_row = QHBoxLayout()
         ref_row.addWidget(self.reference_thumb)
         ref_row.addWidget(self.reference_button)
@@ -126,10 +127,6 @@ class ControlsWidget(QWidget):
         self._ref_widget = QWidget()
         self._ref_widget.setLayout(ref_row)
         ref_row.setContentsMargins(0, 0, 0, 0)
-        form.addRow("Reference", self._ref_widget)
-        form.addRow("Resolution", self.resolution_box)
-        form.addRow("Mode", self.mode_box)
-        form.addRow("Variants", self.variants_spin)
         seed_row = QHBoxLayout()
         seed_row.setContentsMargins(0, 0, 0, 0)
         seed_row.addWidget(self.seed_spin, 1)
@@ -137,15 +134,9 @@ class ControlsWidget(QWidget):
         seed_row.addWidget(self.seed_lock)
         self._seed_widget = QWidget()
         self._seed_widget.setLayout(seed_row)
-        form.addRow("Seed", self._seed_widget)
-        form.addRow("Format", self.format_box)
-        form.addRow("Model", self.model_box)
-        form.addRow("Quality", self.quality_box)
-        form.addRow("Background", self.background_box)
-        form.addRow("Input fidelity", self.fidelity_box)
-        form.addRow("", self.stream_check)
-        form.addRow("", self.focus_check)
-        form.addRow("", self.composite_check)
+        self._row_list = self._ordered_rows()
+        for _name, label, widget in self._row_list:
+            form.addRow(label, widget)
         # The settings scroll; the estimate, expected time and Run stay pinned below them
         # so they are visible on any screen height.
         inner = QWidget()
@@ -175,17 +166,46 @@ class ControlsWidget(QWidget):
         outer.addWidget(self.scroll, 1)
         outer.addWidget(self.footer)
 
+    def _ordered_rows(self) -> list[tuple[str, str, QWidget]]:
+        """(control name, label, widget) of every settings row, top to bottom: the fixed
+        rows, and each engine option's row after the row its spec names."""
+        rows: list[tuple[str, str, QWidget]] = [
+            ("balance", "Balance", self.balance_label),
+            ("schema", "Schema", self.schema_box),
+            ("prompt", "Prompt", self.prompt_edit),
+            ("reference", "Reference", self._ref_widget),
+            ("variants", "Variants", self.variants_spin),
+            ("seed", "Seed", self._seed_widget),
+            ("model", "Model", self.model_box),
+            ("quality", "Quality", self.quality_box),
+            ("background", "Background", self.background_box),
+            ("fidelity", "Input fidelity", self.fidelity_box),
+            ("stream", "", self.stream_check),
+            ("focus", "", self.focus_check),
+            ("composite", "", self.composite_check),
+        ]
+        for spec in OPTIONS:
+            names = [name for name, _, _ in rows]
+            at = names.index(spec.after) + 1 if spec.after in names else names.index("stream")
+            label = "" if spec.kind == "bool" else spec.label
+            rows.insert(at, (spec.row, label, self.option_widgets[spec.name]))
+        return rows
+
     def add_footer_button(self, button: QWidget) -> None:
         """Put ``button`` next to Run in the pinned footer (e.g. Cancel)."""
         self._button_row.addWidget(button)
 
     def _connect(self) -> None:
         self.backend_box.currentIndexChanged.connect(self._on_backend_changed)
+        for widget in self.option_widgets.values():
+            if isinstance(widget, QComboBox):
+                widget.currentIndexChanged.connect(self._on_changed)
+            elif isinstance(widget, QSpinBox):
+                widget.valueChanged.connect(self._on_changed)
+            elif isinstance(widget, QCheckBox):
+                widget.toggled.connect(self._on_changed)
         for box in (
             self.schema_box,
-            self.resolution_box,
-            self.mode_box,
-            self.format_box,
             self.quality_box,
             self.background_box,
             self.fidelity_box,
@@ -248,9 +268,21 @@ class ControlsWidget(QWidget):
     def set_readiness(self, text: str, ok: bool) -> None:
         colour = "#2e7d32" if ok else "#c62828"
         self.readiness_label.setText(f"<span style='color:{colour}'>●</span> {text}")
+        self._fit_width()  # e.g. "host unreachable" arrives after the first show
 
     def set_balance(self, text: str) -> None:
         self.balance_label.setText(text)
+        self._fit_width()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Fit again once shown: only a shown, polished panel knows its real sizes."""
+        super().showEvent(event)
+        self._fit_width()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._fit_width()
 
     # -- visibility per backend and schema -----------------------------------------
     def visible_controls(self) -> set[str]:
@@ -259,24 +291,7 @@ class ControlsWidget(QWidget):
         return set(spec.controls_for(self.schema(), self.model_box.currentText()))
 
     def _rows(self) -> dict[str, QWidget]:
-        return {
-            "balance": self.balance_label,
-            "schema": self.schema_box,
-            "prompt": self.prompt_edit,
-            "reference": self._ref_widget,
-            "resolution": self.resolution_box,
-            "mode": self.mode_box,
-            "variants": self.variants_spin,
-            "seed": self._seed_widget,
-            "format": self.format_box,
-            "model": self.model_box,
-            "quality": self.quality_box,
-            "background": self.background_box,
-            "fidelity": self.fidelity_box,
-            "stream": self.stream_check,
-            "focus": self.focus_check,
-            "composite": self.composite_check,
-        }
+        return {name: widget for name, _, widget in self._row_list}
 
     def _apply_visibility(self) -> None:
         visible = self.visible_controls()
@@ -291,22 +306,44 @@ class ControlsWidget(QWidget):
 
     def _fit_width(self) -> None:
         """The settings never scroll sideways, so the panel is as wide as its widest
-        visible row (switching from Local to FASHN shows wider rows)."""
-        inner = self.scroll.widget()
-        bar = self.scroll.verticalScrollBar().sizeHint().width()
-        self.scroll.setMinimumWidth(inner.minimumSizeHint().width() + bar)
+        visible row (switching from Local to FASHN shows wider rows), with room for the
+        vertical scroll bar whether or not it shows yet."""
+        scroll = getattr(self, "scroll", None)
+        inner = scroll.widget() if scroll is not None else None
+        if scroll is None or inner is None:  # still being built
+            return
+        inner.layout().activate()  # rows shown or hidden just now count
+        bar = scroll.verticalScrollBar().sizeHint().width()
+        scroll.setMinimumWidth(inner.minimumSizeHint().width() + bar)
 
     def _on_backend_changed(self) -> None:
         self.set_readiness("checking…", True)
         self.balance_label.setText("")
-        self._apply_visibility()
+        self._recall()
         self.refresh_estimate()
         self.backend_changed.emit(self.backend())
 
     def _on_changed(self) -> None:
         self._apply_visibility()
         self.refresh_estimate()
+        if not self._recalling:
+            from editor.ui.controls_state import remember_settings
+
+            remember_settings(self)
         self.changed.emit()
+
+    def _recall(self) -> None:
+        """Show the values last used with the chosen engine (kept across restarts);
+        nothing is remembered meanwhile (a variants maximum clamping is not a choice)."""
+        from editor.ui.controls_state import recall_settings
+
+        self._recalling = True
+        try:
+            self._apply_visibility()  # first: it sets the engine's variants maximum
+            recall_settings(self)
+            self._apply_visibility()
+        finally:
+            self._recalling = False
 
     # -- estimate -----------------------------------------------------------------
     def num_images(self) -> int:

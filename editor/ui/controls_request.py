@@ -6,7 +6,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from editor.core.options import OPTIONS, is_field, split_values
 from editor.core.request import SEED_MAX, EditRequest, OpenAIOptions
+from editor.ui.controls_state import option_value
 
 if TYPE_CHECKING:
     from editor.ui.controls import ControlsWidget
@@ -18,14 +20,12 @@ def job_settings(controls: ControlsWidget) -> dict[str, object]:
     out: dict[str, object] = {"backend": controls.backend()}
     if "schema" in visible:
         out["schema"] = controls.schema()
-    if "resolution" in visible:
-        out["resolution"] = controls.resolution_box.currentData()
-        out["generation_mode"] = controls.mode_box.currentData()
+    for spec in OPTIONS:  # resolution, mode, format, ...: the options table (core.options)
+        if spec.saved and spec.row in visible:
+            out[spec.name] = option_value(controls.option_widgets[spec.name])
     out["num_images"] = controls.num_images()
     if "seed" in visible:
         out["seed"] = controls.seed_spin.value()
-    if "format" in visible:
-        out["output_format"] = controls.format_box.currentData()
     if "model" in visible:
         out["model"] = controls.model_box.currentText()
         out["quality"] = controls.quality_box.currentData()
@@ -45,16 +45,20 @@ def build_request(
     visible = controls.visible_controls()
     fidelity = str(controls.fidelity_box.currentData())
     stream = "stream" in visible and controls.stream_check.isChecked()
-    return EditRequest(
+    # the table's options: fields of EditRequest always, the others only when shown
+    values = {
+        spec.name: option_value(controls.option_widgets[spec.name])
+        for spec in OPTIONS
+        if spec.row in visible or is_field(spec, EditRequest)
+    }
+    option_kwargs, option_extra = split_values(values, EditRequest)
+    request = EditRequest(
         image=image,
         mask=mask,
         prompt=controls.prompt() if "prompt" in visible else "",
         image_context=controls.reference() if "reference" in visible else None,
-        resolution=str(controls.resolution_box.currentData()),  # type: ignore[arg-type]
-        generation_mode=str(controls.mode_box.currentData()),  # type: ignore[arg-type]
         num_images=controls.num_images(),
         seed=min(controls.seed_spin.value(), SEED_MAX),
-        output_format=str(controls.format_box.currentData()),  # type: ignore[arg-type]
         schema=controls.schema(),  # type: ignore[arg-type]
         composite=controls.composite_check.isChecked() if "composite" in visible else None,
         focus="focus" in visible and controls.focus_check.isChecked(),
@@ -66,4 +70,7 @@ def build_request(
             stream=stream,
             partial_images=2 if stream else 0,
         ),
+        **option_kwargs,
     )
+    request.options.update(option_extra)
+    return request

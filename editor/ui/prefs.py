@@ -42,6 +42,17 @@ def set_value(name: str, value: object) -> None:
     settings.sync()
 
 
+def get_value(name: str) -> object:
+    """A stored preference as QSettings returns it (None when never stored)."""
+    return app_settings().value(name)
+
+
+def controls_key(kind: str, name: str) -> str:
+    """Where the controls panel keeps the last value of setting ``name`` for engine
+    ``kind`` (resolution, mode, variants, ...: remembered across restarts)."""
+    return f"controls/{kind}/{name}"
+
+
 def get_str(name: str, default: str = "") -> str:
     value = app_settings().value(name, default)
     return default if value is None else str(value)
