@@ -47,7 +47,30 @@ def validate_request(request: EditRequest, backend: str) -> None:
     _check_common(request)
     rules(request)
     check_options(request, backend, request.schema)
+    _check_aspect(request)
     request.validated_as = _fingerprint(request, backend)
+
+
+def _check_aspect(request: EditRequest) -> None:
+    """Results are pasted back at the photo's (or the focus crop's) own size, so an output
+    of another shape would be stretched: a paid result no one can use. Only the photo's own
+    shape is accepted (2 % tolerance), and only for the whole photo."""
+    ratio = request.options.get("aspect_ratio", "auto")
+    if ratio in (None, "auto"):
+        return
+    w_part, _, h_part = str(ratio).partition(":")
+    h, w = request.image.shape[:2]
+    wanted = float(w_part) / float(h_part)
+    if request.focus:
+        raise ValidationError(
+            f"Aspect ratio {ratio} cannot be combined with Focus (the crop has its own shape); "
+            "set the aspect ratio to auto."
+        )
+    if abs(wanted / (w / h) - 1) > 0.02:
+        raise ValidationError(
+            f"Aspect ratio {ratio} differs from the photo's ({w}x{h}); the result would be "
+            "stretched when pasted back. Set it to auto, or crop the photo to that shape first."
+        )
 
 
 def one_of(names: tuple[str, ...] | list[str]) -> str:

@@ -86,8 +86,11 @@ def test_validation_reads_the_table() -> None:
         validate_request(openai, "openai")
     with pytest.raises(ValidationError, match="Unknown option 'tilt'"):
         check_options(_request(options={"tilt": 3}), "fashn", "current")
-    ok = _request()
+    ok = _request()  # a 10x8 photo: 5:4 is its own shape, 4:5 would come back stretched
     ok.options["aspect_ratio"] = "4:5"
+    with pytest.raises(ValidationError, match="stretched when pasted back"):
+        validate_request(ok, "fashn")
+    ok.options["aspect_ratio"] = "5:4"
     validate_request(ok, "fashn")
     assert ok.validated_as is not None
     ok.options["aspect_ratio"] = "bogus"  # a later edit of the mapping makes the stamp stale

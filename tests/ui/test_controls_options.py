@@ -12,6 +12,7 @@ import pytest
 from PySide6.QtWidgets import QComboBox, QLabel
 
 from editor.backends.fashn_wire import build_body
+from editor.core.errors import ValidationError
 from editor.core.prepare import prepare_upload
 from editor.core.validation import validate_request
 from editor.ui.controls import ControlsWidget
@@ -75,12 +76,17 @@ def test_aspect_ratio_reaches_panel_request_settings_state_and_wire_body(
         _pick(box, "16:9")
     request = controls.build_request(image, mask)
     assert request.options == {"aspect_ratio": "16:9"}
+    # the 80x60 photo is 4:3: a 16:9 result would be stretched when pasted back
+    with pytest.raises(ValidationError, match="stretched"):
+        validate_request(request, "fashn")
+    _pick(box, "4:3")
+    request = controls.build_request(image, mask)
     validate_request(request, "fashn")
     inputs = json.loads(build_body(request, prepared, "current"))["inputs"]
-    assert inputs["aspect_ratio"] == "16:9" and inputs["resolution"] == "1k"
-    assert controls.settings()["aspect_ratio"] == "16:9"
+    assert inputs["aspect_ratio"] == "4:3" and inputs["resolution"] == "1k"
+    assert controls.settings()["aspect_ratio"] == "4:3"
     state = controls_state(controls)
-    assert state["aspect_ratio"] == "16:9"
+    assert state["aspect_ratio"] == "4:3"
 
     # other engines and the legacy schema do not take it: hidden and not sent
     _pick(controls.schema_box, "legacy-inpaint")
@@ -96,7 +102,7 @@ def test_aspect_ratio_reaches_panel_request_settings_state_and_wire_body(
     # the saved panel state brings it back (sessions, autosave)
     _pick(box, "auto")
     apply_controls_state(controls, state)
-    assert controls.backend() == "fashn" and box.currentData() == "16:9" and box.isVisible()
+    assert controls.backend() == "fashn" and box.currentData() == "4:3" and box.isVisible()
 
 
 def test_aspect_ratio_flag_reaches_the_sandbox_and_the_saved_settings(
@@ -114,12 +120,16 @@ def test_aspect_ratio_flag_reaches_the_sandbox_and_the_saved_settings(
     files = [str(tmp_path / name) for name in ("photo.png", "mask.png", "out")]
     base = ["edit", files[0], "--mask", files[1], "--prompt", "a hat",
             "--base-url", sandbox.url, "--out", files[2]]  # fmt: skip
-    assert main([*base, "--backend", "fashn", "--aspect-ratio", "16:9"]) == 0
+    # another shape than the photo's would come back stretched: refused before sending
+    assert main([*base, "--backend", "fashn", "--aspect-ratio", "16:9"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "stretched" in err and "\n" not in err and sandbox.stats.jobs_created == 0
+    assert main([*base, "--backend", "fashn", "--aspect-ratio", "4:3"]) == 0
     (path,) = capsys.readouterr().out.split()
     (job,) = sandbox.jobs.values()
-    assert job.inputs["aspect"] == "16:9"
+    assert job.inputs["aspect"] == "4:3"
     with Image.open(path) as im:
-        assert '"aspect_ratio": "16:9"' in im.text["settings"]
+        assert '"aspect_ratio": "4:3"' in im.text["settings"]
     # a value the table does not list is a usage error before anything is sent
     assert main([*base, "--backend", "fashn", "--aspect-ratio", "7:3"]) == 2
     assert "--aspect-ratio" in capsys.readouterr().err
