@@ -101,8 +101,12 @@ class CanvasView(CanvasToolsMixin, CanvasInputMixin, QWidget):
         self._overlay = MaskOverlay(mask, self._overlay_color)
         self._last_stroke_end = None
         h, w = image.shape[:2]
+        same_size = self._vp.image_size == QSize(w, h)
         self._vp.image_size = QSize(w, h)
-        self.zoom_fit()
+        if self.document.switching_source and same_size and not self._fit_mode:
+            self._view_changed()  # another source of the same photo: keep the view
+        else:
+            self.zoom_fit()
         self.image_changed.emit()
 
     def _on_document_mask(self, rect: Rect) -> None:

@@ -46,7 +46,7 @@ class VariantsController(Controller):
         label = f"job #{record.number} variant {index + 1}"
         self._show_source(
             lambda: self.doc.use_source(record.images[index], label),
-            f"Now editing {label}; Alt+Left goes back to the earlier source.",
+            f"Now editing {label}; Undo (Ctrl+Z) or Alt+Left goes back to the earlier source.",
         )
 
     def source_back(self) -> None:
@@ -59,10 +59,7 @@ class VariantsController(Controller):
 
     def _show_source(self, switch: Callable[[], object], message: str) -> None:
         """Switch the document's source (the mask stays) keeping the view."""
-        view = (self.canvas.zoom(), self.canvas.center())
-        switch()
-        self.canvas.set_view(*view)
-        self.window.session.source_changed()
+        switch()  # the canvas keeps its view; the session autosaves the new source
         entry = self.doc.sources.current
         self.show_info(message.format(entry.label if entry else ""))
         self.window.update_title()
