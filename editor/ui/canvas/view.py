@@ -43,6 +43,7 @@ class CanvasView(CanvasToolsMixin, CanvasInputMixin, QWidget):
     cursor_moved = Signal(QPoint)  # source pixel under the pointer
     brush_changed = Signal()
     image_changed = Signal()  # after set_image: another photo and/or mask is shown
+    status_hint = Signal(str)  # a line for the status bar (how the lasso works now)
 
     def __init__(self, parent: QWidget | None = None, document: Document | None = None) -> None:
         super().__init__(parent)
