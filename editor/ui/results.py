@@ -141,7 +141,10 @@ class JobCardWidget(QFrame):
             button.setCheckable(True)
             button.setIcon(QIcon(_pixmap(r.thumbs[i])))
             button.setIconSize(QSize(THUMB, THUMB))
-            button.setToolTip(f"Variant {i + 1} (double-click to compare)")
+            button.setToolTip(
+                f"Variant {i + 1}: click to see it large on the canvas (again, 0 or Esc: "
+                "the original); double-click to compare"
+            )
             button.setProperty("variant", (r.number, i))
             self._group.addButton(button)
             self.thumbs.insertWidget(i, button)
@@ -158,6 +161,8 @@ class ResultsWidget(QWidget):
     selection_changed = Signal()
     compare_requested = Signal()
     cancel_requested = Signal(int)
+    variant_clicked = Signal(int, int)  # job, variant: a thumbnail was clicked
+    original_requested = Signal()  # Escape on a thumbnail
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -165,6 +170,8 @@ class ResultsWidget(QWidget):
         self._group = QButtonGroup(self)
         self._group.setExclusive(True)
         self._group.buttonToggled.connect(lambda *_: self.selection_changed.emit())
+        self._group.buttonClicked.connect(self._clicked)
+        self._shown: QToolButton | None = None
         self.empty_label = QLabel(
             "Results appear here. Paint the area to change, describe the edit if the "
             "engine takes a prompt, and press Run."
@@ -216,6 +223,7 @@ class ResultsWidget(QWidget):
 
     def clear(self) -> None:
         """Remove every job card (opening a session or restoring one)."""
+        self._shown = None
         for card in self._cards.values():
             for button in card.variant_buttons:
                 self._group.removeButton(button)
@@ -241,12 +249,42 @@ class ResultsWidget(QWidget):
         if card is not None and index < len(card.variant_buttons):
             card.variant_buttons[index].setChecked(True)
 
+    def _clicked(self, button: QToolButton) -> None:
+        number, index = button.property("variant")
+        self.variant_clicked.emit(int(number), int(index))
+
+    def mark_shown(self, variant: tuple[int, int] | None) -> None:
+        """Frame the thumbnail of the variant shown on the canvas (None: the photo is)."""
+        if self._shown is not None:
+            self._shown.setStyleSheet("")
+            self._shown = None
+        card = self._cards.get(variant[0]) if variant is not None else None
+        if variant is not None and card is not None and variant[1] < len(card.variant_buttons):
+            self._shown = card.variant_buttons[variant[1]]
+            self._shown.setStyleSheet(
+                "QToolButton { border: 3px solid rgb(255, 152, 0); border-radius: 3px; }"
+            )
+
+    def shown(self) -> tuple[int, int] | None:
+        """(job, variant) of the thumbnail framed as shown on the canvas, or None."""
+        if self._shown is None:
+            return None
+        number, index = self._shown.property("variant")
+        return int(number), int(index)
+
     def eventFilter(self, obj, event) -> bool:  # type: ignore[no-untyped-def]
         from PySide6.QtCore import QEvent
 
         if event.type() == QEvent.Type.MouseButtonDblClick and isinstance(obj, QToolButton):
             obj.setChecked(True)
             self.compare_requested.emit()
+            return True
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and event.key() == Qt.Key.Key_Escape
+            and isinstance(obj, QToolButton)
+        ):
+            self.original_requested.emit()
             return True
         return super().eventFilter(obj, event)
 

@@ -224,6 +224,7 @@ class CanvasInputMixin:
             return
         if button != Qt.MouseButton.LeftButton or self._image is None:
             return
+        self.show_variant(None)  # painting edits the photo's mask: show the photo
         if self._tool == "lasso":
             self._lasso_press_event(e)
             return
@@ -308,6 +309,7 @@ class CanvasInputMixin:
         t = e.type()
         if t == QEvent.Type.TabletPress:
             self.setFocus(Qt.FocusReason.MouseFocusReason)
+            self.show_variant(None)
             erase = e.pointerType() == QPointingDevice.PointerType.Eraser or self._tool == "eraser"
             line = bool(e.modifiers() & Qt.KeyboardModifier.ShiftModifier)
             self._begin_stroke(pos, erase=erase, pressure=pressure, line=line)
@@ -344,6 +346,9 @@ class CanvasInputMixin:
                 self._space_held = True
                 self._update_cursor_shape()
                 self._update_cursor_region()
+            return
+        if key == Qt.Key.Key_Escape and self._variant is not None and not self._lasso.active():
+            self.show_variant(None)
             return
         if self._lasso.active():
             if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
