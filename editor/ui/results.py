@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from editor.core.job_record import JobRecord
+from editor.jobs import PHASE_STARTS, PROCESSING_END
 from editor.ui.imaging import to_qimage
 
 THUMB = 100
@@ -64,6 +65,10 @@ class JobCardWidget(QFrame):
         self.thumbs.addStretch(1)
         self.variant_buttons: list[QToolButton] = []
         self._partial_label: QLabel | None = None
+        self.phase = ""  # sending, queued, processing, downloading n/N, done
+        self.phase_fraction = 0.0  # where the bar is (0..1): the phase, not the clock
+        self._phase_since = 0.0  # elapsed seconds when the phase began
+        self._ending = False  # the bar is running to its end
         # text on the left, variants to its right: one card is one thumbnail high, so the
         # results strip stays short enough for a 1280 x 800 screen
         self.title.setWordWrap(True)
@@ -85,24 +90,59 @@ class JobCardWidget(QFrame):
         layout.setContentsMargins(6, 4, 6, 4)
         layout.addWidget(info_box)
         layout.addLayout(self.thumbs, 1)
+        self.bar.setVisible(record.running)
         self.refresh()
+
+    def set_phase(self, phase: str, fraction: float) -> None:
+        """The job moved to ``phase``; the bar jumps to ``fraction`` of its length."""
+        self.phase, self.phase_fraction = phase, fraction
+        self._phase_since = self.record.elapsed
+        self.refresh()
+
+    def _finish_bar(self) -> None:
+        """The job is done: the bar reaches its end, then makes room."""
+        if self._ending:
+            return
+        self._ending = True
+        self.phase, self.phase_fraction = "done", 1.0
+        self.bar.setRange(0, 1000)
+        self.bar.setValue(1000)
+        QTimer.singleShot(1500, self.bar, lambda: self.bar.setVisible(self.record.running))
+
+    def _bar_value(self) -> float:
+        """The phase's place; within processing the estimate may move it a little
+        further, never past the phase's end."""
+        r = self.record
+        fraction = self.phase_fraction
+        if self.phase == "processing" and r.expected_seconds:
+            start, end = PHASE_STARTS["processing"], PROCESSING_END
+            share = min(0.9, (r.elapsed - self._phase_since) / r.expected_seconds)
+            fraction = max(fraction, start + (end - start) * share)
+        return fraction
 
     def refresh(self) -> None:
         """Show the record's current state."""
         r = self.record
         self.cancel_button.setVisible(r.running)
-        self.bar.setVisible(r.running)
         if r.running:
+            self.bar.setVisible(True)
             # the service's own "(12 s)" would be a second, different elapsed time
-            state = _OWN_SECONDS.sub("", r.status.replace("_", " "))
+            state = self.phase or _OWN_SECONDS.sub("", r.status.replace("_", " "))
             text = f"{state} · {_fmt_seconds(r.elapsed)}"
-            if r.expected_seconds:
+            if r.expected_seconds and not state.startswith(("downloading", "done")):
                 text += f" of about {_fmt_seconds(r.expected_seconds)}"
+            if self.phase:
                 self.bar.setRange(0, 1000)
-                self.bar.setValue(int(min(0.97, r.elapsed / r.expected_seconds) * 1000))
+                self.bar.setValue(int(self._bar_value() * 1000))
             else:
                 self.bar.setRange(0, 0)
             self.status_label.setStyleSheet("")
+        elif r.status == "completed" and not self.bar.isHidden():
+            self._finish_bar()
+        else:
+            self.bar.setVisible(False)
+        if r.running:
+            pass  # the text is made above
         elif r.status == "completed":
             text = f"done in {_fmt_seconds(r.elapsed)} · {len(r.images)} variant(s)"
             if r.credits_used is not None:
@@ -209,6 +249,11 @@ class ResultsWidget(QWidget):
         self._list.insertWidget(0, card)
         self._timer.start()
         return card
+
+    def set_phase(self, number: int, phase: str, fraction: float) -> None:
+        card = self._cards.get(number)
+        if card is not None:
+            card.set_phase(phase, fraction)
 
     def update_job(self, number: int) -> None:
         card = self._cards.get(number)

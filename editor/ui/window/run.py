@@ -52,6 +52,7 @@ class RunController(Controller):
         r.submitted.connect(self._on_submitted)
         r.status.connect(self._on_status)
         r.progress.connect(self._on_progress)
+        r.phase.connect(self.results.set_phase)
         r.completed.connect(self._on_completed)
         r.failed.connect(self._on_failed)
         r.cancelled.connect(self._on_cancelled)
