@@ -131,9 +131,12 @@ class JobCardWidget(QFrame):
             text = f"{state} · {_fmt_seconds(r.elapsed)}"
             if r.expected_seconds and not state.startswith(("downloading", "done")):
                 text += f" of about {_fmt_seconds(r.expected_seconds)}"
-            if self.phase:
+            if self.phase:  # never backwards: a new phase may start below the creep
+                value = int(self._bar_value() * 1000)
+                if self.bar.maximum() == 1000:
+                    value = max(value, self.bar.value())
                 self.bar.setRange(0, 1000)
-                self.bar.setValue(int(self._bar_value() * 1000))
+                self.bar.setValue(value)
             else:
                 self.bar.setRange(0, 0)
             self.status_label.setStyleSheet("")

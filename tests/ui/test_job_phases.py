@@ -79,3 +79,29 @@ def test_card_shows_phases_and_ends_full_on_a_long_estimate(
     assert card.bar.value() == card.bar.maximum() and not card.bar.isHidden()
     assert card.status_label.text().startswith("done in ")
     qtbot.waitUntil(card.bar.isHidden, timeout=5_000)  # then it makes room
+
+
+def test_the_bar_never_moves_backwards(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """The estimate may move the bar within processing; a later variant's progress
+    (a new, lower phase start) must not pull it back."""
+    import time
+
+    from PySide6.QtWidgets import QButtonGroup
+
+    from editor.core.job_record import JobRecord
+    from editor.ui.results import JobCardWidget
+
+    record = JobRecord(number=1, backend="local", source=np.zeros((4, 4, 3), np.uint8),
+                       expected_seconds=9.0)  # fmt: skip
+    record.status = "processing"
+    card = JobCardWidget(record, QButtonGroup())
+    qtbot.addWidget(card)
+    card.set_phase("processing", PHASE_STARTS["processing"])
+    record.started = time.monotonic() - 30  # far past the estimate: the creep is at its cap
+    card.refresh()
+    crept = card.bar.value()
+    assert 700 <= crept < 850
+    card.set_phase("processing", 0.45)  # variant 1 of 3 filled
+    assert card.bar.value() >= crept
+    card.set_phase("downloading 1/1", 0.9)
+    assert card.bar.value() == 900
