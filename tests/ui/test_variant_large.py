@@ -53,6 +53,7 @@ def test_click_shows_the_variant_large_and_again_goes_back(window, qtbot, ui) ->
         list(record.images[1][60, 49, :3]),
         list(record.images[1][60, 50, :3]),
     ]
+    assert canvas.hasFocus()  # keys (Esc, 1-4, V) act on what is shown
     qtbot.mouseClick(card.variant_buttons[1], Qt.MouseButton.LeftButton)  # again: back
     assert canvas.shown_variant() is None and window.results.shown() is None
     assert "border" not in card.variant_buttons[1].styleSheet()
@@ -75,8 +76,10 @@ def test_keys_cycle_through_variants_and_escape_returns(window, qtbot, ui) -> No
     QTest.keyClick(window, Qt.Key.Key_4)
     assert "has 2 variant(s)" in window.message_label.text()
     assert window.results.shown() == (record.number, 0)
-    canvas.setFocus()
-    QTest.keyClick(canvas, Qt.Key.Key_Escape)
+    window.controls.run_button.setFocus()
+    QTest.keyClick(window.controls.run_button, Qt.Key.Key_Escape)  # the controls': to the canvas
+    assert canvas.hasFocus() and canvas.shown_variant() is not None
+    QTest.keyClick(canvas, Qt.Key.Key_Escape)  # then back to the photo
     assert canvas.shown_variant() is None
     QTest.keyClick(window, Qt.Key.Key_2)
     qtbot.waitUntil(lambda: canvas.shown_variant() is not None, timeout=10_000)

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
 from editor.core.job_record import JobRecord
@@ -37,6 +38,8 @@ class VariantsController(Controller):
             self.show_original()
         else:
             self.show_large(number, index)
+        # keys act on what is shown: Esc, 0, 1-4, V, and the painting keys
+        self.canvas.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def show_variant_key(self, key: str) -> None:
         """Keys 1-4: that variant of the selected job (or of the newest with results)."""
