@@ -81,6 +81,8 @@ def test_use_as_new_source_is_one_undo_step(window, qtbot, ui) -> None:  # type:
     assert (window.canvas.zoom(), window.canvas.center()) == view
     a.undo.trigger()
     assert window.canvas.image() is original
+    assert "variant" not in window.windowTitle()
+    assert "Editing photo.png" in window.message_label.text()
     assert np.array_equal(window.canvas.mask(), mask)  # only the source went back
     assert (window.canvas.zoom(), window.canvas.center()) == view
     assert "test paint" in a.undo.text()  # the paint before it is still there to undo

@@ -30,6 +30,14 @@ class VariantsController(Controller):
         self.results.variant_clicked.connect(self.variant_clicked)
         self.results.original_requested.connect(self.show_original)
         self.canvas.variant_closed.connect(self._closed)
+        self.doc.on_source.append(self._source_shown)
+
+    def _source_shown(self) -> None:
+        """Another source is shown (also by undo / redo): title and status bar say which."""
+        entry = self.doc.sources.current
+        if entry is not None:
+            self.show_info(f"Editing {entry.label} (Undo / Redo switch sources too).")
+        self.window.update_title()
 
     # -- a variant large on the canvas ---------------------------------------------------
     def variant_clicked(self, number: int, index: int) -> None:
