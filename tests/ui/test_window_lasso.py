@@ -56,3 +56,15 @@ def test_escape_cancels_the_lasso_even_with_a_window_shortcut_on_it(window, ui, 
     QTest.keyClick(canvas, Qt.Key.Key_Escape)
     assert not canvas._lasso.active()
     assert "Lasso cancelled" in window.message_label.text()
+
+
+def test_switching_tools_says_a_lasso_in_progress_was_dropped(window, ui, qtbot) -> None:  # type: ignore[no-untyped-def]
+    ui.open(window, ui.photo_file())
+    canvas = window.canvas
+    canvas.set_view(1.0, QPointF(80, 60))
+    window.actions_.lasso.trigger()
+    click(canvas, 20, 20, Qt.KeyboardModifier.ControlModifier)
+    click(canvas, 100, 20)
+    window.actions_.brush.trigger()
+    assert canvas.tool() == "brush" and canvas.lasso_points() == 0
+    assert "lasso in progress (2 points) was dropped" in window.message_label.text()

@@ -61,6 +61,10 @@ class CanvasInputMixin:
         self._update_cursor_shape()
 
     # --- helpers -------------------------------------------------------------------------
+    def lasso_points(self) -> int:
+        """Points of the lasso in progress (0: none)."""
+        return len(self._lasso.points)
+
     def _panning(self) -> bool:
         return self._pan_last is not None
 
