@@ -50,6 +50,7 @@ PHASE_STARTS = {"sending": 0.02, "waiting": 0.02, "queued": 0.12, "processing": 
                 "downloading": 0.85, "done": 1.0}  # fmt: skip
 PROCESSING_END = 0.85
 _DOWNLOAD = re.compile(r"downloading output (\d+) of (\d+)")
+_VARIANT = re.compile(r"variant (\d+) of (\d+)")
 _QUEUED = ("starting", "in_queue", "queued")
 
 
@@ -78,7 +79,9 @@ def job_phase(event: object, current: tuple[str, float]) -> tuple[str, float] | 
         if event.fraction is not None:  # e.g. the local engine: variant i of n filled
             start = PHASE_STARTS["processing"]
             done = min(1.0, max(0.0, float(event.fraction)))
-            return "processing", max(fraction, start + (PROCESSING_END - start) * done)
+            variant = _VARIANT.search(event.message or "")
+            label = f"processing {variant.group(1)}/{variant.group(2)}" if variant else "processing"
+            return label, max(fraction, start + (PROCESSING_END - start) * done)
         return None
     if isinstance(event, JobCompleted):
         return "done", 1.0

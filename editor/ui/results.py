@@ -114,7 +114,7 @@ class JobCardWidget(QFrame):
         further, never past the phase's end."""
         r = self.record
         fraction = self.phase_fraction
-        if self.phase == "processing" and r.expected_seconds:
+        if self.phase.startswith("processing") and r.expected_seconds:
             start, end = PHASE_STARTS["processing"], PROCESSING_END
             share = min(0.9, (r.elapsed - self._phase_since) / r.expected_seconds)
             fraction = max(fraction, start + (end - start) * share)

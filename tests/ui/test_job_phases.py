@@ -43,6 +43,7 @@ def test_local_variants_move_the_bar_through_processing() -> None:
     assert phase == ("processing", PHASE_STARTS["processing"])
     half = job_phase(JobProgress(message="variant 1 of 2 filled", fraction=0.5), phase)
     assert half is not None and PHASE_STARTS["processing"] < half[1] < 0.85
+    assert half[0] == "processing 1/2"
 
 
 def test_card_shows_phases_and_ends_full_on_a_long_estimate(
