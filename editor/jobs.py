@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -43,6 +44,50 @@ class JobOutcome:
     credits_used: float | None = None
 
 
+# where each phase starts on the progress bar (0..1); the bar follows the job's phases,
+# not the time estimate, and reaches the end when the results are in
+PHASE_STARTS = {"sending": 0.02, "waiting": 0.02, "queued": 0.12, "processing": 0.25,
+                "downloading": 0.85, "done": 1.0}  # fmt: skip
+PROCESSING_END = 0.85
+_DOWNLOAD = re.compile(r"downloading output (\d+) of (\d+)")
+_VARIANT = re.compile(r"variant (\d+) of (\d+)")
+_QUEUED = ("starting", "in_queue", "queued")
+
+
+def job_phase(event: object, current: tuple[str, float]) -> tuple[str, float] | None:
+    """The (phase label, bar fraction) after ``event``, or None when it does not move
+    the job to another phase. FASHN reports downloads only as a message, so that line
+    is read here (its wording is the backend's, tested together)."""
+    _label, fraction = current
+    if isinstance(event, JobSubmitted):
+        return ("queued", PHASE_STARTS["queued"]) if fraction < PHASE_STARTS["queued"] else None
+    if isinstance(event, JobStatus):
+        status = event.status
+        if status == "queued-locally":
+            return "waiting for a free slot", PHASE_STARTS["waiting"]
+        if status in _QUEUED and fraction <= PHASE_STARTS["queued"]:
+            return "queued", PHASE_STARTS["queued"]
+        if status == "processing" and fraction < PHASE_STARTS["processing"]:
+            return "processing", PHASE_STARTS["processing"]
+        return None
+    if isinstance(event, JobProgress):
+        found = _DOWNLOAD.search(event.message or "")
+        if found:
+            n, total = int(found.group(1)), max(1, int(found.group(2)))
+            start = PHASE_STARTS["downloading"]
+            return f"downloading {n}/{total}", start + (1.0 - start) * (n - 1) / total
+        if event.fraction is not None:  # e.g. the local engine: variant i of n filled
+            start = PHASE_STARTS["processing"]
+            done = min(1.0, max(0.0, float(event.fraction)))
+            variant = _VARIANT.search(event.message or "")
+            label = f"processing {variant.group(1)}/{variant.group(2)}" if variant else "processing"
+            return label, max(fraction, start + (PROCESSING_END - start) * done)
+        return None
+    if isinstance(event, JobCompleted):
+        return "done", 1.0
+    return None
+
+
 def error_line(error: BaseException) -> str:
     """One human line for an error (typed errors carry their own message)."""
     if isinstance(error, EditorError):
@@ -62,6 +107,7 @@ class JobRunner(QObject):
     failed = Signal(int, str)  # job, one-line message
     cancelled = Signal(int, str)  # job, message
     finished = Signal(int)  # always last, whatever happened
+    phase = Signal(int, str, float)  # job, phase (sending, queued, ...), bar fraction 0..1
 
     def __init__(self, parent: QObject | None = None, *, thumb_edge: int = 256) -> None:
         super().__init__(parent)
@@ -97,8 +143,14 @@ class JobRunner(QObject):
 
     async def _run(self, number: int, backend: Backend, request: EditRequest) -> None:
         remote_id = ""
+        phase = ("sending", PHASE_STARTS["sending"])
+        self.phase.emit(number, *phase)
         try:
             async for event in backend.run(request):
+                moved = job_phase(event, phase)
+                if moved is not None and moved != phase:
+                    phase = moved
+                    self.phase.emit(number, *phase)
                 if isinstance(event, JobSubmitted):
                     remote_id = event.job_id
                     self.submitted.emit(number, event.job_id)

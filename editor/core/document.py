@@ -65,14 +65,19 @@ class Document:
         self.on_mask: list[Callable[[Rect], None]] = []  # mask pixels changed (after)
         self.on_state: list[Callable[[], None]] = []  # prompt, settings, jobs, sources
         self.on_job: list[Callable[[JobRecord, bool], None]] = []  # (job, has new images)
+        self.on_source: list[Callable[[], None]] = []  # another source of the same photo
+        self.switching_source = False  # True while another source is being shown
 
     # -- the image --------------------------------------------------------------------------
     def has_image(self) -> bool:
         return self.image is not None and self.mask is not None
 
-    def set_image(self, image: np.ndarray, mask: np.ndarray | None = None) -> None:
+    def set_image(
+        self, image: np.ndarray, mask: np.ndarray | None = None, *, keep_history: bool = False
+    ) -> None:
         """Edit ``image`` (H x W x 3/4 uint8) with ``mask`` (kept as the live mask, not
-        copied when contiguous) or an empty one; the undo steps are forgotten."""
+        copied when contiguous) or an empty one; the undo steps are forgotten unless
+        ``keep_history`` (another source of the same size: the mask steps still fit)."""
         if image.ndim != 3 or image.shape[2] not in (3, 4) or image.dtype != np.uint8:
             raise ValueError(
                 f"expected an H x W x 3/4 uint8 image, got {image.shape} {image.dtype}"
@@ -89,9 +94,11 @@ class Document:
                 f"The mask is {mask.shape[1]}x{mask.shape[0]} but the image is {w}x{h}: "
                 "load a mask of the same size."
             )
+        fits = self.mask is not None and self.mask.shape == (h, w)
         self.image, self.mask = image, np.ascontiguousarray(mask)
         self.generation += 1
-        self.history.clear()
+        if not (keep_history and fits):
+            self.history.clear()
         for listener in list(self.on_image):
             listener()
 
@@ -103,9 +110,18 @@ class Document:
         self.changes += 1
 
     def use_source(self, image: np.ndarray, label: str) -> None:
-        """Continue editing from ``image`` (a variant); the mask stays as it is."""
-        self.sources.push(SourceEntry(image, label))
+        """Continue editing from ``image`` (a variant); the mask stays as it is. One undo
+        step: undo goes back to the earlier source, the mask steps before it stay."""
+        before = self.sources.current
+        entry = SourceEntry(image, label)
+        self.sources.push(entry)
         self._show_current_source()
+        if before is not None:
+            self.history.push_action(
+                f"Use {label} as source",
+                lambda: self._select_source(before),
+                lambda: self._select_source(entry),
+            )
 
     def source_back(self) -> bool:
         return self.sources.back() is not None and self._show_current_source()
@@ -113,10 +129,28 @@ class Document:
     def source_forward(self) -> bool:
         return self.sources.forward() is not None and self._show_current_source()
 
+    def _select_source(self, entry: SourceEntry) -> None:
+        """Show ``entry`` again (undo / redo of "use as source"), wherever it is now."""
+        sources = self.sources
+        target = next((i for i, e in enumerate(sources.entries) if e is entry), None)
+        if target is None:
+            return  # dropped from the history meanwhile (a branch taken after going back)
+        while sources.index > target and sources.back() is not None:
+            pass
+        while sources.index < target and sources.forward() is not None:
+            pass
+        self._show_current_source()
+
     def _show_current_source(self) -> bool:
         entry = self.sources.current
         assert entry is not None and self.mask is not None
-        self.set_image(entry.image, self.mask.copy())
+        self.switching_source = True  # listeners keep the view: the same picture, edited
+        try:
+            self.set_image(entry.image, self.mask.copy(), keep_history=True)
+        finally:
+            self.switching_source = False
+        for listener in list(self.on_source):
+            listener()
         self.mark_changed()
         return True
 

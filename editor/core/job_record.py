@@ -155,6 +155,8 @@ class JobRecord:
             else None,
         )
         record.started -= _number(elapsed) or 0.0
+        if record.status in TERMINAL:  # its time is over: not counting on until shown
+            record.ended = record.started + (_number(elapsed) or 0.0)
         return record
 
 

@@ -1,4 +1,5 @@
-"""Undo for mask edits, without Qt: one step per stroke or mask operation.
+"""Undo for mask edits, without Qt: one step per stroke or mask operation (and one
+for switching to another source image, which the document records as an action).
 
 Each step stores only the rectangle that changed, before and after. Large patches
 (>= 1 MB, e.g. invert of a whole 24 MP mask) are zlib-compressed at level 1 in a worker
@@ -93,10 +94,17 @@ def changed_region(
 
 @dataclass
 class UndoStep:
-    """One undoable mask edit."""
+    """One undoable edit: a mask patch, or (``patch`` None) an action with its own
+    ``undo_action`` / ``redo_action``, e.g. switching to another source image."""
 
-    patch: MaskPatch
+    patch: MaskPatch | None
     text: str
+    undo_action: Callable[[], None] | None = None
+    redo_action: Callable[[], None] | None = None
+
+    @property
+    def nbytes(self) -> int:
+        return self.patch.nbytes if self.patch is not None else 0
 
 
 class MaskHistory:
@@ -156,34 +164,49 @@ class MaskHistory:
 
     def memory_used(self) -> int:
         """Bytes held by all steps (undoable and redoable)."""
-        return sum(s.patch.nbytes for s in self._steps)
+        return sum(s.nbytes for s in self._steps)
 
     # -- changing -----------------------------------------------------------------------
     def push(self, patch: MaskPatch, text: str) -> None:
         """Record an edit already on the mask as one step (drops the redo tail)."""
+        self._push_step(UndoStep(patch, text))
+
+    def _push_step(self, step: UndoStep) -> None:
         del self._steps[self.index :]
         if self.clean_index > self.index:
             self.clean_index = -1
-        self._steps.append(UndoStep(patch, text))
+        self._steps.append(step)
         self.index += 1
         self._trim()
         self._changed()
+
+    def push_action(
+        self, text: str, undo_action: Callable[[], None], redo_action: Callable[[], None]
+    ) -> None:
+        """Record an edit that is not a mask patch (already done) as one step."""
+        self._push_step(UndoStep(None, text, undo_action, redo_action))
 
     def undo(self) -> bool:
         if not self.can_undo:
             return False
         self.index -= 1
-        patch = self._steps[self.index].patch
-        self._apply(patch.rect, patch.before())
+        step = self._steps[self.index]
+        if step.patch is not None:
+            self._apply(step.patch.rect, step.patch.before())
+        elif step.undo_action is not None:
+            step.undo_action()
         self._changed()
         return True
 
     def redo(self) -> bool:
         if not self.can_redo:
             return False
-        patch = self._steps[self.index].patch
+        step = self._steps[self.index]
         self.index += 1
-        self._apply(patch.rect, patch.after())
+        if step.patch is not None:
+            self._apply(step.patch.rect, step.patch.after())
+        elif step.redo_action is not None:
+            step.redo_action()
         self._changed()
         return True
 
@@ -216,7 +239,7 @@ class MaskHistory:
         while drop < min(self.index, n - 1) and (
             total > self._memory_limit or (self.undo_limit and n - drop > self.undo_limit)
         ):
-            total -= self._steps[drop].patch.nbytes
+            total -= self._steps[drop].nbytes
             drop += 1
         if drop:
             del self._steps[:drop]

@@ -248,6 +248,26 @@ SPECS: dict[str, ActionSpec] = {
     "source_forward": ActionSpec(
         "&Next source", ["Alt+Right"], "variants.source_forward", "", when="forward"
     ),
+    **{
+        f"variant_{n}": ActionSpec(
+            f"Show variant {n} large",
+            [str(n)],
+            f"variants.show_variant_key:{n}",
+            "See the variant on the canvas, at full size",
+            when="results",
+            menu="&View",
+        )
+        for n in range(1, 5)
+    },
+    "variant_next": ActionSpec(
+        "Next variant", ["V"], "variants.cycle:1", "", when="results", menu="&View"
+    ),
+    "variant_previous": ActionSpec(
+        "Previous variant", ["Shift+V"], "variants.cycle:-1", "", when="results", menu="&View"
+    ),
+    "show_original": ActionSpec(
+        "Show the photo again", ["0"], "variants.show_original", "", when="results", menu="&View"
+    ),
     "diagnostics": ActionSpec(
         "Copy &diagnostics", [], "support.copy_diagnostics", "Versions, settings, errors"
     ),

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from editor.core.job_record import JobRecord
+from editor.jobs import PHASE_STARTS, PROCESSING_END
 from editor.ui.imaging import to_qimage
 
 THUMB = 100
@@ -64,6 +65,10 @@ class JobCardWidget(QFrame):
         self.thumbs.addStretch(1)
         self.variant_buttons: list[QToolButton] = []
         self._partial_label: QLabel | None = None
+        self.phase = ""  # sending, queued, processing, downloading n/N, done
+        self.phase_fraction = 0.0  # where the bar is (0..1): the phase, not the clock
+        self._phase_since = 0.0  # elapsed seconds when the phase began
+        self._ending = False  # the bar is running to its end
         # text on the left, variants to its right: one card is one thumbnail high, so the
         # results strip stays short enough for a 1280 x 800 screen
         self.title.setWordWrap(True)
@@ -85,24 +90,62 @@ class JobCardWidget(QFrame):
         layout.setContentsMargins(6, 4, 6, 4)
         layout.addWidget(info_box)
         layout.addLayout(self.thumbs, 1)
+        self.bar.setVisible(record.running)
         self.refresh()
+
+    def set_phase(self, phase: str, fraction: float) -> None:
+        """The job moved to ``phase``; the bar jumps to ``fraction`` of its length."""
+        self.phase, self.phase_fraction = phase, fraction
+        self._phase_since = self.record.elapsed
+        self.refresh()
+
+    def _finish_bar(self) -> None:
+        """The job is done: the bar reaches its end, then makes room."""
+        if self._ending:
+            return
+        self._ending = True
+        self.phase, self.phase_fraction = "done", 1.0
+        self.bar.setRange(0, 1000)
+        self.bar.setValue(1000)
+        QTimer.singleShot(1500, self.bar, lambda: self.bar.setVisible(self.record.running))
+
+    def _bar_value(self) -> float:
+        """The phase's place; within processing the estimate may move it a little
+        further, never past the phase's end."""
+        r = self.record
+        fraction = self.phase_fraction
+        if self.phase.startswith("processing") and r.expected_seconds:
+            start, end = PHASE_STARTS["processing"], PROCESSING_END
+            share = min(0.9, (r.elapsed - self._phase_since) / r.expected_seconds)
+            fraction = max(fraction, start + (end - start) * share)
+        return fraction
 
     def refresh(self) -> None:
         """Show the record's current state."""
         r = self.record
         self.cancel_button.setVisible(r.running)
-        self.bar.setVisible(r.running)
         if r.running:
+            self.bar.setVisible(True)
             # the service's own "(12 s)" would be a second, different elapsed time
-            state = _OWN_SECONDS.sub("", r.status.replace("_", " "))
+            state = self.phase or _OWN_SECONDS.sub("", r.status.replace("_", " "))
             text = f"{state} · {_fmt_seconds(r.elapsed)}"
-            if r.expected_seconds:
+            if r.expected_seconds and not state.startswith(("downloading", "done")):
                 text += f" of about {_fmt_seconds(r.expected_seconds)}"
+            if self.phase:  # never backwards: a new phase may start below the creep
+                value = int(self._bar_value() * 1000)
+                if self.bar.maximum() == 1000:
+                    value = max(value, self.bar.value())
                 self.bar.setRange(0, 1000)
-                self.bar.setValue(int(min(0.97, r.elapsed / r.expected_seconds) * 1000))
+                self.bar.setValue(value)
             else:
                 self.bar.setRange(0, 0)
             self.status_label.setStyleSheet("")
+        elif r.status == "completed" and not self.bar.isHidden():
+            self._finish_bar()
+        else:
+            self.bar.setVisible(False)
+        if r.running:
+            pass  # the text is made above
         elif r.status == "completed":
             text = f"done in {_fmt_seconds(r.elapsed)} · {len(r.images)} variant(s)"
             if r.credits_used is not None:
@@ -141,7 +184,10 @@ class JobCardWidget(QFrame):
             button.setCheckable(True)
             button.setIcon(QIcon(_pixmap(r.thumbs[i])))
             button.setIconSize(QSize(THUMB, THUMB))
-            button.setToolTip(f"Variant {i + 1} (double-click to compare)")
+            button.setToolTip(
+                f"Variant {i + 1}: click to see it large on the canvas (again, 0 or Esc: "
+                "the original); double-click to compare"
+            )
             button.setProperty("variant", (r.number, i))
             self._group.addButton(button)
             self.thumbs.insertWidget(i, button)
@@ -158,6 +204,8 @@ class ResultsWidget(QWidget):
     selection_changed = Signal()
     compare_requested = Signal()
     cancel_requested = Signal(int)
+    variant_clicked = Signal(int, int)  # job, variant: a thumbnail was clicked
+    original_requested = Signal()  # Escape on a thumbnail
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -165,6 +213,8 @@ class ResultsWidget(QWidget):
         self._group = QButtonGroup(self)
         self._group.setExclusive(True)
         self._group.buttonToggled.connect(lambda *_: self.selection_changed.emit())
+        self._group.buttonClicked.connect(self._clicked)
+        self._shown: QToolButton | None = None
         self.empty_label = QLabel(
             "Results appear here. Paint the area to change, describe the edit if the "
             "engine takes a prompt, and press Run."
@@ -203,6 +253,11 @@ class ResultsWidget(QWidget):
         self._timer.start()
         return card
 
+    def set_phase(self, number: int, phase: str, fraction: float) -> None:
+        card = self._cards.get(number)
+        if card is not None:
+            card.set_phase(phase, fraction)
+
     def update_job(self, number: int) -> None:
         card = self._cards.get(number)
         if card is None:
@@ -216,6 +271,7 @@ class ResultsWidget(QWidget):
 
     def clear(self) -> None:
         """Remove every job card (opening a session or restoring one)."""
+        self._shown = None
         for card in self._cards.values():
             for button in card.variant_buttons:
                 self._group.removeButton(button)
@@ -241,12 +297,42 @@ class ResultsWidget(QWidget):
         if card is not None and index < len(card.variant_buttons):
             card.variant_buttons[index].setChecked(True)
 
+    def _clicked(self, button: QToolButton) -> None:
+        number, index = button.property("variant")
+        self.variant_clicked.emit(int(number), int(index))
+
+    def mark_shown(self, variant: tuple[int, int] | None) -> None:
+        """Frame the thumbnail of the variant shown on the canvas (None: the photo is)."""
+        if self._shown is not None:
+            self._shown.setStyleSheet("")
+            self._shown = None
+        card = self._cards.get(variant[0]) if variant is not None else None
+        if variant is not None and card is not None and variant[1] < len(card.variant_buttons):
+            self._shown = card.variant_buttons[variant[1]]
+            self._shown.setStyleSheet(
+                "QToolButton { border: 3px solid rgb(255, 152, 0); border-radius: 3px; }"
+            )
+
+    def shown(self) -> tuple[int, int] | None:
+        """(job, variant) of the thumbnail framed as shown on the canvas, or None."""
+        if self._shown is None:
+            return None
+        number, index = self._shown.property("variant")
+        return int(number), int(index)
+
     def eventFilter(self, obj, event) -> bool:  # type: ignore[no-untyped-def]
         from PySide6.QtCore import QEvent
 
         if event.type() == QEvent.Type.MouseButtonDblClick and isinstance(obj, QToolButton):
             obj.setChecked(True)
             self.compare_requested.emit()
+            return True
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and event.key() == Qt.Key.Key_Escape
+            and isinstance(obj, QToolButton)
+        ):
+            self.original_requested.emit()
             return True
         return super().eventFilter(obj, event)
 

@@ -190,3 +190,37 @@ def test_quit_note_says_what_is_known_per_phase() -> None:
     assert "may have been created and charged" in note("fashn", "starting")
     accepted = note("fashn", "processing", "r-1")
     assert "(id r-1)" in accepted and "mask-editor-cli resume" in accepted
+
+
+def test_a_restored_job_keeps_the_time_it_took(tmp_path: Path) -> None:
+    """A finished job read back says how long it took, not that plus the time the
+    restore question stayed open."""
+    import time
+
+    doc = _document()
+    done = JobRecord(prompt="p", backend="Local", source=doc.image, images=[_photo(10)])
+    done.started -= 12.3
+    done.end("completed")
+    doc.add_job(done)
+    path = save_session(doc.snapshot(), tmp_path / "w.maskedit")
+    session = load_session(path)
+    time.sleep(0.6)  # the user reads the restore question
+    again = Document()
+    again.restore(session, recovered=True)
+    (job,) = again.jobs.values()
+    assert abs(job.elapsed - 12.3) < 0.2
+    time.sleep(0.2)
+    assert abs(job.elapsed - 12.3) < 0.2  # and it does not count on
+
+
+def test_use_source_undo_steps_in_the_core() -> None:
+    doc = _document()
+    doc.mask_op("fill")
+    first = doc.image
+    variant = _photo(200)
+    doc.use_source(variant, "job #1 variant 1")
+    assert doc.history.undo_text == "Use job #1 variant 1 as source"
+    assert doc.undo() and doc.image is first and (doc.mask == 255).all()
+    assert doc.history.undo_text == "Fill mask"
+    assert doc.redo() and doc.image is variant
+    assert doc.history.memory_used() >= 0 and len(doc.history) == 2

@@ -197,10 +197,19 @@ def test_undo_limit_counts_commands(canvas: CanvasView) -> None:
 SQUARE = [(100, 100), (200, 100), (200, 180), (100, 180)]
 
 
+CTRL = Qt.KeyboardModifier.ControlModifier
+
+
+def start_polygon(canvas: CanvasView, points) -> None:  # type: ignore[no-untyped-def]
+    """Ctrl+click starts a polygon lasso; later clicks add points."""
+    click(canvas, *points[0], mods=CTRL)
+    for x, y in points[1:]:
+        click(canvas, x, y)
+
+
 def test_lasso_polygon_closed_by_double_click_fills_inside(canvas: CanvasView) -> None:
     canvas.set_tool("lasso")
-    for x, y in SQUARE[:-1]:
-        click(canvas, x, y)
+    start_polygon(canvas, SQUARE[:-1])
     pos = wpos(canvas, *SQUARE[-1])
     QTest.mouseDClick(canvas, Qt.MouseButton.LeftButton, pos=pos.toPoint())
     m = canvas.mask()
@@ -214,8 +223,7 @@ def test_lasso_closes_on_first_point_and_alt_subtracts(canvas: CanvasView) -> No
     canvas.apply_mask(np.full((H, W), 255, np.uint8), "Fill")
     canvas.set_tool("lasso")
     alt = Qt.KeyboardModifier.AltModifier
-    for x, y in SQUARE:
-        click(canvas, x, y)
+    start_polygon(canvas, SQUARE)
     click(canvas, 101, 101, mods=alt)  # back on the first point (within 8 px) closes
     m = canvas.mask()
     assert not m[102:178, 102:198].any()
@@ -228,12 +236,10 @@ def test_lasso_closes_on_first_point_and_alt_subtracts(canvas: CanvasView) -> No
 def test_lasso_enter_closes_and_escape_cancels(canvas: CanvasView) -> None:
     canvas.set_tool("lasso")
     canvas.setFocus()
-    for x, y in SQUARE[:3]:
-        click(canvas, x, y)
+    start_polygon(canvas, SQUARE[:3])
     QTest.keyClick(canvas, Qt.Key.Key_Escape)
     assert not canvas.mask().any()
-    for x, y in SQUARE[:3]:
-        click(canvas, x, y)
+    start_polygon(canvas, SQUARE[:3])
     QTest.keyClick(canvas, Qt.Key.Key_Return)
     m = canvas.mask()
     assert m[120, 180] == 255 and m[170, 110] == 0  # triangle (100,100) (200,100) (200,180)
@@ -248,3 +254,41 @@ def test_freehand_lasso_closes_on_release(canvas: CanvasView) -> None:
     assert canvas.undo_stack.count() == 1
     area = int((m > 0).sum())
     assert abs(area - np.pi * 50**2) / (np.pi * 50**2) < 0.08
+
+
+def test_freehand_lasso_back_to_its_start_closes_on_release(canvas: CanvasView) -> None:
+    """A drag that loops back to where it began (Photoshop's habit) closes on release,
+    not left open in polygon mode following the pointer."""
+    canvas.set_tool("lasso")
+    hints: list[str] = []
+    canvas.status_hint.connect(hints.append)
+    loop = [(150 + 50 * np.cos(t), 150 + 50 * np.sin(t)) for t in np.linspace(0, 2 * np.pi, 80)]
+    drag(canvas, loop)
+    assert not canvas._lasso.active()
+    m = canvas.mask()
+    assert m[150, 150] == 255 and m[150, 195] == 255 and m[150, 205] == 0
+    assert canvas.undo_stack.undoText() == "Lasso add"
+    assert hints and "release closes" in hints[-1]
+
+
+def test_plain_click_starts_no_polygon_and_says_how(canvas: CanvasView) -> None:
+    canvas.set_tool("lasso")
+    hints: list[str] = []
+    canvas.status_hint.connect(hints.append)
+    click(canvas, 100, 100)
+    send(canvas, QEvent.Type.MouseMove, 200, 150, Qt.MouseButton.NoButton)
+    assert not canvas._lasso.active() and not canvas.mask().any()
+    assert "Ctrl+click" in hints[-1]
+    click(canvas, 100, 100, mods=CTRL)
+    assert canvas._lasso.active() and "Polygon lasso" in hints[-1]
+
+
+def test_ctrl_on_release_keeps_a_freehand_lasso_open(canvas: CanvasView) -> None:
+    canvas.set_tool("lasso")
+    drag(canvas, [(100, 100), (150, 100), (200, 100)], mods=CTRL)
+    assert canvas._lasso.active() and not canvas.mask().any()
+    click(canvas, 200, 180)
+    click(canvas, 100, 180)
+    click(canvas, 100, 100)  # the first point closes it
+    m = canvas.mask()
+    assert not canvas._lasso.active() and m[140, 150] == 255 and m[190, 150] == 0

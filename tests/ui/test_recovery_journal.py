@@ -113,3 +113,57 @@ def test_expired_job_is_reported_once_and_forgotten(qtbot, qloop, ui, fashn_env)
     assert sandbox.stats.jobs_created == 1
     close_window(qtbot, win)
     close_window(qtbot, first)
+
+
+def test_restore_wins_over_the_command_line_photo(qtbot, qloop, ui, fashn_env, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """kill -9, then start with a photo on the command line and choose Restore: no
+    save-or-discard question, the restored paid work stays, the status bar ends on what
+    happened and the card shows the real time since the job was sent."""
+    import time
+
+    from editor.ui.window import session as session_module
+
+    sandbox = fashn_env
+    first, _sent = die_with_job_in_flight(qtbot, ui, sandbox)
+    (entry,) = Journal().entries()
+    qtbot.wait(2500)  # the editor stays dead a while: that time counts
+    asked: list[str] = []
+    monkeypatch.setattr(session_module, "ask_unsaved", lambda _w, doing: asked.append(doing))
+    other = ui.photo_file("other.png", seed=7)
+
+    win = new_window(qtbot)
+    win.recovery.recovery_answer = "restore"
+    restored_source = None
+    win.recovery.startup(str(other))
+    qtbot.waitUntil(lambda: "Collected the results" in win.message_label.text(), timeout=30_000)
+    restored_source = win.document.sources.current
+    assert asked == []  # nothing stood between the user and the recovered work
+    assert restored_source is not None and restored_source.path != str(other)
+    assert "other.png was not opened" in win.message_label.text()
+    assert str(other) in prefs.recent_files()  # one click away
+    qtbot.wait(300)
+    assert win.document.sources.current is restored_source  # still the restored work
+    (job,) = win.document.jobs.values()
+    assert job.status == "completed" and job.images
+    took = time.time() - entry.created
+    assert job.elapsed >= 2.5 and abs(job.elapsed - took) < 3.0
+    text = win.results.card(job.number).status_label.text()
+    assert text.startswith("done in ") and "done in 1 s" not in text and "done in 0 s" not in text
+    close_window(qtbot, win)
+    close_window(qtbot, first)
+
+
+def test_without_restore_the_command_line_photo_opens(qtbot, qloop, ui, fashn_env) -> None:  # type: ignore[no-untyped-def]
+    first, _sent = die_with_job_in_flight(qtbot, ui, fashn_env)
+    other = ui.photo_file("other.png", seed=7)
+    win = new_window(qtbot)
+    win.recovery.recovery_answer = "later"
+    win.recovery.startup(str(other))
+    qtbot.waitUntil(
+        lambda: (s := win.document.sources.current) is not None and s.path == str(other),
+        timeout=30_000,
+    )
+    qtbot.waitUntil(lambda: not any(r.running for r in win.document.jobs.values()), timeout=30_000)
+    assert "Collecting" not in win.message_label.text()
+    close_window(qtbot, win)
+    close_window(qtbot, first)

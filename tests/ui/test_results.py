@@ -59,3 +59,42 @@ def test_source_history_rules() -> None:
     h.push(c)  # branching drops b
     assert [e.label for e in h.entries] == ["a", "c"]
     assert h.forward() is None and h.current is c
+
+
+def test_use_as_new_source_is_one_undo_step(window, qtbot, ui) -> None:  # type: ignore[no-untyped-def]
+    """Undo after "Use as new source" goes back to the earlier source; the mask steps
+    before it stay undoable, redo comes forward again, and the view is kept."""
+    ui.open(window, ui.photo_file())
+    mask = ui.paint(window, 40, 70, 60, 100)
+    original = window.canvas.image()
+    window.run.run_job()
+    record = ui.wait_job(window, timeout=120_000)
+    assert record.status == "completed", record.error
+    window.canvas.set_zoom(2.0)
+    view = (window.canvas.zoom(), window.canvas.center())
+    a = window.actions_
+    steps = window.canvas.undo_stack.count()
+    a.use_source.trigger()
+    assert window.canvas.image() is record.images[0]
+    assert window.canvas.undo_stack.count() == steps + 1
+    assert a.undo.isEnabled() and "as source" in a.undo.text()
+    assert (window.canvas.zoom(), window.canvas.center()) == view
+    a.undo.trigger()
+    assert window.canvas.image() is original
+    assert "variant" not in window.windowTitle()
+    assert "Editing photo.png" in window.message_label.text()
+    assert np.array_equal(window.canvas.mask(), mask)  # only the source went back
+    assert (window.canvas.zoom(), window.canvas.center()) == view
+    assert "test paint" in a.undo.text()  # the paint before it is still there to undo
+    a.redo.trigger()
+    assert window.canvas.image() is record.images[0]
+    a.undo.trigger()
+    a.undo.trigger()
+    assert window.canvas.image() is original and not window.canvas.mask().any()
+    a.redo.trigger()
+    a.redo.trigger()
+    assert window.canvas.image() is record.images[0]
+    assert np.array_equal(window.canvas.mask(), mask)
+    assert "variant 1" in window.windowTitle()
+    # the autosave follows the source shown after undo / redo
+    assert window.session.autosaver.flush(10)

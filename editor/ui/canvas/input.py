@@ -6,9 +6,12 @@
 - Pen tablets: pressure scales the brush size (switchable), the pen's eraser end
   erases, the pen never pans. With the lasso the pen is left to Qt's synthesized mouse
   events, so it behaves exactly like the mouse there.
-- Lasso: click vertices and/or drag freehand; close by double-click, Enter, clicking
-  the first point, or releasing a freehand drag. Alt held when it closes subtracts.
-  Backspace removes the last vertex, Escape cancels.
+- Lasso (Photoshop's habit): drag around the area; releasing closes it, wherever the
+  drag ended. Ctrl+click adds straight-edge (polygon) points instead; once a polygon is
+  started, clicks add points and drags add freehand stretches, and it closes by
+  double-click, Enter, or clicking the first point (Ctrl held on a release keeps a
+  freehand lasso open for more points). Alt held when it closes subtracts. Backspace
+  removes the last point, Escape cancels. The status bar says which mode is on.
 """
 
 from __future__ import annotations
@@ -31,7 +34,15 @@ from .lasso import rasterise_polygon
 from .undo import MaskPatch
 
 MIN_PRESSURE = 0.05
-FREEHAND_CLOSE_DRAG = 10.0  # widget pixels a first drag must travel to be a freehand lasso
+FREEHAND_CLOSE_DRAG = 10.0  # widget pixels a drag must travel (path length) to be freehand
+LASSO_HINT = (
+    "Lasso: drag around the area, release closes it; Ctrl+click adds straight-edge points; "
+    "Alt subtracts."
+)
+POLYGON_HINT = (
+    "Polygon lasso: click to add points; double-click, Enter or a click on the first point "
+    "closes it; Backspace removes a point, Esc cancels."
+)
 
 
 class CanvasInputMixin:
@@ -44,10 +55,16 @@ class CanvasInputMixin:
         self._tablet_stroke = False
         self._lasso_dragging = False
         self._lasso_press: QPointF | None = None
+        self._lasso_last: QPointF | None = None
+        self._lasso_travel = 0.0  # widget pixels the pointer moved during this press
         self._lasso_started_here = False
         self._update_cursor_shape()
 
     # --- helpers -------------------------------------------------------------------------
+    def lasso_points(self) -> int:
+        """Points of the lasso in progress (0: none)."""
+        return len(self._lasso.points)
+
     def _panning(self) -> bool:
         return self._pan_last is not None
 
@@ -136,6 +153,7 @@ class CanvasInputMixin:
     # --- lasso -----------------------------------------------------------------------------
     def _close_lasso(self, subtract: bool) -> None:
         points = self._lasso.as_tuples()
+        self.status_hint.emit(LASSO_HINT)
         self._lasso.clear()
         self._lasso_dragging = False
         self.update()
@@ -160,19 +178,39 @@ class CanvasInputMixin:
             return
         self._lasso_started_here = not self._lasso.active()
         self._lasso.add(src)
-        self._lasso_press = QPointF(e.position())
+        self._lasso_press = self._lasso_last = QPointF(e.position())
+        self._lasso_travel = 0.0
         self._lasso_dragging = True
+
+    def _lasso_moved(self, pos: QPointF) -> None:
+        """Count the path a lasso drag travels (a loop back to its start still counts)."""
+        if self._lasso_last is not None:
+            self._lasso_travel += math.hypot(
+                pos.x() - self._lasso_last.x(), pos.y() - self._lasso_last.y()
+            )
+            self._lasso_last = QPointF(pos)
 
     def _lasso_release_event(self, e: QMouseEvent) -> None:
         self._lasso_dragging = False
         press, self._lasso_press = self._lasso_press, None
+        self._lasso_moved(QPointF(e.position()))
+        self._lasso_last = None
         if press is None or not self._lasso.active():
             return
-        moved = math.hypot(e.position().x() - press.x(), e.position().y() - press.y())
-        if moved >= FREEHAND_CLOSE_DRAG:
+        mods = e.modifiers()
+        if self._lasso_travel >= FREEHAND_CLOSE_DRAG:  # a freehand drag
             self._lasso.add(self._vp.to_source(e.position()))
-            if self._lasso_started_here:
-                self._close_lasso(bool(e.modifiers() & Qt.KeyboardModifier.AltModifier))
+            if self._lasso_started_here and not mods & Qt.KeyboardModifier.ControlModifier:
+                self._close_lasso(bool(mods & Qt.KeyboardModifier.AltModifier))
+            else:
+                self.status_hint.emit(POLYGON_HINT)
+        elif self._lasso_started_here and not mods & Qt.KeyboardModifier.ControlModifier:
+            # a plain click is no lasso: polygons start with Ctrl+click
+            self._lasso.clear()
+            self.update()
+            self.status_hint.emit(LASSO_HINT)
+        else:
+            self.status_hint.emit(POLYGON_HINT)
 
     # --- mouse -----------------------------------------------------------------------------
     def mousePressEvent(self, e: QMouseEvent) -> None:
@@ -190,6 +228,7 @@ class CanvasInputMixin:
             return
         if button != Qt.MouseButton.LeftButton or self._image is None:
             return
+        self.show_variant(None)  # painting edits the photo's mask: show the photo
         if self._tool == "lasso":
             self._lasso_press_event(e)
             return
@@ -209,12 +248,10 @@ class CanvasInputMixin:
         self._set_cursor_pos(pos)
         if self._stroke is not None:
             self._continue_stroke(pos, 1.0)
-        elif (
-            self._lasso_dragging
-            and e.buttons() & Qt.MouseButton.LeftButton
-            and self._lasso.add_freehand(self._vp.to_source(pos), self._vp.zoom)
-        ):
-            self.update()
+        elif self._lasso_dragging and e.buttons() & Qt.MouseButton.LeftButton:
+            self._lasso_moved(pos)
+            if self._lasso.add_freehand(self._vp.to_source(pos), self._vp.zoom):
+                self.update()
 
     def mouseReleaseEvent(self, e: QMouseEvent) -> None:
         """End the stroke / pan / freehand lasso."""
@@ -237,8 +274,10 @@ class CanvasInputMixin:
     def mouseDoubleClickEvent(self, e: QMouseEvent) -> None:
         """Double-click closes the lasso."""
         if self._tool == "lasso" and e.button() == Qt.MouseButton.LeftButton:
-            self._lasso_press = None
+            self._lasso_press = self._lasso_last = None
             self._lasso_dragging = False
+            if not self._lasso.active():
+                return  # a double-click is no lasso of its own
             # Qt 6 sends press + double-click; QTest and some platforms only the latter
             src = self._vp.to_source(e.position())
             pts = self._lasso.points
@@ -274,6 +313,7 @@ class CanvasInputMixin:
         t = e.type()
         if t == QEvent.Type.TabletPress:
             self.setFocus(Qt.FocusReason.MouseFocusReason)
+            self.show_variant(None)
             erase = e.pointerType() == QPointingDevice.PointerType.Eraser or self._tool == "eraser"
             line = bool(e.modifiers() & Qt.KeyboardModifier.ShiftModifier)
             self._begin_stroke(pos, erase=erase, pressure=pressure, line=line)
@@ -287,6 +327,21 @@ class CanvasInputMixin:
         e.accept()
 
     # --- keys ------------------------------------------------------------------------------
+    def event(self, e: QEvent) -> bool:
+        """Enter, Backspace and Escape belong to a lasso in progress, not to window
+        shortcuts (Escape also leaves the variant view)."""
+        if e.type() == QEvent.Type.ShortcutOverride and self._lasso.active():
+            key = e.key()  # type: ignore[attr-defined]
+            if key in (
+                Qt.Key.Key_Escape,
+                Qt.Key.Key_Return,
+                Qt.Key.Key_Enter,
+                Qt.Key.Key_Backspace,
+            ):
+                e.accept()
+                return True
+        return super().event(e)  # type: ignore[misc]
+
     def keyPressEvent(self, e: QKeyEvent) -> None:
         """Space (hold) pans; Enter / Backspace / Escape finish, edit or cancel a lasso."""
         key = e.key()
@@ -296,6 +351,9 @@ class CanvasInputMixin:
                 self._update_cursor_shape()
                 self._update_cursor_region()
             return
+        if key == Qt.Key.Key_Escape and self._variant is not None and not self._lasso.active():
+            self.show_variant(None)
+            return
         if self._lasso.active():
             if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
                 self._close_lasso(bool(e.modifiers() & Qt.KeyboardModifier.AltModifier))
@@ -303,6 +361,7 @@ class CanvasInputMixin:
             if key == Qt.Key.Key_Escape:
                 self._lasso.clear()
                 self.update()
+                self.status_hint.emit("Lasso cancelled. " + LASSO_HINT)
                 return
             if key == Qt.Key.Key_Backspace:
                 self._lasso.undo_point()

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QWidget
 from editor.core.document import Document
 from editor.core.mask_history import Rect
 
+from .banner import paint_banner
 from .brush import MaskStroke
 from .input import CanvasInputMixin
 from .lasso import LassoPath
@@ -43,6 +44,8 @@ class CanvasView(CanvasToolsMixin, CanvasInputMixin, QWidget):
     cursor_moved = Signal(QPoint)  # source pixel under the pointer
     brush_changed = Signal()
     image_changed = Signal()  # after set_image: another photo and/or mask is shown
+    status_hint = Signal(str)  # a line for the status bar (how the lasso works now)
+    variant_closed = Signal()  # the canvas went back from a variant to the photo
 
     def __init__(self, parent: QWidget | None = None, document: Document | None = None) -> None:
         super().__init__(parent)
@@ -69,6 +72,8 @@ class CanvasView(CanvasToolsMixin, CanvasInputMixin, QWidget):
         self._stroke: MaskStroke | None = None
         self._last_stroke_end: tuple[float, float] | None = None
         self._lasso = LassoPath()
+        self._variant: PhotoLayer | None = None  # a result shown in place of the photo
+        self._variant_label = ""
         self._init_input()
         self.document.on_image.append(self._on_document_image)
         self.document.on_mask.append(self._on_document_mask)
@@ -97,12 +102,17 @@ class CanvasView(CanvasToolsMixin, CanvasInputMixin, QWidget):
             return
         self._end_stroke()
         self._lasso.clear()
+        self.show_variant(None)
         self._photo = PhotoLayer(image)
         self._overlay = MaskOverlay(mask, self._overlay_color)
         self._last_stroke_end = None
         h, w = image.shape[:2]
+        same_size = self._vp.image_size == QSize(w, h)
         self._vp.image_size = QSize(w, h)
-        self.zoom_fit()
+        if self.document.switching_source and same_size and not self._fit_mode:
+            self._view_changed()  # another source of the same photo: keep the view
+        else:
+            self.zoom_fit()
         self.image_changed.emit()
 
     def _on_document_mask(self, rect: Rect) -> None:
@@ -129,6 +139,25 @@ class CanvasView(CanvasToolsMixin, CanvasInputMixin, QWidget):
         bounding rectangle of changed pixels). Returns False when nothing changed."""
         self._end_stroke()
         return self.document.apply_mask(new_mask, text)
+
+    # --- a variant shown large -----------------------------------------------------------
+    def show_variant(self, layer: PhotoLayer | None, label: str = "") -> None:
+        """Show ``layer`` (a result, full size, the photo's size) in place of the photo,
+        with the mask's outline and ``label`` in a banner; None shows the photo again."""
+        if layer is None and self._variant is None:
+            return
+        if layer is not None:
+            size = layer.levels[0].size()
+            if size != self._vp.image_size:
+                raise ValueError(f"a variant of {size} on a photo of {self._vp.image_size}")
+        self._variant, self._variant_label = layer, label if layer is not None else ""
+        self._view_changed(zoomed=False)
+        if layer is None:
+            self.variant_closed.emit()
+
+    def shown_variant(self) -> str | None:
+        """The label of the variant shown in place of the photo, or None."""
+        return self._variant_label if self._variant is not None else None
 
     # --- view ------------------------------------------------------------------------
     def zoom(self) -> float:
@@ -192,6 +221,7 @@ class CanvasView(CanvasToolsMixin, CanvasInputMixin, QWidget):
             abs(d.x() - ix) > 1e-6
             or abs(d.y() - iy) > 1e-6
             or self._lasso.active()
+            or self._variant is not None  # the banner must not scroll with the picture
             or (self._photo is not None and self._photo.has_alpha)
         ):
             self._view_changed(zoomed=False)
@@ -250,6 +280,8 @@ class CanvasView(CanvasToolsMixin, CanvasInputMixin, QWidget):
                 self._paint_layers(p, r)
             self._paint_lasso(p)
             self._paint_cursor(p)
+            if self._variant is not None:
+                paint_banner(p, self._variant_label)
         finally:
             p.end()
 
@@ -260,16 +292,18 @@ class CanvasView(CanvasToolsMixin, CanvasInputMixin, QWidget):
         if src.isEmpty() or self._photo is None or self._mask is None:
             return
         srcf = QRectF(src)
-        if self._photo.has_alpha:
+        photo = self._variant or self._photo
+        if photo.has_alpha:
             p.fillRect(vp.rect_from_source(srcf).intersected(QRectF(r)), _checker_brush())
         p.save()
         p.setClipRect(r)
         p.setTransform(QTransform(vp.zoom, 0, 0, vp.zoom, vp.offset.x(), vp.offset.y()))
         p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, vp.zoom < 1.0)
-        level, sx, sy = self._photo.level_for(vp.zoom)
+        level, sx, sy = photo.level_for(vp.zoom)
         level_src = QRectF(src.x() * sx, src.y() * sy, src.width() * sx, src.height() * sy)
         p.drawImage(srcf, level, level_src)
-        if self._overlay is not None and self._overlay_mode != "hidden":
+        variant = self._variant is not None  # the result as it is: only the mask's outline
+        if self._overlay is not None and self._overlay_mode != "hidden" and not variant:
             lv, mx, my = self._overlay.level_for(vp.zoom)
             lsrc = QRectF(src.x() * mx, src.y() * my, src.width() * mx, src.height() * my)
             if self._overlay_mode == "overlay":
@@ -280,7 +314,7 @@ class CanvasView(CanvasToolsMixin, CanvasInputMixin, QWidget):
             else:  # 'mask': the mask itself (level 0 is the zero-copy view of the live mask)
                 p.drawImage(srcf, lv.mask_image, lsrc)
         p.restore()
-        if self._overlay_mode == "overlay":
+        if self._overlay_mode == "overlay" or variant:
             self._edges.ensure(self._mask, vp)
             if self._edges.image is not None:
                 p.drawImage(r.topLeft(), self._edges.image, r)

@@ -141,6 +141,8 @@ class MainWindow(QMainWindow):
         c.cursor_moved.connect(lambda p: self.cursor_label.setText(f"{p.x()}, {p.y()}"))
         c.brush_changed.connect(self.update_actions)
         c.brush_changed.connect(self.update_brush_label)
+        c.status_hint.connect(self.show_info)
+        c.brush_changed.connect(self._tool_hint)
         self.controls.run_requested.connect(self.run.run_job)
         self.controls.done_editing.connect(
             lambda: self.canvas.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -153,6 +155,15 @@ class MainWindow(QMainWindow):
         self.run.connect_runner()
         # the job's task ends just after its last signal: look again once it has
         self.runner.finished.connect(lambda _n: QTimer.singleShot(0, self.update_actions))
+
+    def _tool_hint(self) -> None:
+        """Choosing the lasso says how it works (once per choice)."""
+        from editor.ui.canvas.input import LASSO_HINT
+
+        tool = self.canvas.tool()
+        if tool != getattr(self, "_last_tool", "brush") and tool == "lasso":
+            self.show_info(LASSO_HINT)
+        self._last_tool = tool
 
     def update_brush_label(self) -> None:
         c = self.canvas

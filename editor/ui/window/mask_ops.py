@@ -56,8 +56,11 @@ class MaskController(Controller):
 
     # -- tools ----------------------------------------------------------------------
     def _set_tool(self, tool: str) -> None:
+        dropped = self.canvas.lasso_points() if tool != self.canvas.tool() else 0
         self.canvas.set_tool(tool)  # type: ignore[arg-type]
         self.window.update_actions()
+        if dropped:  # never in silence
+            self.show_info(f"The lasso in progress ({dropped} points) was dropped: {tool} chosen.")
 
     def tool_brush(self) -> None:
         self._set_tool("brush")
@@ -69,6 +72,8 @@ class MaskController(Controller):
         self._set_tool("lasso")
 
     def tool_swap(self) -> None:
+        if self.canvas.lasso_points():
+            self.show_info("The lasso in progress was dropped: brush chosen.")
         self.canvas.swap_brush_eraser()
         self.window.update_actions()
 

@@ -3,10 +3,11 @@ settings through the JobRunner, and showing what each job delivers."""
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from editor.backends.specs import remote_specs
 from editor.core.job_record import JobRecord
@@ -16,7 +17,9 @@ from editor.ui.window.controller import Controller
 
 if TYPE_CHECKING:
     from editor.jobs import JobOutcome
+    from editor.ui.window.main import MainWindow
 
+RESEND_WINDOW_S = 5.0  # an identical paid request within this time asks first
 NO_KEY = {spec.kind: spec.no_key_message for spec in remote_specs()}
 
 
@@ -33,11 +36,23 @@ def key_for(kind: str) -> str | None:
 class RunController(Controller):
     """Run jobs through the JobRunner and show what they deliver."""
 
+    duplicate_question: QMessageBox | None = None  # the last "send it again?" question
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self._mask_version = 0  # bumped by every mask change: part of a request's identity
+        self._last_sent: tuple[tuple[object, ...], float] | None = None  # key, when
+        self.doc.on_mask.append(self._mask_changed)
+
+    def _mask_changed(self, _rect: object) -> None:
+        self._mask_version += 1
+
     def connect_runner(self) -> None:
         r = self.runner
         r.submitted.connect(self._on_submitted)
         r.status.connect(self._on_status)
         r.progress.connect(self._on_progress)
+        r.phase.connect(self.results.set_phase)
         r.completed.connect(self._on_completed)
         r.failed.connect(self._on_failed)
         r.cancelled.connect(self._on_cancelled)
@@ -125,9 +140,11 @@ class RunController(Controller):
         kind = self.controls.backend()
         from editor.core.mask import snapshot
 
+        settings = self.controls.settings()
+        if kind != "local" and not self._confirm_resend(kind, source.image, settings):
+            return
         mask = snapshot(self.doc.mask)  # type: ignore[arg-type]  # painting may go on while it runs
         request = self.controls.build_request(source.image, mask)
-        settings = self.controls.settings()
         expected = self.controls.expected_seconds()
 
         def prepare() -> tuple[str | None, str | None]:
@@ -151,6 +168,43 @@ class RunController(Controller):
 
         self.runner.in_thread(prepare, on_done=prepared, on_error=self.show_error)
         self.controls.after_run()
+
+    def _confirm_resend(self, kind: str, image: np.ndarray, settings: dict[str, object]) -> bool:
+        """A paid request identical to one sent moments ago (a double-click on Run) is
+        sent again only when the user says so; queueing different jobs never asks. The
+        seed is left out: an unlocked seed changes after every send."""
+        key = (
+            kind,
+            id(image),
+            self._mask_version,
+            self.controls.prompt(),
+            tuple(sorted((k, repr(v)) for k, v in settings.items() if k != "seed")),
+        )
+        now = time.monotonic()
+        last = self._last_sent
+        recent = last is not None and last[0] == key and now - last[1] < RESEND_WINDOW_S
+        if recent and last is not None and not self._ask_resend(now - last[1]):
+            self.show_info("Not sent again: the same edit was sent a moment ago.")
+            return False
+        self._last_sent = (key, now)
+        return True
+
+    def _ask_resend(self, seconds_ago: float) -> bool:
+        std = QMessageBox.StandardButton
+        box = QMessageBox(self.window)
+        box.setObjectName("send-again")
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle("Send the same edit again?")
+        box.setText(
+            f"You sent this exact edit {max(1.0, seconds_ago):.0f} s ago. Sending it again "
+            "starts a second job, which is charged too."
+        )
+        send = box.addButton("Send again", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(std.Cancel)
+        box.setDefaultButton(std.Cancel)
+        self.duplicate_question = box
+        box.exec()
+        return box.clickedButton() is send
 
     def _start_job(
         self,

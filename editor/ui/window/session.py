@@ -59,6 +59,7 @@ class SessionController(Controller):
         self.doc.on_mask.append(self._on_mask_changed)
         self.doc.on_state.append(self._on_state_changed)
         self.doc.on_job.append(self._on_job_changed)
+        self.doc.on_source.append(self.source_changed)  # also by undo / redo
         self.controls.changed.connect(self._on_controls_changed)
         self._sync_request()
 

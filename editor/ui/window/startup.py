@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -30,16 +31,39 @@ class StartupController(Controller):
     """What happens once the window is shown, before the user does anything."""
 
     recovery_answer: str | None = None  # restore | discard | later without asking (tests)
+    recovery_answer_given: str | None = None  # what the user chose at this start
+    postponed_path: str | None = None  # the command-line photo not opened over a restore
 
     def startup(self, path: str | None = None) -> None:
-        """Offer to restore a crashed run, then collect journal jobs, then open ``path``."""
+        """Offer to restore a crashed run, then collect journal jobs, then open ``path``.
+
+        A restored session wins over ``path``: opening another photo now would put a
+        save-or-discard question between the user and just-recovered (maybe paid) work,
+        so the photo is only offered in the status bar and the recent-files menu."""
 
         def after_recovery() -> None:
             self.resume_journal()
-            if path:
+            if not path:
+                return
+            if self.recovery_answer_given == "restore":
+                self._postpone_opening(path)
+            else:
                 self.window.opener.open_path(path)
 
         self.offer_recovery(then=after_recovery)
+
+    def _postpone_opening(self, path: str) -> None:
+        from pathlib import Path
+
+        from editor.ui.work_dialogs import display_text
+
+        prefs.add_recent_file(path)
+        self.window.opener.rebuild_recent_menu()
+        self.postponed_path = path
+        self.show_info(
+            f"Restored your work from the last run; {display_text(Path(path).name)} was not "
+            "opened over it: open it from File > Open recent when you are ready."
+        )
 
     # -- restore after a crash ------------------------------------------------------------
     def offer_recovery(self, then: Callable[[], None] | None = None) -> None:
@@ -75,6 +99,7 @@ class StartupController(Controller):
             self.recovery_dialog = RecoveryDialog(session, picture, self.window)
             self.recovery_dialog.exec()
             answer = self.recovery_dialog.answer
+        self.recovery_answer_given = answer
         if answer == "restore":
             self.window.session.apply_session(session, recovered=True)
             self.show_info(
@@ -118,7 +143,9 @@ class StartupController(Controller):
         journal = self.window.pool.journal
         cards: dict[str, JobRecord] = {}
         for entry in entries:
-            cards[entry.token] = self._card_for_entry(entry, sources.get(entry.token))
+            cards[entry.token] = record = self._card_for_entry(entry, sources.get(entry.token))
+            if entry.created:  # the time it takes is counted from when it was sent
+                record.started = time.monotonic() - max(0.0, time.time() - entry.created)
         self.show_info(f"Collecting {len(entries)} job(s) sent before the editor stopped…")
 
         def on_event(entry: JournalEntry, event: object) -> None:
@@ -154,8 +181,17 @@ class StartupController(Controller):
         self.runner.call(
             task,
             on_done=lambda outcomes: self._resumed(outcomes, cards, entries),
-            on_error=self.show_error,
+            on_error=lambda message: self._resume_failed(message, cards),
         )
+
+    def _resume_failed(self, message: str, cards: dict[str, JobRecord]) -> None:
+        """Collecting stopped: its cards say so (the journal keeps the jobs for next time)."""
+        for record in cards.values():
+            if record.running:
+                record.end("failed", f"{message} It is tried again at the next start.")
+                self.results.update_job(record.number)
+                self.doc.job_changed(record)
+        self.show_error(message)
 
     def _card_for_entry(self, entry: JournalEntry, source: np.ndarray | None) -> JobRecord:
         """The restored job with this remote id, or a new card for it (showing ``source``,
@@ -185,27 +221,57 @@ class StartupController(Controller):
         return record
 
     def _resumed(self, outcomes: list[Any], cards: dict[str, JobRecord], entries: list) -> None:
+        """Every card of this collection ends, and the status bar says how it went."""
         by_id = {e.job_id: cards[e.token] for e in entries}
-        collected, lines = 0, []
+        collected, busy, lines = 0, 0, []
         for outcome in outcomes:
-            record = by_id.get(outcome.job_id)
-            if outcome.error is None:
+            record = by_id.pop(outcome.job_id, None)
+            if outcome.error is None and not outcome.busy:
                 collected += 1
                 continue
-            if outcome.expired:
+            if outcome.busy:
+                busy += 1
+                text = (
+                    f"Job {outcome.job_id} is being collected by another editor or "
+                    "`mask-editor-cli resume`; its results are saved there."
+                )
+            elif outcome.expired:
                 text = (
                     f"Job {outcome.job_id} expired at the service before its results were "
                     "collected; they cannot be recovered. Send the edit again if you need it."
                 )
+                lines.append(text)
             else:
                 text = f"{outcome.error} It is tried again at the next start."
-            lines.append(text)
+                lines.append(text)
             if record is not None:
-                record.end("failed", text)
+                record.end("cancelled" if outcome.busy else "failed", text)
+                self.results.update_job(record.number)
+                self.doc.job_changed(record)
+        for record in by_id.values():  # no outcome: nothing was left to collect for it
+            if record.running:
+                record.end("cancelled", "Nothing was left to collect for this job.")
                 self.results.update_job(record.number)
                 self.doc.job_changed(record)
         if lines:
             self.show_error(lines[0] if len(lines) == 1 else f"{len(lines)} jobs: {lines[0]}")
         elif collected:
-            self.show_info(f"Collected the results of {collected} job(s) sent earlier.")
+            self.show_info(
+                self._with_postponed(f"Collected the results of {collected} job(s) sent earlier.")
+            )
+        elif busy:
+            self.show_info(f"{busy} job(s) sent earlier are being collected elsewhere.")
+        else:
+            self.show_info(self._with_postponed("No job sent earlier was left to collect."))
         self.window.update_actions()
+
+    def _with_postponed(self, text: str) -> str:
+        """``text``, reminding of the command-line photo not opened over restored work."""
+        if not self.postponed_path:
+            return text
+        from pathlib import Path
+
+        from editor.ui.work_dialogs import display_text
+
+        name = display_text(Path(self.postponed_path).name)
+        return f"{text} {name} was not opened over your restored work (File > Open recent)."

@@ -31,6 +31,11 @@ class SupportController(Controller):
 
         self.cheat_sheet = CheatSheetDialog(self.window.actions_.with_shortcuts(), self.window)
         self.cheat_sheet.show()
+        # keys go to the sheet now: an Escape meant for it must not cancel a lasso
+        # in progress on the canvas (which keeps its points while the sheet is open)
+        self.cheat_sheet.raise_()
+        self.cheat_sheet.activateWindow()
+        self.cheat_sheet.setFocus()
 
     def copy_diagnostics(self) -> str:
         """Versions, settings (never a key) and the last errors, to the clipboard."""

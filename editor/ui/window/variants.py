@@ -4,18 +4,127 @@ forward), export one, all, or a before/after picture."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import numpy as np
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
 from editor.core.job_record import JobRecord
+from editor.ui.canvas.overlay import PhotoLayer
 from editor.ui.window.controller import Controller
+
+if TYPE_CHECKING:
+    from editor.ui.window.main import MainWindow
 
 
 class VariantsController(Controller):
     """What can be done with the results of jobs."""
 
     compare_dialog: Any = None
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self._layers: dict[int, tuple[np.ndarray, PhotoLayer]] = {}  # by id of the image
+        self._wanted: tuple[int, int] | None = None  # the variant asked for on the canvas
+        self.results.variant_clicked.connect(self.variant_clicked)
+        self.results.original_requested.connect(self.show_original)
+        self.canvas.variant_closed.connect(self._closed)
+        self.doc.on_source.append(self._source_shown)
+
+    def _source_shown(self) -> None:
+        """Another source is shown (also by undo / redo): title and status bar say which."""
+        entry = self.doc.sources.current
+        if entry is not None:
+            self.show_info(f"Editing {entry.label} (Undo / Redo switch sources too).")
+        self.window.update_title()
+
+    # -- a variant large on the canvas ---------------------------------------------------
+    def variant_clicked(self, number: int, index: int) -> None:
+        """A thumbnail click shows that variant large; a click on the shown one goes back."""
+        if self.canvas.shown_variant() is not None and self.results.shown() == (number, index):
+            self.show_original()
+        else:
+            self.show_large(number, index)
+        # keys act on what is shown: Esc, 0, 1-4, V, and the painting keys
+        self.canvas.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def show_variant_key(self, key: str) -> None:
+        """Keys 1-4: that variant of the selected job (or of the newest with results)."""
+        with_images = [n for n, r in self.doc.jobs.items() if r.images]
+        chosen = self.results.selected()
+        if chosen is not None and chosen[0] in with_images:
+            number = chosen[0]
+        elif with_images:
+            number = max(with_images)
+        else:
+            return
+        count = len(self.doc.jobs[number].images)
+        index = int(key) - 1
+        if index >= count:
+            self.show_info(f"Job #{number} has {count} variant(s).")
+            return
+        self.show_large(number, index)
+
+    def cycle(self, step: str) -> None:
+        """V / Shift+V: the next / previous variant of all jobs, in the results' order."""
+        order = [(n, i) for n, r in sorted(self.doc.jobs.items()) for i in range(len(r.images))]
+        if not order:
+            return
+        current = self.results.shown() if self.canvas.shown_variant() else self.results.selected()
+        at = order.index(current) if current in order else -1
+        self.show_large(*order[(at + int(step)) % len(order)])
+
+    def show_original(self) -> None:
+        """0 / Escape / a second click: the photo again."""
+        self._wanted = None
+        self.canvas.show_variant(None)
+
+    def _closed(self) -> None:
+        self.results.mark_shown(None)
+        self.show_info("Showing the photo you edit (click a result or press 1-4 to see one).")
+
+    def show_large(self, number: int, index: int) -> None:
+        """Show variant ``index`` of job ``number`` on the canvas at full quality."""
+        record = self.doc.jobs.get(number)
+        if record is None or index >= len(record.images) or self.doc.image is None:
+            return
+        image = record.images[index]
+        if image.shape[:2] != self.doc.image.shape[:2]:
+            h, w = image.shape[:2]
+            ph, pw = self.doc.image.shape[:2]
+            self.show_error(
+                f"Variant {index + 1} of job #{number} is {w} × {h} but the photo is "
+                f"{pw} × {ph}: compare it in its own window (C) instead."
+            )
+            return
+        self.results.select(number, index)
+        self._wanted = (number, index)
+        label = f"Job #{number} · variant {index + 1} of {len(record.images)}"
+        cached = self._layers.get(id(image))
+        if cached is not None and cached[0] is image:
+            self._put_on_canvas(cached[1], (number, index), label, self.doc.generation)
+            return
+        generation = self.doc.generation
+
+        def made(layer: PhotoLayer) -> None:
+            if len(self._layers) >= 8:
+                self._layers.pop(next(iter(self._layers)))
+            self._layers[id(image)] = (image, layer)
+            self._put_on_canvas(layer, (number, index), label, generation)
+
+        self.runner.in_thread(PhotoLayer, image, on_done=made, on_error=self.show_error)
+
+    def _put_on_canvas(
+        self, layer: PhotoLayer, variant: tuple[int, int], label: str, generation: int
+    ) -> None:
+        if self._wanted != variant or generation != self.doc.generation:
+            return  # asked for another one, or another photo is shown, meanwhile
+        self.canvas.show_variant(layer, label)
+        self.results.mark_shown(variant)
+        self.show_info(
+            f"Showing {label} large. 1-4 or V: other variants; 0, Esc or a click on it: the photo."
+        )
 
     def selected_variant(self) -> tuple[JobRecord, int] | None:
         chosen = self.results.selected()
@@ -46,7 +155,7 @@ class VariantsController(Controller):
         label = f"job #{record.number} variant {index + 1}"
         self._show_source(
             lambda: self.doc.use_source(record.images[index], label),
-            f"Now editing {label}; Alt+Left goes back to the earlier source.",
+            f"Now editing {label}; Undo (Ctrl+Z) or Alt+Left goes back to the earlier source.",
         )
 
     def source_back(self) -> None:
@@ -59,10 +168,7 @@ class VariantsController(Controller):
 
     def _show_source(self, switch: Callable[[], object], message: str) -> None:
         """Switch the document's source (the mask stays) keeping the view."""
-        view = (self.canvas.zoom(), self.canvas.center())
-        switch()
-        self.canvas.set_view(*view)
-        self.window.session.source_changed()
+        switch()  # the canvas keeps its view; the session autosaves the new source
         entry = self.doc.sources.current
         self.show_info(message.format(entry.label if entry else ""))
         self.window.update_title()

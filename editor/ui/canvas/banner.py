@@ -1,0 +1,24 @@
+"""The banner that says a variant, not the photo, is on the canvas."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, QRectF, Qt
+from PySide6.QtGui import QColor, QPainter
+
+BANNER_COLOR = QColor(255, 152, 0, 235)  # the same orange marks the shown thumbnail
+
+
+def paint_banner(p: QPainter, label: str) -> None:
+    """``label`` and how to go back, in an orange box at the canvas's top left."""
+    text = f"{label}  ·  0 or Esc: original"
+    font = p.font()
+    font.setBold(True)
+    p.setFont(font)
+    box = p.fontMetrics().boundingRect(text).adjusted(-10, -6, 10, 6)
+    box.moveTopLeft(QPoint(10, 10))
+    p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(BANNER_COLOR)
+    p.drawRoundedRect(QRectF(box), 6, 6)
+    p.setPen(QColor(20, 20, 20))
+    p.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
