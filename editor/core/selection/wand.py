@@ -114,7 +114,7 @@ def _soft_values(pixels: np.ndarray, target: np.ndarray, fuzziness: float) -> np
     if fuzziness <= 0:
         return np.where(dist < 0.5, np.uint8(255), np.uint8(0))
     # 255 * (1 - d / fuzziness), from 0 at d >= fuzziness (convertScaleAbs takes |x|)
-    cv2.min(dist, fuzziness, dst=dist)
+    np.minimum(dist, np.float32(fuzziness), out=dist)
     return cv2.convertScaleAbs(dist, alpha=-255.0 / fuzziness, beta=255.0).reshape(dist.shape[:2])
 
 
