@@ -135,3 +135,13 @@ def test_bad_input_is_refused_in_one_line(sources: list[np.ndarray]) -> None:
         VariantCombiner(sources, pick=np.full((H, W), 9, np.uint8))
     with pytest.raises(CombineError, match="no source 5"):
         VariantCombiner(sources).stroke(5)
+
+
+def test_pixel_counts_stay_exact_beyond_float32_precision() -> None:
+    side = 4097  # 16,785,409 pixels: odd and above 2**24, where float32 counts round
+    grey = np.broadcast_to(np.uint8(128), (side, side, 3))  # no memory for the sources
+    comb = VariantCombiner([grey, grey])
+    assert comb.pixel_counts() == [side * side, 0]
+    stroke = comb.stroke(1)
+    stroke.add(np.full((3, 3), 255, np.uint8), (0, 0))
+    assert comb.pixel_counts() == [side * side - 9, 9]

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 import cv2
 import numpy as np
 
-from editor.core.selection.region import Box, Selection, SelectionError, clamp_box, rgb
+from editor.core.selection.region import Box, Selection, SelectionError, clamp_box, rgb, shrink
 
 WORK_PIXELS = 160_000  # ~0.5 s of GrabCut (5 iterations) on this machine
 _TILE = 256
@@ -126,8 +126,7 @@ def _work_image(pixels: np.ndarray, crop: Box, scale: float) -> np.ndarray:
     region = pixels[cy0:cy1, cx0:cx1]
     if scale >= 1.0:
         return np.ascontiguousarray(region)
-    size = (max(2, round((cx1 - cx0) * scale)), max(2, round((cy1 - cy0) * scale)))
-    return cv2.resize(region, size, interpolation=cv2.INTER_AREA)
+    return shrink(region, scale)
 
 
 def _finish(

@@ -20,7 +20,7 @@ import numpy as np
 
 from editor.core.selection.region import Preview, Selection, SelectionError, clamp_point, rgb
 
-_BAND_ROWS = 256
+_BAND_PIXELS = 1 << 18  # a band's float32 temporaries stay a few MB (in cache)
 Colour = tuple[int, int, int]
 
 
@@ -140,6 +140,7 @@ def colour_range(image: np.ndarray, colour: Colour, fuzziness: float = 40.0) -> 
     h, w = pixels.shape[:2]
     target = _lab(colour)
     out = np.empty((h, w), dtype=np.uint8)
-    for y in range(0, h, _BAND_ROWS):
-        out[y : y + _BAND_ROWS] = _soft_values(pixels[y : y + _BAND_ROWS], target, fuzz)
+    rows = max(1, _BAND_PIXELS // w)
+    for y in range(0, h, rows):
+        out[y : y + rows] = _soft_values(pixels[y : y + rows], target, fuzz)
     return Selection.of(out, (0, 0), (h, w))
