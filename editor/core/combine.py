@@ -13,7 +13,9 @@ Incremental use (a controller, from a worker thread): ``stroke = combiner.stroke
 ``stroke.finish()`` -> one ``PickChange`` (rect, before, after) for the undo stack; undo
 and redo call ``combiner.set_pick(rect, values)``. ``build()`` computes the whole
 composite from scratch for export; ``metadata()`` gives PNG text metadata saying which
-source came from where (job ids, seeds, pixel counts).
+source came from where (job ids, seeds, pixel counts). A combiner changes its pick map
+and composite in place: one thread at a time (the controller's worker), and the UI
+reads the composite's dirty box after each call returns.
 """
 
 from __future__ import annotations

@@ -4,7 +4,9 @@ Synthetic photos with clear objects (tests/core/selection_scenes.py: a red disc 
 green block on a blue, noisy background). Prints median (and best) wall time of each
 tool; never asserts. The machine is shared: read the min as the unloaded figure.
 
-Run: python tests/benchmarks/bench_selection.py [24|100 ...]
+Run: python tests/benchmarks/bench_selection.py [24|100 ...] [--gil]
+With --gil each tool also runs once in a worker thread while the main thread (standing
+in for the UI) wakes every 0.5 ms: "UI stall" is its longest gap (gil_probe.py).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from editor.core.selection import (  # noqa: E402
 )
 
 SIZES = {"24": (6000, 4000), "100": (11648, 8736)}
+PROBE = "--gil" in sys.argv
 
 
 def timed(fn: Callable[[], object], runs: int) -> tuple[float, float, object]:
@@ -48,9 +51,15 @@ def timed(fn: Callable[[], object], runs: int) -> tuple[float, float, object]:
     return statistics.median(times), min(times), out
 
 
-def row(name: str, fn: Callable[[], object], runs: int = 3, note: str = "") -> object:
+def row(name: str, fn: Callable[[], object], runs: int = 3) -> object:
     med, best, out = timed(fn, runs)
-    print(f"  {name:<44} {med:8.0f} ms (min {best:6.0f}){'  ' + note if note else ''}", flush=True)
+    stall = ""
+    if PROBE:
+        sys.path.insert(0, str(ROOT / "tests" / "benchmarks"))
+        from gil_probe import longest_gap
+
+        stall = f"  UI stall {longest_gap(fn)[0]:5.0f} ms"
+    print(f"  {name:<44} {med:8.0f} ms (min {best:6.0f}){stall}", flush=True)
     return out
 
 
@@ -145,7 +154,7 @@ def bench(label: str, w: int, h: int) -> None:
 
 
 def main() -> None:
-    wanted = sys.argv[1:] or list(SIZES)
+    wanted = [a for a in sys.argv[1:] if a in SIZES] or list(SIZES)
     for label in wanted:
         bench(label, *SIZES[label])
 

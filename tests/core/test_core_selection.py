@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 from selection_scenes import BLOCK, DISC, block_box, disc_mask, iou, scene
@@ -15,6 +16,7 @@ from editor.core.selection import (
     colour_range_preview,
     difference_mask,
     magic_wand,
+    mode_for,
     object_from_box,
     refine_object,
     sample_colour,
@@ -102,6 +104,13 @@ def test_apply_selection_modes_and_one_undo_record() -> None:
     assert apply_selection(np.maximum(mask, values), sel, "add") is None  # no-op: no step
 
 
+def test_modifiers_pick_the_mode() -> None:
+    assert mode_for() == "replace"
+    assert mode_for(add=True) == "add"
+    assert mode_for(subtract=True) == "subtract"
+    assert mode_for(add=True, subtract=True) == "intersect"
+
+
 def test_apply_selection_refuses_a_wrong_size_or_mode() -> None:
     sel = Selection.empty((5, 5))
     with pytest.raises(SelectionError, match="select on the photo"):
@@ -154,8 +163,6 @@ def test_object_from_box_finds_the_disc_with_a_full_resolution_edge(photo: np.nd
     assert iou(got, truth) > 0.98
     # the edge is decided at full resolution: closer than the plain scaled-up coarse mask
     coarse = (proposal.labels % 2).astype(np.uint8) * 255
-    import cv2
-
     cx0, cy0, cx1, cy1 = proposal.crop
     up = np.zeros_like(truth)
     up[cy0:cy1, cx0:cx1] = np.where(

@@ -24,6 +24,7 @@ from editor.core.selection.region import (
     SelectionError,
     apply_selection,
     combine_values,
+    mode_for,
 )
 from editor.core.selection.wand import colour_range, colour_range_preview, magic_wand, sample_colour
 
@@ -40,6 +41,7 @@ __all__ = [
     "combine_values",
     "difference_mask",
     "magic_wand",
+    "mode_for",
     "object_from_box",
     "refine_object",
     "sample_colour",

@@ -123,6 +123,14 @@ def mask_box(mask: np.ndarray) -> Box | None:
     return None if w == 0 or h == 0 else (x, y, x + w, y + h)
 
 
+def mode_for(add: bool = False, subtract: bool = False) -> CombineMode:
+    """The combine mode of the usual modifiers: Shift (``add``) adds, Alt (``subtract``)
+    subtracts, both intersect, none replaces."""
+    if add and subtract:
+        return "intersect"
+    return "add" if add else "subtract" if subtract else "replace"
+
+
 def combine_values(before: np.ndarray, sel: np.ndarray, mode: str) -> np.ndarray:
     """The mask values after combining ``sel`` into ``before`` (same-size windows)."""
     if mode == "replace":
