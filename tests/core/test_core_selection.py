@@ -60,6 +60,17 @@ def test_wand_contiguous_versus_global() -> None:
     assert everywhere.pixel_count == 16 + 36 and everywhere.box == (2, 2, 18, 18)
 
 
+def test_wand_follows_a_one_pixel_bridge_at_full_resolution() -> None:
+    img = np.zeros((40, 60, 3), dtype=np.uint8)
+    img[5:35, 5:20] = (200, 200, 0)
+    img[5:35, 40:55] = (200, 200, 0)
+    img[20, 20:40] = (200, 200, 0)  # a 1-pixel-wide bridge a downscaled copy would lose
+    joined = magic_wand(img, 10, 10, tolerance=10)
+    assert joined.pixel_count == 2 * 30 * 15 + 20
+    img[20, 30] = (0, 0, 0)  # cut the bridge
+    assert magic_wand(img, 10, 10, tolerance=10).pixel_count == 30 * 15 + 10
+
+
 def test_wand_on_rgba_ignores_alpha_and_refuses_points_outside() -> None:
     img = np.zeros((8, 8, 4), dtype=np.uint8)
     img[..., 3] = np.arange(8, dtype=np.uint8)[None, :] * 30  # alpha varies
