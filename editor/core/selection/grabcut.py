@@ -145,12 +145,13 @@ def _finish(
         out = fg
     else:
         coarse = cv2.resize(fg, (cw, ch), interpolation=cv2.INTER_LINEAR)
-        out = np.where(coarse >= 128, np.uint8(255), np.uint8(0))
+        # OpenCV rather than numpy on the crop (27 MP at 100 MP): it frees the GIL
+        out = cv2.threshold(coarse, 127, 255, cv2.THRESH_BINARY)[1]
         _refine_edge(pixels[cy0:cy1, cx0:cx1], out, small, fg, scale)
     if keep is not None:
-        out[keep > 0] = 255
+        out = cv2.bitwise_or(out, cv2.threshold(keep, 0, 255, cv2.THRESH_BINARY)[1])
     if drop is not None:
-        out[drop > 0] = 0
+        out = cv2.bitwise_and(out, cv2.threshold(drop, 0, 255, cv2.THRESH_BINARY_INV)[1])
     return Selection.of(out, (cx0, cy0), pixels.shape[:2])
 
 
