@@ -60,6 +60,15 @@ def test_wand_contiguous_versus_global() -> None:
     assert everywhere.pixel_count == 16 + 36 and everywhere.box == (2, 2, 18, 18)
 
 
+def test_wand_sample_radius_averages_the_noise(photo: np.ndarray) -> None:
+    # the scene's noise is +-6: one pixel may sit at the edge of the range, the average not
+    sel = magic_wand(photo, W // 2, H // 2, tolerance=10, sample_radius=4)
+    assert iou(sel.full(), disc_mask(W, H)) > 0.99
+    checker = np.zeros((9, 9, 3), dtype=np.uint8)
+    checker[::2, ::2] = 255  # the 3x3 average at (4, 4) is 28: far from 0 and 255
+    assert magic_wand(checker, 4, 4, tolerance=5, sample_radius=1).is_empty
+
+
 def test_wand_follows_a_one_pixel_bridge_at_full_resolution() -> None:
     img = np.zeros((40, 60, 3), dtype=np.uint8)
     img[5:35, 5:20] = (200, 200, 0)

@@ -65,7 +65,10 @@ def magic_wand(
     if sample_radius > 0:
         # the fill compares against the seed pixel: start it from one inside the range
         # of the averaged colour, the nearest to the click
-        ix, iy = _nearest_in_range(pixels, ix, iy, colour, tol)
+        seed = _nearest_in_range(pixels, ix, iy, colour, tol)
+        if seed is None:  # nothing near the click is within tolerance of its average
+            return Selection.empty((h, w))
+        ix, iy = seed
     seed_colour = pixels[iy, ix].astype(int)
     lo_diff = tuple(
         float(max(0, s - max(0, c - tol))) for s, c in zip(seed_colour, colour, strict=True)
@@ -82,7 +85,7 @@ def magic_wand(
 
 def _nearest_in_range(
     pixels: np.ndarray, x: int, y: int, colour: Colour, tol: int
-) -> tuple[int, int]:
+) -> tuple[int, int] | None:
     h, w = pixels.shape[:2]
     for r in (0, 1, 2, 4, 8):
         y0, x0 = max(0, y - r), max(0, x - r)
@@ -92,7 +95,7 @@ def _nearest_in_range(
         if ys.size:
             k = int(np.argmin((ys + y0 - y) ** 2 + (xs + x0 - x) ** 2))
             return int(xs[k] + x0), int(ys[k] + y0)
-    return x, y
+    return None
 
 
 def _lab(colour: Colour) -> np.ndarray:
