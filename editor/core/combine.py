@@ -6,7 +6,8 @@ between regions: each source's weight is its region's indicator blurred by a Gau
 (sigma = feather / 3, cut at ``feather_px``), so every pixel farther than
 ``feather_px`` from a region edge is bit-identical to its source, and the weights sum
 to 1 everywhere. Work is done in tiles; a tile whose neighbourhood holds one source is
-a plain copy, so the cost follows the edges, not the photo.
+a plain copy, and inside a mixed tile only the pixels within ``feather_px`` of another
+source are blended, so the cost follows the edges, not the photo.
 
 Incremental use (a controller, from a worker thread): ``stroke = combiner.stroke(k)``,
 ``stroke.add(coverage, origin)`` per dab segment (returns the composite's dirty box),
@@ -179,19 +180,33 @@ class VariantCombiner:
         lo, hi = cv2.minMaxLoc(window)[:2]
         if lo == hi:  # one source around the whole tile: a copy
             return self.sources[int(lo)][y0:y1, x0:x1].copy()
-        present = np.flatnonzero(_histogram(window, len(self.sources)))
+        present = [int(k) for k in np.flatnonzero(_histogram(window, len(self.sources)))]
         inner = (slice(y0 - gy0, y1 - gy0), slice(x0 - gx0, x1 - gx0))
-        acc = np.zeros((y1 - y0, x1 - x0, self.sources[0].shape[2]), dtype=np.float32)
-        sigma = r / 3.0
+        labels = window[inner]
+        # each pixel from its own source; then blend only where the blur's support (the
+        # square of side 2r + 1) holds another source, from the same float32 weights
+        out = self.sources[present[0]][y0:y1, x0:x1].copy()
+        for k in present[1:]:
+            cv2.copyTo(self.sources[k][y0:y1, x0:x1], (labels == k).view(np.uint8), out)
+        if r == 0:
+            return out
+        side = (2 * r + 1, 2 * r + 1)
+        square = cv2.getStructuringElement(cv2.MORPH_RECT, side)
+        spread = cv2.subtract(
+            cv2.dilate(window, square, borderType=cv2.BORDER_REPLICATE),
+            cv2.erode(window, square, borderType=cv2.BORDER_REPLICATE),
+        )
+        ys, xs = np.nonzero(spread[inner])
+        if ys.size == 0:
+            return out
+        acc = np.zeros((ys.size, out.shape[2]), dtype=np.float32)
         for k in present:
             weight = (window == k).astype(np.float32)
-            if r > 0:
-                weight = cv2.GaussianBlur(
-                    weight, (2 * r + 1, 2 * r + 1), sigma, borderType=cv2.BORDER_REPLICATE
-                )
-            acc += weight[inner][..., None] * self.sources[int(k)][y0:y1, x0:x1]
+            weight = cv2.GaussianBlur(weight, side, r / 3.0, borderType=cv2.BORDER_REPLICATE)
+            acc += weight[inner][ys, xs][:, None] * self.sources[k][y0:y1, x0:x1][ys, xs]
         acc += 0.5
-        return acc.astype(np.uint8)
+        out[ys, xs] = acc.astype(np.uint8)
+        return out
 
     # --- provenance ---------------------------------------------------------------
 

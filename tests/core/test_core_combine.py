@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import cv2
 import numpy as np
 import pytest
 from core_helpers import photo
@@ -145,3 +146,24 @@ def test_pixel_counts_stay_exact_beyond_float32_precision() -> None:
     stroke = comb.stroke(1)
     stroke.add(np.full((3, 3), 255, np.uint8), (0, 0))
     assert comb.pixel_counts() == [side * side - 9, 9]
+
+
+def test_every_pixel_is_its_source_or_a_blend_of_the_sources_near_it(
+    sources: list[np.ndarray],
+) -> None:
+    r = 4
+    rng = np.random.default_rng(5)
+    coarse = rng.integers(0, 3, (6, 8), dtype=np.uint8)  # blocky regions of 3 sources
+    pick = cv2.resize(coarse, (W, H), interpolation=cv2.INTER_NEAREST)
+    out = VariantCombiner(sources, feather_px=r, pick=pick).composite
+    square = np.ones((2 * r + 1, 2 * r + 1), np.uint8)
+    lo = cv2.erode(pick, square, borderType=cv2.BORDER_REPLICATE)
+    hi = cv2.dilate(pick, square, borderType=cv2.BORDER_REPLICATE)
+    alone = lo == hi
+    stack = np.stack(sources)
+    own = np.take_along_axis(stack, pick[None, ..., None].astype(np.intp), axis=0)[0]
+    np.testing.assert_array_equal(out[alone], own[alone])  # bit-identical away from edges
+    mixed = ~alone
+    assert mixed.any()
+    low, high = stack.min(axis=0), stack.max(axis=0)
+    assert ((out[mixed] >= low[mixed]) & (out[mixed] <= high[mixed])).all()
