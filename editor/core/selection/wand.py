@@ -98,24 +98,33 @@ def _nearest_in_range(
     return None
 
 
-def _lab(colour: Colour) -> np.ndarray:
+def _lab(colour: Colour) -> tuple[int, int, int]:
+    """The colour in OpenCV's 8-bit Lab (what the photo's pixels are compared in)."""
     px = np.array([[colour]], dtype=np.uint8)
-    return cv2.cvtColor(px, cv2.COLOR_RGB2Lab).reshape(3).astype(np.float32)
+    lab = cv2.cvtColor(px, cv2.COLOR_RGB2Lab).reshape(3)
+    return int(lab[0]), int(lab[1]), int(lab[2])
 
 
-# OpenCV's 8-bit Lab stores L * 255 / 100 and a, b + 128: undo the L scaling so the
-# distance is Delta E (a and b offsets cancel in the difference)
-_LAB_WEIGHTS = np.array([[(100.0 / 255.0) ** 2, 1.0, 1.0]], dtype=np.float32)
+def _square_table() -> np.ndarray:
+    # OpenCV's 8-bit Lab stores L * 255 / 100 and a, b + 128: the table gives each
+    # channel's squared difference in Delta E units (the a, b offsets cancel)
+    d = np.arange(256, dtype=np.float32)
+    weights = ((100.0 / 255.0) ** 2, 1.0, 1.0)
+    return np.stack([w * d * d for w in weights], axis=-1).reshape(256, 1, 3).astype(np.float32)
 
 
-def _soft_values(pixels: np.ndarray, target: np.ndarray, fuzziness: float) -> np.ndarray:
-    lab = cv2.cvtColor(pixels, cv2.COLOR_RGB2Lab).astype(np.float32)
-    lab -= target
-    cv2.multiply(lab, lab, dst=lab)
-    dist = cv2.transform(lab, _LAB_WEIGHTS)
+_SQUARES = _square_table()
+_SUM = np.ones((1, 3), dtype=np.float32)
+
+
+def _soft_values(pixels: np.ndarray, target: tuple[int, int, int], fuzziness: float) -> np.ndarray:
+    lab = cv2.cvtColor(pixels, cv2.COLOR_RGB2Lab)
+    scalar = (float(target[0]), float(target[1]), float(target[2]), 0.0)
+    diff = cv2.absdiff(lab, scalar)  # type: ignore[call-overload]  # stubs lack Scalar
+    dist = cv2.transform(cv2.LUT(diff, _SQUARES), _SUM)  # squared Delta E
     cv2.sqrt(dist, dst=dist)
     if fuzziness <= 0:
-        return np.where(dist < 0.5, np.uint8(255), np.uint8(0))
+        return np.where(dist < 0.5, np.uint8(255), np.uint8(0)).reshape(dist.shape[:2])
     # 255 * (1 - d / fuzziness), from 0 at d >= fuzziness (convertScaleAbs takes |x|)
     np.minimum(dist, np.float32(fuzziness), out=dist)
     return cv2.convertScaleAbs(dist, alpha=-255.0 / fuzziness, beta=255.0).reshape(dist.shape[:2])
