@@ -10,6 +10,7 @@ from selection_scenes import BLOCK, DISC, block_box, disc_mask, iou, scene
 from editor.core.selection import (
     Preview,
     Selection,
+    SelectionCancelled,
     SelectionError,
     apply_selection,
     colour_range,
@@ -165,6 +166,19 @@ def test_colour_range_selects_the_object_and_preview_agrees(photo: np.ndarray) -
     assert iou(preview.to_source(small), disc_mask(W, H)) > 0.95
     with pytest.raises(SelectionError, match="0 to 200"):
         colour_range(photo, DISC, fuzziness=500)
+
+
+def test_colour_range_stops_between_bands_when_asked(photo: np.ndarray) -> None:
+    asked = []
+
+    def stop() -> bool:
+        asked.append(1)
+        return len(asked) > 1  # let one band through, then a newer value arrives
+
+    with pytest.raises(SelectionCancelled, match="cancelled"):
+        colour_range(photo, DISC, fuzziness=30, stop=stop)
+    assert len(asked) == 2
+    assert colour_range(photo, DISC, fuzziness=30, stop=lambda: False).box is not None
 
 
 # --- object from a box ------------------------------------------------------------

@@ -28,6 +28,10 @@ class SelectionError(EditorError):
     """A selection tool got input it cannot work with (the message says what to do)."""
 
 
+class SelectionCancelled(SelectionError):
+    """The caller's ``stop`` callback asked a long selection to end early."""
+
+
 @dataclass(frozen=True, slots=True)
 class Selection:
     """A selection over an image of ``shape`` (h, w): ``values`` inside ``box``, 0 outside.

@@ -15,10 +15,19 @@ result and OpenCV (which releases the interpreter lock) does the arithmetic.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import cv2
 import numpy as np
 
-from editor.core.selection.region import Preview, Selection, SelectionError, clamp_point, rgb
+from editor.core.selection.region import (
+    Preview,
+    Selection,
+    SelectionCancelled,
+    SelectionError,
+    clamp_point,
+    rgb,
+)
 
 _BAND_PIXELS = 1 << 18  # a band's float32 temporaries stay a few MB (in cache)
 Colour = tuple[int, int, int]
@@ -144,9 +153,17 @@ def colour_range_preview(preview: Preview, colour: Colour, fuzziness: float = 40
     return _soft_values(preview.image, _lab(colour), fuzz)
 
 
-def colour_range(image: np.ndarray, colour: Colour, fuzziness: float = 40.0) -> Selection:
+def colour_range(
+    image: np.ndarray,
+    colour: Colour,
+    fuzziness: float = 40.0,
+    *,
+    stop: Callable[[], bool] | None = None,
+) -> Selection:
     """Soft selection of the pixels near ``colour``: 255 at the colour, falling linearly
-    to 0 at a CIELAB distance of ``fuzziness`` (0-200). Full resolution, in bands."""
+    to 0 at a CIELAB distance of ``fuzziness`` (0-200). Full resolution, in bands;
+    ``stop`` is asked between bands (a newer slider value) and True raises
+    ``SelectionCancelled``."""
     fuzz = _check_fuzziness(fuzziness)
     pixels = rgb(image)
     h, w = pixels.shape[:2]
@@ -154,5 +171,7 @@ def colour_range(image: np.ndarray, colour: Colour, fuzziness: float = 40.0) -> 
     out = np.empty((h, w), dtype=np.uint8)
     rows = max(1, _BAND_PIXELS // w)
     for y in range(0, h, rows):
+        if stop is not None and stop():
+            raise SelectionCancelled("The colour range was cancelled.")
         out[y : y + rows] = _soft_values(pixels[y : y + rows], target, fuzz)
     return Selection.of(out, (0, 0), (h, w))
