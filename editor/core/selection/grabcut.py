@@ -208,10 +208,13 @@ def _refine_edge(
             tile = out[ty:ty1, tx:tx1]
             new = tile.copy()
             decide = _at(decidable_small, maps, cv2.INTER_NEAREST) > 0
-            if decide.any():
-                px = region[ty:ty1, tx:tx1][decide].astype(np.float32)
-                d_fg = ((px - _at(fg_mean, maps)[decide]) ** 2).sum(axis=1)
-                d_bg = ((px - _at(bg_mean, maps)[decide]) ** 2).sum(axis=1)
-                new[decide] = np.where(d_fg < d_bg, np.uint8(255), np.uint8(0))
+            ys_d, xs_d = np.nonzero(decide)
+            if ys_d.size:
+                px = region[ty:ty1, tx:tx1][ys_d, xs_d].astype(np.float32)
+                # the means sampled at the decided pixels only (an N x 1 map)
+                at_d = (maps[0][ys_d, xs_d][:, None], maps[1][ys_d, xs_d][:, None])
+                d_fg = ((px - _at(fg_mean, at_d)[:, 0]) ** 2).sum(axis=1)
+                d_bg = ((px - _at(bg_mean, at_d)[:, 0]) ** 2).sum(axis=1)
+                new[ys_d, xs_d] = np.where(d_fg < d_bg, np.uint8(255), np.uint8(0))
             new = cv2.medianBlur(new, 3)
             tile[band] = new[band]
