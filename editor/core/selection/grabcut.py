@@ -87,7 +87,8 @@ def refine_object(
     iterations: int = 2,
 ) -> ObjectProposal:
     """Run GrabCut again with brush hints: ``keep`` / ``drop`` are full-size masks
-    (non-zero = painted) of what surely belongs to the object / the background."""
+    (non-zero = painted) of what surely belongs to the object / the background. Hints
+    count inside ``proposal.crop`` (the box plus its margin); beyond it, drag a new box."""
     pixels = rgb(image)
     for hint in (keep, drop):
         if hint is not None and hint.shape != pixels.shape[:2]:
