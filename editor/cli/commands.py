@@ -210,6 +210,7 @@ def cmd_credits(args: argparse.Namespace) -> int:
 
 
 def cmd_resume(args: argparse.Namespace) -> int:
+    from editor.backends.batch_state import note_collected, saved_outputs
     from editor.backends.journal import Journal, JournalEntry
     from editor.backends.phases import JobTracker
     from editor.backends.resume import resume_jobs
@@ -224,6 +225,9 @@ def cmd_resume(args: argparse.Namespace) -> int:
     interrupts.current[0] = tracker
 
     async def save(entry: JournalEntry, images: list[np.ndarray]) -> list[Path]:
+        already = saved_outputs(entry.out_dir, entry.job_id)  # a batch saved it, then stopped
+        if already is not None:
+            return already
         out = Path(entry.out_dir) if entry.out_dir else app_data_dir() / "recovered"
         check_out_dir(out)
         stem = Path(entry.source_path).stem if entry.source_path else "recovered"
@@ -231,9 +235,11 @@ def cmd_resume(args: argparse.Namespace) -> int:
         settings = {"backend": entry.service, **entry.settings, "job_id": entry.job_id}
         settings.pop("openai_square", None)
         try:
-            return await asyncio.to_thread(
+            paths = await asyncio.to_thread(
                 functools.partial(save_variants, images, out, stem, fmt, settings, advise=False)
             )
+            note_collected(entry.out_dir, entry.job_id, paths)  # a batch's re-run skips it
+            return paths
         except ExportError as exc:
             raise ExportError(
                 f"{exc} The results stay in the job journal; free some space or fix the "
