@@ -26,7 +26,7 @@ import numpy as np
 from PIL import Image
 
 from editor.backends.base import Backend, JobCompleted, JobProgress, JobStatus, JobSubmitted
-from editor.backends.batch_state import NEVER_RESEND, BatchState, shot_key
+from editor.backends.batch_state import NEVER_RESEND, BatchState, find_saved, shot_key
 from editor.backends.errors import OutOfCreditsError, ServiceError, SubmissionUncertainError
 from editor.backends.journal import Journal
 from editor.backends.phases import SENDING, JobTracker
@@ -140,8 +140,11 @@ def plan_batch(
     fingerprint: str,
     state: BatchState | None,
     journal: Journal | None = None,
+    *,
+    variants: int = 1,
 ) -> list[Shot]:
-    """A ``Shot`` per path: ``planned`` to send, or settled with one line saying why not."""
+    """A ``Shot`` per path: ``planned`` to send, or settled with one line saying why not.
+    ``variants``: results per shot (to recognise results saved just before a crash)."""
     mw, mh = mask_size
     shots: list[Shot] = []
     for i, path in enumerate(paths):
@@ -160,8 +163,15 @@ def plan_batch(
         if (w, h) != (mw, mh):
             _settle(shot, "skipped", f"{path}: {w}x{h} but the mask is {mw}x{mh}; skipped")
             continue
-        before = state.get(shot.key) if state is not None else None
-        if before is not None and before.get("state") in NEVER_RESEND:
+        if state is None:
+            continue
+        before = state.get(shot.key) or {}
+        if before.get("state") != "done":
+            saved = find_saved(state.path.parent, path.stem, shot.key, variants)
+            if saved:  # saved, then the batch stopped before noting it
+                state.update(shot.key, state="done", outputs=[str(p) for p in saved])
+                before = {**before, "state": "done", "outputs": [str(p) for p in saved]}
+        if before.get("state") in NEVER_RESEND:
             _resume_state(shot, before, journal)
     return shots
 

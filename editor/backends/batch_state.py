@@ -23,6 +23,7 @@ that cannot be read stops the batch (starting over could pay twice).
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import json
 import threading
@@ -32,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from PIL import Image
 
 from editor.core.atomic import atomic_write, describe_os_error
 from editor.core.errors import EditorError, ExportError
@@ -125,7 +127,23 @@ def note_collected(out_dir: str | Path | None, job_id: str, paths: list[Path]) -
         pass  # the results are saved; a re-run then reports the job as collected
 
 
-def saved_outputs(out_dir: str | Path | None, job_id: str) -> list[Path] | None:
+def find_saved(out_dir: Path, stem: str, key: str, expected: int) -> list[Path]:
+    """The results of shot ``key`` already in ``out_dir``: batch PNGs name their shot in
+    their metadata, so results saved just before a crash (not yet noted in the record)
+    are found. All ``expected`` variants, or none (JPEGs carry no metadata: none)."""
+    found: list[Path] = []
+    for path in sorted(out_dir.glob(f"{glob.escape(stem)}-edit-*.png")):
+        try:
+            with Image.open(path) as im:
+                settings = json.loads(str(im.info.get("settings", "{}")))
+        except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+            continue
+        if isinstance(settings, dict) and settings.get("batch_shot") == key:
+            found.append(path)
+    return found if len(found) >= expected else []
+
+
+def saved_outputs(out_dir: str | Path | None, job_id: str, expected: int = 1) -> list[Path] | None:
     """The saved results of ``job_id`` when a batch in ``out_dir`` already saved them
     (a crash between saving and leaving the journal), else None."""
     if not out_dir or not (Path(out_dir) / STATE_FILE).exists():
@@ -136,7 +154,13 @@ def saved_outputs(out_dir: str | Path | None, job_id: str) -> list[Path] | None:
         return None
     key = state.find_job(job_id)
     shot = state.get(key) if key is not None else None
-    if shot is None or shot.get("state") != "done":
+    if key is None or shot is None:
         return None
     paths = [Path(p) for p in shot.get("outputs", [])]
-    return paths if paths and all(p.exists() for p in paths) else None
+    if shot.get("state") == "done" and paths and all(p.exists() for p in paths):
+        return paths
+    stem = Path(str(shot.get("source", ""))).stem
+    found = find_saved(Path(out_dir), stem, key, expected) if stem else []
+    if found:
+        state.update(key, state="done", outputs=[str(p) for p in found])
+    return found or None

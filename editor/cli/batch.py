@@ -189,7 +189,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     )
     state = BatchState(out)
     journal = Journal() if spec.remote else None
-    shots = plan_batch(sources, (mw, mh), fingerprint, state, journal)
+    shots = plan_batch(sources, (mw, mh), fingerprint, state, journal, variants=args.num_images)
     estimate = spec.estimate(
         schema=args.schema, resolution=args.resolution, mode=args.mode, num_images=args.num_images
     )
@@ -227,7 +227,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     def save(shot: Shot, images: list[np.ndarray], job_id: str | None) -> list[Path]:
         tracker = runner.trackers.get(shot.index)
         stem = shot.path.stem or "image"
-        return _save_or_keep(images, out, stem, args, kind, tracker)
+        return _save_or_keep(images, out, stem, args, kind, tracker, {"batch_shot": shot.key})
 
     runner = BatchRunner(
         shots, service=kind, make_request=make_request, make_backend=backend_for, save=save,

@@ -137,9 +137,11 @@ def _save_or_keep(
     args: argparse.Namespace,
     kind: str,
     tracker: object,
+    extra: dict[str, object] | None = None,
 ) -> list[Path]:
-    """Save the variants to ``out``; when that fails, say where the paid results are."""
-    settings = _settings_of(args, kind)
+    """Save the variants to ``out``; when that fails, say where the paid results are.
+    ``extra`` joins the PNG metadata settings (a batch names the shot)."""
+    settings = {**_settings_of(args, kind), **(extra or {})}
     if kind == "local":
         return save_variants(images, out, stem, args.format, settings)
     try:
@@ -225,7 +227,8 @@ def cmd_resume(args: argparse.Namespace) -> int:
     interrupts.current[0] = tracker
 
     async def save(entry: JournalEntry, images: list[np.ndarray]) -> list[Path]:
-        already = saved_outputs(entry.out_dir, entry.job_id)  # a batch saved it, then stopped
+        variants = int(entry.settings.get("num_images", 1))
+        already = saved_outputs(entry.out_dir, entry.job_id, variants)  # a batch saved it
         if already is not None:
             return already
         out = Path(entry.out_dir) if entry.out_dir else app_data_dir() / "recovered"

@@ -73,9 +73,7 @@ def _edit_options(p: argparse.ArgumentParser) -> None:
     """The options `edit` and `batch` share (what is sent and how results are saved)."""
     p.add_argument("--prompt", default="", metavar="TEXT", help="what to do in the mask")
     p.add_argument("--context", metavar="IMAGE", help="reference image (FASHN/OpenAI)")
-    p.add_argument(
-        "--backend", choices=tuple(SPECS), help="default: fashn with a key, else local"
-    )
+    p.add_argument("--backend", choices=tuple(SPECS), help="default: fashn with a key, else local")
     p.add_argument("--base-url", metavar="URL", help="service URL (https, or http on loopback)")
     p.add_argument("--schema", choices=SCHEMAS, default="current")
     p.add_argument("--model", metavar="NAME", help="OpenAI model, e.g. gpt-image-1 or dall-e-2")
