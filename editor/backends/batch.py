@@ -26,7 +26,13 @@ import numpy as np
 from PIL import Image
 
 from editor.backends.base import Backend, JobCompleted, JobProgress, JobStatus, JobSubmitted
-from editor.backends.batch_state import NEVER_RESEND, BatchState, find_saved, shot_key
+from editor.backends.batch_state import (
+    NEVER_RESEND,
+    BatchState,
+    drop_torn,
+    find_saved,
+    shot_key,
+)
 from editor.backends.errors import OutOfCreditsError, ServiceError, SubmissionUncertainError
 from editor.backends.journal import Journal
 from editor.backends.phases import SENDING, JobTracker
@@ -167,6 +173,7 @@ def plan_batch(
             continue
         before = state.get(shot.key) or {}
         if before.get("state") != "done":
+            drop_torn(state.path.parent, path.stem)
             saved = find_saved(state.path.parent, path.stem, shot.key, variants)
             if saved:  # saved, then the batch stopped before noting it
                 state.update(shot.key, state="done", outputs=[str(p) for p in saved])

@@ -127,6 +127,20 @@ def note_collected(out_dir: str | Path | None, job_id: str, paths: list[Path]) -
         pass  # the results are saved; a re-run then reports the job as collected
 
 
+def drop_torn(out_dir: Path, stem: str) -> None:
+    """Remove empty ``<stem>-edit-*`` files: names claimed by a batch killed before it
+    wrote into them (``claim_write`` creates the name, then renames the content over
+    it within milliseconds). Called only for a shot the record says is not done, so the
+    stem is this batch's; without it the shot's next results would sit beside a broken
+    empty file named like a result."""
+    for path in out_dir.glob(f"{glob.escape(stem)}-edit-*.*"):
+        try:
+            if path.stat().st_size == 0:
+                path.unlink()
+        except OSError:
+            continue
+
+
 def find_saved(out_dir: Path, stem: str, key: str, expected: int) -> list[Path]:
     """The results of shot ``key`` already in ``out_dir``: batch PNGs name their shot in
     their metadata, so results saved just before a crash (not yet noted in the record)
@@ -160,6 +174,8 @@ def saved_outputs(out_dir: str | Path | None, job_id: str, expected: int = 1) ->
     if shot.get("state") == "done" and paths and all(p.exists() for p in paths):
         return paths
     stem = Path(str(shot.get("source", ""))).stem
+    if stem:
+        drop_torn(Path(out_dir), stem)
     found = find_saved(Path(out_dir), stem, key, expected) if stem else []
     if found:
         state.update(key, state="done", outputs=[str(p) for p in found])

@@ -211,3 +211,26 @@ def test_runner_cancel_stops_new_shots_and_collects_running_ones(make_sandbox, s
     assert summary.count("done") == 2 and summary.count("skipped") == 4
     assert sorted(i for i, s in events if s == "cancelled") == [2, 3, 4, 5]
     assert journal.entries() == []
+
+
+def test_results_saved_before_the_record_are_recognised_by_their_metadata(
+    sandbox, shots, fashn_key, capsys
+):
+    make_shots(shots["dir"], 2)
+    assert batch(sandbox, shots, "--yes") == 0
+    (shots["out"] / STATE_FILE).unlink()  # as if killed between saving and noting it
+    capsys.readouterr()
+    assert batch(sandbox, shots, "--yes") == 0
+    assert sandbox.stats.jobs_created == 2 and len(outputs(shots["out"])) == 2
+    assert capsys.readouterr().err.count("already done; not sent again") == 2
+
+
+def test_an_empty_name_claimed_by_a_killed_run_is_not_left_beside_the_result(
+    sandbox, shots, fashn_key
+):
+    make_shots(shots["dir"], 1)
+    shots["out"].mkdir()
+    (shots["out"] / "look00-edit-1.png").write_bytes(b"")  # claimed, never written
+    assert batch(sandbox, shots, "--yes") == 0
+    assert outputs(shots["out"]) == ["look00-edit-1.png"]
+    assert load_image(shots["out"] / "look00-edit-1.png").size == (W, H)
