@@ -325,8 +325,7 @@ class BatchRunner:
                 await self._on_job_event(shot, event)
         except EditorError as exc:
             self._failed(shot, tracker, exc)
-        finally:
-            del self.trackers[shot.index]
+        finally:  # the tracker stays: after an interrupt it says where the money is
             await backend.aclose()
 
     async def _on_job_event(self, shot: Shot, event: object) -> None:

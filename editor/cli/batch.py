@@ -20,7 +20,9 @@ service or the network failed a shot (3 wins over 2); 128 + signal when interrup
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -236,7 +238,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     )  # fmt: skip
     try:
         summary = interrupts.run_async(runner.run())
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, asyncio.CancelledError):
         display.close()
         say(f"error: {_interrupt_line(runner, kind)}")
         return interrupts.exit_code()
@@ -291,7 +293,7 @@ def _interrupt_line(runner: BatchRunner, kind: str) -> str:
     """What an interrupt means for the money of the shots in flight."""
     from editor.backends.phases import PREPARING, SENDING
 
-    what = "Stopped by SIGTERM" if interrupts.received[-1:] == [15] else "Interrupted"
+    what = "Stopped by SIGTERM" if interrupts.received[-1:] == [signal.SIGTERM] else "Interrupted"
     if kind == "local":
         return (
             f"{what}: the offline fill charges nothing; run the same command again to "

@@ -234,3 +234,27 @@ def test_an_empty_name_claimed_by_a_killed_run_is_not_left_beside_the_result(
     assert batch(sandbox, shots, "--yes") == 0
     assert outputs(shots["out"]) == ["look00-edit-1.png"]
     assert load_image(shots["out"] / "look00-edit-1.png").size == (W, H)
+
+
+def test_progress_bar_is_drawn_below_the_lines_on_a_terminal(capsys):
+    from editor.backends.batch import Shot, ShotEvent
+    from editor.cli.batch import Display
+
+    display = Display(4, bar=True)
+    shot = Shot(0, Path("a.png"), (W, H), state="done", detail="a.png: saved 1 result(s)")
+    display.event(ShotEvent(shot, "done", shot.detail))
+    display.close()
+    err = capsys.readouterr().err
+    assert "[1/4] a.png: saved 1 result(s)\n" in err
+    assert "[#######.......................] 1/4  done 1  skipped 0  failed 0" in err
+    assert err.endswith("\r\x1b[K")  # the bar is cleared before the summary
+    plain = Display(4, bar=False)
+    plain.event(ShotEvent(shot, "done", shot.detail))
+    assert "#" not in capsys.readouterr().err
+
+
+def test_the_batch_record_holds_no_key(sandbox, shots, fashn_key):
+    make_shots(shots["dir"], 1)
+    assert batch(sandbox, shots, "--yes") == 0
+    record = (shots["out"] / STATE_FILE).read_bytes()
+    assert SANDBOX_KEY.encode() not in record and b"look00.png" in record

@@ -5,6 +5,8 @@ paid once (the sandbox counts the jobs it created), a clear line for the skipped
 from __future__ import annotations
 
 import re
+import signal
+import subprocess
 from collections import Counter
 from pathlib import Path
 
@@ -13,7 +15,7 @@ from PIL import Image
 
 from editor.sandbox.testing import box_mask, sample_image
 
-from .cli_run import cli_env, run_cli, start_and_kill
+from .cli_run import cli_command, cli_env, run_cli, start_and_kill
 
 KEY = "sk-sandbox-batch-0123456789"
 SHOTS = 20
@@ -124,3 +126,27 @@ def test_kill_9_offline_then_rerun_finishes_every_shot_once(data_dir: Path, tmp_
     per_shot = results_per_shot(out)
     assert len(per_shot) == SHOTS and max(per_shot.values()) == 1
     assert count(again.stderr.splitlines(), "already done; not sent again") >= 4
+
+
+def test_sigterm_keeps_accepted_jobs_and_says_so(make_sandbox, data_dir: Path, tmp_path: Path):
+    sandbox = make_sandbox(key=KEY, delays={"starting": 0.1, "processing": 1.5})
+    folder, mask = make_folder(tmp_path, 160, 120)
+    env = cli_env(data_dir, FASHN_API_KEY=KEY)
+    args = ["batch", str(folder), "--mask", str(mask), "--prompt", "x", "--base-url",
+            sandbox.url, "--out", str(tmp_path / "out"), "--yes"]  # fmt: skip
+    proc = subprocess.Popen(cli_command(*args), env=env, stderr=subprocess.PIPE, text=True)
+    assert proc.stderr is not None
+    accepted = 0
+    for line in proc.stderr:
+        accepted += "accepted" in line
+        if accepted == 6:  # all slots busy, nothing on the wire
+            proc.send_signal(signal.SIGTERM)
+            break
+    rest = proc.communicate(timeout=60)[1]
+    assert proc.returncode == 143
+    assert "Stopped by SIGTERM" in rest and "6 accepted job(s) are kept in the job journal" in rest
+    assert "Traceback" not in rest
+    assert len(run_cli(env, "resume").stdout.split()) == 6
+    assert run_cli(env, *args).code == 2  # the wide shot
+    assert sandbox.stats.jobs_created == SHOTS
+    assert len(results_per_shot(tmp_path / "out")) == SHOTS
