@@ -258,3 +258,16 @@ def test_the_batch_record_holds_no_key(sandbox, shots, fashn_key):
     assert batch(sandbox, shots, "--yes") == 0
     record = (shots["out"] / STATE_FILE).read_bytes()
     assert SANDBOX_KEY.encode() not in record and b"look00.png" in record
+
+
+def test_openai_batch_sends_each_shot_once(sandbox, shots, monkeypatch, capsys):
+    monkeypatch.setenv("OPENAI_API_KEY", SANDBOX_KEY)
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    make_shots(shots["dir"], 3)
+    argv = ["batch", str(shots["dir"]), "--mask", str(shots["mask"]), "--prompt", "hat",
+            "--backend", "openai", "--model", "dall-e-2", "--base-url", sandbox.url,
+            "--out", str(shots["out"]), "--yes"]  # fmt: skip
+    assert main(argv) == 0
+    assert sandbox.stats.openai_requests == 3 and len(outputs(shots["out"])) == 3
+    assert main(argv) == 0
+    assert sandbox.stats.openai_requests == 3
