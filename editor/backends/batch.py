@@ -17,6 +17,7 @@ how its results are saved, and they show the ``ShotEvent``s it reports.
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -39,6 +40,7 @@ from editor.backends.phases import SENDING, JobTracker
 from editor.core.errors import EditorError
 from editor.core.request import EditRequest
 
+_RESULT_NAME = re.compile(r".+-edit-\d+\.(png|jpg)")
 PHOTO_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".bmp"})
 # shot states reported in ShotEvents; the summary sorts them into three columns
 DONE, SKIPPED, FAILED = "done", "skipped", "failed"
@@ -104,10 +106,14 @@ class BatchSummary:
         return sum(s.credits for s in self.shots)
 
 
-def collect_sources(inputs: Iterable[Path], exclude: Iterable[Path] = ()) -> list[Path]:
+def collect_sources(
+    inputs: Iterable[Path], exclude: Iterable[Path] = (), out_dir: Path | None = None
+) -> list[Path]:
     """The photos named by ``inputs``: files as given, folders' photos (by suffix, not
-    recursive, sorted by name); ``exclude`` (the mask, the output folder) left out."""
+    recursive, sorted by name); ``exclude`` (the mask) left out, and results in
+    ``out_dir`` (``<stem>-edit-<n>.<ext>``) when a source folder is the output folder."""
     skip = {p.resolve() for p in exclude}
+    results = out_dir.resolve() if out_dir is not None else None
     found: list[Path] = []
     seen: set[Path] = set()
     for item in inputs:
@@ -115,7 +121,11 @@ def collect_sources(inputs: Iterable[Path], exclude: Iterable[Path] = ()) -> lis
             if item.resolve() in skip:
                 continue
             files = sorted(
-                p for p in item.iterdir() if p.is_file() and p.suffix.lower() in PHOTO_SUFFIXES
+                p
+                for p in item.iterdir()
+                if p.is_file()
+                and p.suffix.lower() in PHOTO_SUFFIXES
+                and not (item.resolve() == results and _RESULT_NAME.fullmatch(p.name))
             )
             if not files:
                 raise EditorError(

@@ -180,7 +180,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     # the settings every shot shares are checked once, not refused shot by shot
     ensure_valid(_request_for(args, np.zeros((mh, mw, 3), np.uint8), mask, context), kind)
     out = check_out_dir(Path(args.out))
-    sources = collect_sources([Path(p) for p in args.photos], exclude=[Path(args.mask), out])
+    sources = collect_sources([Path(p) for p in args.photos], [Path(args.mask)], out)
     if not sources:
         raise ValidationError("No photos to edit; name a folder or photo files.")
     settings = _settings_of(args, kind)

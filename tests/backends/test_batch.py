@@ -271,3 +271,32 @@ def test_openai_batch_sends_each_shot_once(sandbox, shots, monkeypatch, capsys):
     assert sandbox.stats.openai_requests == 3 and len(outputs(shots["out"])) == 3
     assert main(argv) == 0
     assert sandbox.stats.openai_requests == 3
+
+
+def test_results_in_a_source_folder_are_not_taken_for_shots(sandbox, shots, fashn_key):
+    make_shots(shots["dir"], 2)
+    shots["out"] = shots["dir"]  # results written beside the photos
+    assert batch(sandbox, shots, "--yes") == 0
+    assert batch(sandbox, shots, "--yes") == 0
+    assert sandbox.stats.jobs_created == 2 and len(outputs(shots["dir"])) == 2
+
+
+def test_missing_and_unreadable_files_are_skipped_with_a_line(sandbox, shots, fashn_key, capsys):
+    make_shots(shots["dir"], 1)
+    (shots["dir"] / "broken.jpg").write_bytes(b"not a jpeg")
+    code = main(["batch", str(shots["dir"]), str(shots["dir"] / "gone.png"), "--mask",
+                 str(shots["mask"]), "--prompt", "x", "--base-url", sandbox.url, "--out",
+                 str(shots["out"]), "--yes"])  # fmt: skip
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "broken.jpg: not a readable image; skipped" in err
+    assert "gone.png: the file does not exist; skipped" in err
+    assert sandbox.stats.jobs_created == 1
+
+
+def test_an_empty_folder_is_one_line(shots, fashn_key, capsys):
+    shots["dir"].mkdir()
+    assert main(["batch", str(shots["dir"]), "--mask", str(shots["mask"]), "--prompt", "x",
+                 "--out", str(shots["out"])]) == 2  # fmt: skip
+    err = capsys.readouterr().err
+    assert err.startswith("error: No photos in") and err.count("\n") == 1
