@@ -102,7 +102,7 @@ def test_kill_9_then_resume_then_rerun_pays_each_shot_once(
 
 
 def test_kill_9_offline_then_rerun_finishes_every_shot_once(data_dir: Path, tmp_path: Path):
-    folder, mask = make_folder(tmp_path, 640, 480)
+    folder, mask = make_folder(tmp_path, 320, 240)
     out = tmp_path / "out"
     env = cli_env(data_dir)
     args = ["batch", str(folder), "--mask", str(mask), "--backend", "local",
@@ -114,7 +114,7 @@ def test_kill_9_offline_then_rerun_finishes_every_shot_once(data_dir: Path, tmp_
         return count(seen, "saved 1 result") >= 4
 
     lines, _ = start_and_kill(env, args, until)
-    assert count(lines, "wide.jpg: 648x480 but the mask is 640x480; skipped") == 1
+    assert count(lines, "wide.jpg: 328x240 but the mask is 320x240; skipped") == 1
     before = results_per_shot(out)
     assert 4 <= sum(before.values()) < SHOTS
 
