@@ -1,4 +1,4 @@
-"""Headless entry point ``mask-editor-cli``: edit, estimate, credits, resume, sandbox.
+"""Headless entry point ``mask-editor-cli``: edit, batch, estimate, credits, resume, sandbox.
 
 Exit codes: 0 done; 2 bad input or usage; 3 the service refused or failed the job;
 4 network trouble; 128 + signal when interrupted (130 Ctrl+C, 143 SIGTERM). Expected
@@ -34,13 +34,15 @@ def main(argv: list[str] | None = None) -> int:
         args = parse(argv)
         if isinstance(args, int):
             return args
+        from editor.cli.batch import cmd_batch
         from editor.cli.commands import COMMANDS
         from editor.logs import setup_logging
 
         setup_logging()  # redacting rotating log in the app-data folder
         logging.raiseExceptions = False  # a full disk under the log never prints a traceback
         try:
-            return int(COMMANDS[args.command](args))
+            handlers = {**COMMANDS, "batch": cmd_batch}
+            return int(handlers[args.command](args))
         except EditorError as exc:
             logging.getLogger("editor.cli").warning("%s failed: %s", args.command, exc)
             say(f"error: {exc}")

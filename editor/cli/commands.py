@@ -142,9 +142,11 @@ def _save_or_keep(
     args: argparse.Namespace,
     kind: str,
     tracker: object,
+    extra: dict[str, object] | None = None,
 ) -> list[Path]:
-    """Save the variants to ``out``; when that fails, say where the paid results are."""
-    settings = _settings_of(args, kind)
+    """Save the variants to ``out``; when that fails, say where the paid results are.
+    ``extra`` joins the PNG metadata settings (a batch names the shot)."""
+    settings = {**_settings_of(args, kind), **(extra or {})}
     if kind == "local":
         return save_variants(images, out, stem, args.output_format, settings)
     try:
@@ -215,6 +217,7 @@ def cmd_credits(args: argparse.Namespace) -> int:
 
 
 def cmd_resume(args: argparse.Namespace) -> int:
+    from editor.backends.batch_state import note_collected, saved_outputs
     from editor.backends.journal import Journal, JournalEntry
     from editor.backends.phases import JobTracker
     from editor.backends.resume import resume_jobs
@@ -229,6 +232,10 @@ def cmd_resume(args: argparse.Namespace) -> int:
     interrupts.current[0] = tracker
 
     async def save(entry: JournalEntry, images: list[np.ndarray]) -> list[Path]:
+        variants = int(entry.settings.get("num_images", 1))
+        already = saved_outputs(entry.out_dir, entry.job_id, variants)  # a batch saved it
+        if already is not None:
+            return already
         out = Path(entry.out_dir) if entry.out_dir else app_data_dir() / "recovered"
         check_out_dir(out)
         stem = Path(entry.source_path).stem if entry.source_path else "recovered"
@@ -236,9 +243,11 @@ def cmd_resume(args: argparse.Namespace) -> int:
         settings = {"backend": entry.service, **entry.settings, "job_id": entry.job_id}
         settings.pop("openai_square", None)
         try:
-            return await asyncio.to_thread(
+            paths = await asyncio.to_thread(
                 functools.partial(save_variants, images, out, stem, fmt, settings, advise=False)
             )
+            note_collected(entry.out_dir, entry.job_id, paths)  # a batch's re-run skips it
+            return paths
         except ExportError as exc:
             raise ExportError(
                 f"{exc} The results stay in the job journal; free some space or fix the "

@@ -115,6 +115,21 @@ def option_values(args: argparse.Namespace) -> dict[str, object]:
     return {spec.name: getattr(args, spec.name) for spec in OPTIONS if spec.cli_flag}
 
 
+def _edit_options(p: argparse.ArgumentParser) -> None:
+    """The options `edit` and `batch` share (what is sent and how results are saved)."""
+    p.add_argument("--prompt", default="", metavar="TEXT", help="what to do in the mask")
+    p.add_argument("--context", metavar="IMAGE", help="reference image (FASHN/OpenAI)")
+    p.add_argument("--backend", choices=tuple(SPECS), help="default: fashn with a key, else local")
+    p.add_argument("--base-url", metavar="URL", help="service URL (https, or http on loopback)")
+    p.add_argument("--schema", choices=SCHEMAS, default="current")
+    p.add_argument("--model", metavar="NAME", help="OpenAI model, e.g. gpt-image-1 or dall-e-2")
+    add_option_flags(p)
+    p.add_argument("--num-images", type=_num_images, default=1, metavar="N")
+    p.add_argument("--seed", type=_seed, default=42, metavar="S")
+    p.add_argument("--focus", action="store_true", help="send only the mask's surroundings")
+    p.add_argument("--no-composite", action="store_true", help="keep the raw result")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (one sub-command per task)."""
     parser = OneLineParser(
@@ -128,20 +143,18 @@ def build_parser() -> argparse.ArgumentParser:
     edit = sub.add_parser("edit", help="edit IMAGE inside MASK and write the variants to --out")
     edit.add_argument("image", metavar="IMAGE")
     edit.add_argument("--mask", metavar="MASK", help="mask file, white = edit, same size as IMAGE")
-    edit.add_argument("--prompt", default="", metavar="TEXT", help="what to do in the mask")
-    edit.add_argument("--context", metavar="IMAGE", help="reference image (FASHN/OpenAI)")
-    edit.add_argument(
-        "--backend", choices=tuple(SPECS), help="default: fashn with a key, else local"
-    )
-    edit.add_argument("--base-url", metavar="URL", help="service URL (https, or http on loopback)")
-    edit.add_argument("--schema", choices=SCHEMAS, default="current")
-    edit.add_argument("--model", metavar="NAME", help="OpenAI model, e.g. gpt-image-1 or dall-e-2")
-    add_option_flags(edit)
-    edit.add_argument("--num-images", type=_num_images, default=1, metavar="N")
-    edit.add_argument("--seed", type=_seed, default=42, metavar="S")
-    edit.add_argument("--focus", action="store_true", help="send only the mask's surroundings")
-    edit.add_argument("--no-composite", action="store_true", help="keep the raw result")
+    _edit_options(edit)
     edit.add_argument("--out", required=True, metavar="DIR", help="folder for the results")
+
+    batch = sub.add_parser(
+        "batch", help="one mask and prompt over a folder of same-framed shots (see README)"
+    )
+    batch.add_argument("photos", nargs="+", metavar="FOLDER|PHOTO")
+    batch.add_argument("--mask", required=True, metavar="MASK", help="the mask for every shot")
+    _edit_options(batch)
+    batch.add_argument("--out", required=True, metavar="DIR", help="folder for the results")
+    batch.add_argument("--yes", action="store_true", help="send without asking (paid engines)")
+    batch.add_argument("--dry-run", action="store_true", help="print the plan; send nothing")
 
     est = sub.add_parser("estimate", help="what a FASHN job costs")
     est.add_argument("--schema", choices=SCHEMAS, default="current")
