@@ -16,6 +16,7 @@ import numpy as np
 from PIL import Image
 
 from editor.core.errors import EditorError
+from editor.core.smoothfill import smooth_base
 
 _seed_lock = threading.Lock()  # patchmatch's seed is global to the native library
 _TILE = 16
@@ -142,6 +143,23 @@ def contextual_fill(
 
 
 def _fill_crop(
+    pm, crop: np.ndarray, crop_hole: np.ndarray, *, seed: int, patch_size: int
+) -> np.ndarray:
+    """Smooth tone plus PatchMatch texture: the hole's tone is the harmonic continuation
+    of the surrounding tone (smoothfill), and PatchMatch fills only the residual (crop
+    minus that tone), so it continues grain, pores and weave without copying tone: no
+    pinwheel of flat sectors on gradients, no tone step at the hole's edge."""
+    base = smooth_base(crop, crop_hole)
+    residual = crop.astype(np.float32) - base
+    # the residual, centred on mid-grey, is what PatchMatch sees and copies; detail
+    # stronger than +-127 levels (hard black/white edges) is clipped
+    encoded = np.clip(residual + 128.0, 0, 255).round().astype(np.uint8)
+    texture = _patchmatch_at_scale(pm, encoded, crop_hole, seed=seed, patch_size=patch_size)
+    out = base + (texture.astype(np.float32) - 128.0)
+    return np.clip(out, 0, 255).round().astype(np.uint8)
+
+
+def _patchmatch_at_scale(
     pm, crop: np.ndarray, crop_hole: np.ndarray, *, seed: int, patch_size: int
 ) -> np.ndarray:
     """PatchMatch on ``crop``, at a reduced scale when the crop is larger than
