@@ -14,8 +14,8 @@ levels on a plain linear gradient (the solve here: 0.1); a harmonic (Laplace) fi
 misses curvature (vignette: 3.3 levels); scikit-image's biharmonic inpainting needs
 SciPy, a large dependency for one small system, and interpolates the grain at the edge
 into slopes. The tone is solved on a coarse grid (cells of BASE_CELL px, larger for huge
-holes), so the dense system stays small; we write the 5-point Laplacian and the data
-terms, numpy's LAPACK does the solving.
+holes), so the dense system stays small; we write the second-derivative stencils and
+the data terms, numpy's LAPACK does the solving.
 """
 
 from __future__ import annotations
@@ -29,6 +29,15 @@ BASE_CELL = 8  # px per cell of the tone grid: finer detail is texture (PatchMat
 MAX_UNKNOWNS = 1200  # unknown cells of the dense system (with the band: ~30 MB, ~0.1 s)
 BAND = 2  # known cells this close to the hole are smoothed by the spline...
 FIDELITY = 1.0  # ...at this cost per level squared of change (bench_fill_quality.py)
+
+
+_R2 = math.sqrt(2.0)
+# (offsets (dy, dx), coefficients): u_xx, u_yy and sqrt(2) u_xy on the cell grid
+_STENCILS = (
+    (((0, -1), (0, 0), (0, 1)), (1.0, -2.0, 1.0)),
+    (((-1, 0), (0, 0), (1, 0)), (1.0, -2.0, 1.0)),
+    (((0, 0), (0, 1), (1, 0), (1, 1)), (_R2, -_R2, -_R2, _R2)),
+)
 
 
 def _grid(hole: np.ndarray) -> tuple[int, int, np.ndarray]:
@@ -47,12 +56,12 @@ def _grid(hole: np.ndarray) -> tuple[int, int, np.ndarray]:
 
 def biharmonic_fill(values: np.ndarray, known: np.ndarray) -> np.ndarray:
     """``values`` (h, w, c) float with the unknown cells replaced by a thin-plate
-    (biharmonic) continuation of the known ones: the surface whose Laplacian has the
-    least energy, so it continues slopes and curvature (vignettes, light fall-off), not
+    (biharmonic) continuation of the known ones: the surface with the least bending
+    energy, so it continues slopes and curvature (vignettes, light fall-off), not
     only values. Known cells within BAND cells of the hole may move too, at a cost of
     FIDELITY per level squared (a smoothing spline): grain and small tone blotches at
     the edge are then not extrapolated into the hole as slopes. Least squares of the
-    5-point Laplacian, solved through its normal equations (LAPACK)."""
+    discrete second derivatives, solved through their normal equations (LAPACK)."""
     out = values.astype(np.float64, copy=True)
     unknown = ~known
     if not unknown.any():
@@ -67,35 +76,29 @@ def biharmonic_fill(values: np.ndarray, known: np.ndarray) -> np.ndarray:
     index = np.full((h, w), -1, dtype=np.int64)
     ys, xs = np.nonzero(free)
     index[ys, xs] = np.arange(n)
-    cross = cv2.getStructuringElement(cv2.MORPH_CROSS, (3, 3))
-    ry, rx = np.nonzero(cv2.dilate(free.astype(np.uint8), cross) > 0)
-    m = len(ry)
-    # the Laplacian at each row cell as 5 (cell, coefficient) slots: centre, 4 neighbours;
-    # neighbours off the grid drop out (a zero-flux edge)
-    cols = np.full((m, 5), -1, dtype=np.int64)
-    coef = np.zeros((m, 5))
-    cy, cx = np.zeros((m, 5), np.int64), np.zeros((m, 5), np.int64)
-    cy[:, 0], cx[:, 0] = ry, rx
-    for k, (dy, dx) in enumerate(((-1, 0), (1, 0), (0, -1), (0, 1)), start=1):
-        ny, nx = ry + dy, rx + dx
-        inside = (ny >= 0) & (ny < h) & (nx >= 0) & (nx < w)
-        cy[:, k], cx[:, k] = np.where(inside, ny, ry), np.where(inside, nx, rx)
-        coef[:, k] = inside
-        coef[:, 0] -= inside
-    cols[...] = index[cy, cx]
-    # minus the fixed part of each row's Laplacian
-    fixed = (cols < 0)[..., None] * coef[..., None] * values[cy, cx]
-    rhs = -fixed.sum(axis=1)
-    # normal equations, accumulated from the few non-zeros of each row (the dense
-    # product of the m x n matrix would cost ~50x more)
+    # thin-plate energy u_xx^2 + 2 u_xy^2 + u_yy^2, one row per stencil that lies inside
+    # the grid (no made-up values beyond its border) and touches a free cell
     normal = np.zeros((n, n))
     target = np.zeros((n, values.shape[2]))
-    for i in range(5):
-        vi = cols[:, i] >= 0
-        np.add.at(target, cols[vi, i], coef[vi, i, None] * rhs[vi])
-        for j in range(5):
-            v = vi & (cols[:, j] >= 0)
-            np.add.at(normal, (cols[v, i], cols[v, j]), coef[v, i] * coef[v, j])
+    for offsets, coefs in _STENCILS:
+        dys, dxs = zip(*offsets, strict=True)
+        oy, ox = -min(dys), -min(dxs)  # row anchors so that every offset stays inside
+        ay, ax = np.mgrid[oy : h - max(dys), ox : w - max(dxs)]
+        ay, ax = ay.ravel(), ax.ravel()
+        cells = np.stack([index[ay + dy, ax + dx] for dy, dx in offsets], axis=1)
+        touches = (cells >= 0).any(axis=1)
+        cells, ay, ax = cells[touches], ay[touches], ax[touches]
+        fixed = np.zeros((len(ay), values.shape[2]))
+        for k, (dy, dx) in enumerate(offsets):
+            out_k = cells[:, k] < 0
+            fixed[out_k] += coefs[k] * values[ay[out_k] + dy, ax[out_k] + dx]
+        # accumulate the normal equations from each row's few non-zeros
+        for i in range(len(offsets)):
+            vi = cells[:, i] >= 0
+            np.add.at(target, cells[vi, i], -coefs[i] * fixed[vi])
+            for j in range(len(offsets)):
+                v = vi & (cells[:, j] >= 0)
+                np.add.at(normal, (cells[v, i], cells[v, j]), coefs[i] * coefs[j])
     # data terms: band cells stay near their values; a tiny pull to the mean tone keeps
     # regions with nothing known in reach solvable
     band = known[ys, xs]
@@ -108,7 +111,7 @@ def biharmonic_fill(values: np.ndarray, known: np.ndarray) -> np.ndarray:
 
 def smooth_base(crop: np.ndarray, hole: np.ndarray) -> np.ndarray:
     """float32 (h, w, 3): the low-frequency tone of ``crop`` (uint8 RGB), with ``hole``
-    (bool, h x w) filled by the harmonic continuation of the surrounding tone."""
+    (bool, h x w) filled by the thin-plate continuation of the surrounding tone."""
     h, w = hole.shape
     sw, sh, known = _grid(hole)
     small = cv2.resize(
