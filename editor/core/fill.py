@@ -22,6 +22,10 @@ _seed_lock = threading.Lock()  # patchmatch's seed is global to the native libra
 _TILE = 16
 WORK_PIXELS = 600_000  # largest crop PatchMatch works on at full scale
 _MAX_MARGIN = 384
+# edge strength (smoothfill.edge_strength, levels) above which PatchMatch alone fills
+# (bench_fill_quality.py: gradients and vignettes read below 0.4, skin and heavy grain
+# below 2, a defocused edge 3.3, a horizon 20)
+EDGE_LIMIT = 2.5
 
 
 class FillUnavailableError(EditorError):
@@ -145,11 +149,18 @@ def contextual_fill(
 def _fill_crop(
     pm, crop: np.ndarray, crop_hole: np.ndarray, *, seed: int, patch_size: int
 ) -> np.ndarray:
-    """Smooth tone plus PatchMatch texture: the hole's tone is the harmonic continuation
-    of the surrounding tone (smoothfill), and PatchMatch fills only the residual (crop
-    minus that tone), so it continues grain, pores and weave without copying tone: no
-    pinwheel of flat sectors on gradients, no tone step at the hole's edge."""
-    base = smooth_base(crop, crop_hole)
+    """Smooth tone plus PatchMatch texture where the surroundings are smooth; PatchMatch
+    on the photo itself where an edge (a horizon, a wall, a defocused outline) meets
+    the region, as a smooth tone cannot continue an edge. (No mix of the two: averaging
+    two fills halves their grain.)
+
+    Smooth case: the hole's tone is the thin-plate continuation of the surrounding tone
+    (smoothfill), and PatchMatch fills only the residual (crop minus that tone), so it
+    continues grain, pores and weave without copying tone: no pinwheel of flat sectors
+    on gradients, no tone step at the hole's edge."""
+    base, edge = smooth_base(crop, crop_hole)
+    if edge > EDGE_LIMIT:
+        return _patchmatch_at_scale(pm, crop, crop_hole, seed=seed, patch_size=patch_size)
     residual = crop.astype(np.float32) - base
     # the residual, centred on mid-grey, is what PatchMatch sees and copies; detail
     # stronger than +-127 levels (hard black/white edges) is clipped

@@ -11,6 +11,8 @@ hole, mean over 2 variants of the scene x 2 seeds (levels are 0-255):
   seam   mean gradient magnitude across the edge (+-1 px), result / truth (1 = no seam)
   hf     texture: high-frequency std (image - blur sigma 1.5), result / truth (1 = kept)
   ms     time per fill at 640x480
+  edge   the largest edge strength the new fill measured (> fill.EDGE_LIMIT: PatchMatch
+         alone, as before)
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from editor.core import fill
+from editor.core import fill, smoothfill
 from editor.core.fill import contextual_fill
 
 H, W = 480, 640
@@ -58,6 +60,8 @@ SCENES = (
     "skin",
     "fabric",
     "gradient + grain",
+    "horizon",
+    "soft edge",
 )
 
 
@@ -92,8 +96,16 @@ def scene(name: str, variant: int = 0) -> np.ndarray:
         fold = 1 + 0.12 * _field(rng, 60)
         out = np.array([70, 95, 150]) * ((0.7 + 0.45 * weave) * fold)[..., None]
         out = out + _grain(rng, 3.0)
-    else:
+    elif name == "gradient + grain":
         out = sky * 0.8 + 30 + _grain(rng, 7.0, 0.7)
+    elif name == "horizon":  # a hard, slightly tilted edge right through the hole
+        below = np.clip(yy - (250 + 0.08 * (xx - 330)) + 0.5, 0, 1)[..., None]
+        upper = np.stack([120 + 0.1 * yy, 160 + 0.1 * yy, 220 + 0 * yy], -1)
+        lower = np.stack([30 + 0.05 * yy, 70 + 0.05 * yy, 110 + 0 * yy], -1)
+        out = upper * (1 - below) + lower * below + _grain(rng, 2.0)
+    else:  # soft edge: a defocused background edge, 40 levels over ~25 px, across the hole
+        a = (1 / (1 + np.exp(-(xx - 300) / 6)))[..., None]
+        out = np.array([150, 140, 130]) - np.array([40, 40, 30]) * a + _grain(rng, 1.5)
     return np.clip(out, 0, 255).round().astype(np.uint8)
 
 
@@ -147,11 +159,24 @@ def old_algorithm() -> Iterator[None]:
         fill._fill_crop = new
 
 
+EDGES: list[float] = []  # edge strength of each region the new fill saw
+
+
+def _recording_smooth_base(crop: np.ndarray, hole: np.ndarray) -> tuple[np.ndarray, float]:
+    base, edge = smoothfill.smooth_base(crop, hole)
+    EDGES.append(edge)
+    return base, edge
+
+
 def run(algorithm: str, image: np.ndarray, mask: np.ndarray, seed: int) -> np.ndarray:
     if algorithm == "old":
         with old_algorithm():
             return contextual_fill(image, mask, seed=seed)
-    return contextual_fill(image, mask, seed=seed)
+    fill.smooth_base = _recording_smooth_base
+    try:
+        return contextual_fill(image, mask, seed=seed)
+    finally:
+        fill.smooth_base = smoothfill.smooth_base
 
 
 def median_ms(fn: Callable[[], object], runs: int) -> float:
@@ -164,11 +189,15 @@ def median_ms(fn: Callable[[], object], runs: int) -> float:
 
 
 def quality_table() -> dict[str, np.ndarray]:
-    print(f"{'scene':<18} {'algo':<4} {'lf':>6} {'halo':>6} {'seam':>6} {'hf':>6} {'ms':>6}")
+    print(
+        f"{'scene':<18} {'algo':<4} {'lf':>6} {'halo':>6} {'seam':>6} {'hf':>6} {'ms':>6}"
+        f" {'edge':>5}"
+    )
     gradient: dict[str, np.ndarray] = {}
     for name in SCENES:
         for algorithm in ("old", "new"):
             rows, times = [], []
+            EDGES.clear()
             for variant, seed in ((0, 1), (0, 2), (1, 3), (1, 4)):
                 truth = scene(name, variant)
                 photo, mask = with_object(truth)
@@ -183,6 +212,7 @@ def quality_table() -> dict[str, np.ndarray]:
             print(
                 f"{name:<18} {algorithm:<4} {m['lf']:6.2f} {m['halo']:6.2f} {m['seam']:6.2f}"
                 f" {m['hf']:6.2f} {statistics.median(times):6.0f}"
+                + (f" {max(EDGES):5.1f}" if EDGES else "")
             )
     return gradient
 

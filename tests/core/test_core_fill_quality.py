@@ -2,6 +2,7 @@
 smooth backgrounds continue without tone error or halo, texture keeps its grain.
 
 Thresholds come from that bench (see its table; new vs old algorithm, mean of 4 fills):
+horizon and soft edge fall back to the old fill (identical);
 gradient/studio/vignette tone error 0.05-0.14 levels new vs 0.40-3.0 old, halo 0.10-0.27 new
 vs 0.32-0.68 old, texture ratio 0.98-1.04 on skin, fabric and grain."""
 
@@ -50,6 +51,19 @@ def test_texture_keeps_its_grain(name: str) -> None:
     assert m["lf"] < 3.5, m  # the tone under the object is a guess here (bench: 0.8-2.7)
 
 
+@pytest.mark.parametrize("name", ["horizon", "soft edge"])
+def test_edges_through_the_hole_are_continued_by_patchmatch_as_before(name: str) -> None:
+    """A smooth tone would smear an edge across the hole (measured: tone error 15 levels
+    on the horizon): where one meets the hole, the fill is PatchMatch on the photo."""
+    truth = bench.scene(name)
+    photo, mask = bench.with_object(truth)
+    result = contextual_fill(photo, mask, seed=3)
+    with bench.old_algorithm():
+        plain = contextual_fill(photo, mask, seed=3)
+    np.testing.assert_array_equal(result, plain)
+    assert bench.metrics(result, truth, mask)["lf"] < 2.5
+
+
 def test_textured_variants_differ_by_seed_and_repeat_exactly() -> None:
     photo, mask = bench.with_object(bench.scene("skin"))
     a, b, a2 = (contextual_fill(photo, mask, seed=s) for s in (4, 5, 4))
@@ -95,7 +109,8 @@ def test_tone_solve_stays_small_for_huge_holes(monkeypatch: pytest.MonkeyPatch) 
     crop[..., 0] = np.linspace(0, 255, 3400, dtype=np.float32).astype(np.uint8)
     hole = np.zeros((2400, 3400), bool)
     hole[200:2200, 200:3200] = True
-    base = smooth_base(crop, hole)
+    base, edge = smooth_base(crop, hole)
+    assert edge < 1.0  # a plain ramp has no edge
     assert seen and seen[0] <= MAX_UNKNOWNS
     assert base.shape == (2400, 3400, 3)
     # the horizontal ramp continues across the hole
