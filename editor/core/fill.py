@@ -161,13 +161,20 @@ def _fill_crop(
     base, edge = smooth_base(crop, crop_hole)
     if edge > EDGE_LIMIT:
         return _patchmatch_at_scale(pm, crop, crop_hole, seed=seed, patch_size=patch_size)
-    residual = crop.astype(np.float32) - base
     # the residual, centred on mid-grey, is what PatchMatch sees and copies; detail
     # stronger than +-127 levels (hard black/white edges) is clipped
-    encoded = np.clip(residual + 128.0, 0, 255).round().astype(np.uint8)
+    residual = crop.astype(np.float32)
+    residual -= base
+    residual += 128.0
+    encoded = np.clip(residual, 0, 255, out=residual).round().astype(np.uint8)
+    del residual
     texture = _patchmatch_at_scale(pm, encoded, crop_hole, seed=seed, patch_size=patch_size)
-    out = base + (texture.astype(np.float32) - 128.0)
-    return np.clip(out, 0, 255).round().astype(np.uint8)
+    if not texture.flags.writeable:  # scaled back up by Pillow: a read-only view
+        texture = texture.copy()
+    # only the hole's pixels are used by the caller
+    filled = base[crop_hole] + texture[crop_hole].astype(np.float32) - 128.0
+    texture[crop_hole] = np.clip(filled, 0, 255).round().astype(np.uint8)
+    return texture
 
 
 def _patchmatch_at_scale(

@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from editor.core import smoothfill
-from editor.core.fill import contextual_fill
+from editor.core import fill, smoothfill
+from editor.core.fill import WORK_PIXELS, contextual_fill
 from editor.core.smoothfill import MAX_UNKNOWNS, biharmonic_fill, smooth_base
 
 _BENCH = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_fill_quality.py"
@@ -71,6 +71,34 @@ def test_textured_variants_differ_by_seed_and_repeat_exactly() -> None:
     assert (a != b).any()
     for r in (a, b):
         np.testing.assert_array_equal(r[mask == 0], photo[mask == 0])
+
+
+def test_big_hole_in_a_gradient_is_smooth_on_a_bounded_crop(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A hole whose crop exceeds WORK_PIXELS: PatchMatch works at a reduced scale on the
+    texture, the tone is still continued at full resolution."""
+    seen: list[tuple[int, ...]] = []
+    pm = fill._patchmatch()
+    real = pm.inpaint
+
+    def spy(image: np.ndarray, mask: np.ndarray, **kw: object) -> np.ndarray:
+        seen.append(image.shape)
+        return real(image, mask, **kw)
+
+    monkeypatch.setattr(pm, "inpaint", spy)
+    h, w = 1400, 1600
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    rng = np.random.default_rng(1)
+    tone = 60 + 0.08 * yy + 0.03 * xx + 40 * ((xx - 500) ** 2 + (yy - 600) ** 2) / 2e6
+    truth = np.clip(tone[..., None] + rng.normal(0, 1.5, (h, w, 3)), 0, 255).astype(np.uint8)
+    mask = np.zeros((h, w), np.uint8)
+    mask[400:1000, 500:1150] = 255
+    result = contextual_fill(truth, mask, seed=1)
+    np.testing.assert_array_equal(result[mask == 0], truth[mask == 0])
+    assert seen and all(s[0] * s[1] <= WORK_PIXELS * 1.01 for s in seen)
+    m = bench.metrics(result, truth, mask)
+    assert m["lf"] < 0.8, m  # measured 0.41; the old fill 1.6
 
 
 def test_thin_plate_continues_planes_and_curvature_exactly() -> None:
