@@ -83,6 +83,8 @@ def biharmonic_fill(values: np.ndarray, known: np.ndarray) -> np.ndarray:
     for offsets, coefs in _STENCILS:
         dys, dxs = zip(*offsets, strict=True)
         oy, ox = -min(dys), -min(dxs)  # row anchors so that every offset stays inside
+        if h - max(dys) <= oy or w - max(dxs) <= ox:
+            continue  # a grid too thin for this stencil (a strip a few cells across)
         ay, ax = np.mgrid[oy : h - max(dys), ox : w - max(dxs)]
         ay, ax = ay.ravel(), ax.ravel()
         cells = np.stack([index[ay + dy, ax + dx] for dy, dx in offsets], axis=1)

@@ -123,6 +123,21 @@ def test_thin_plate_edge_cases() -> None:
     np.testing.assert_allclose(biharmonic_fill(values, known), values, atol=1e-6)
 
 
+@pytest.mark.parametrize(("h", "w"), [(10, 3000), (3000, 10), (1, 400), (9, 9)])
+def test_thin_strips_and_tiny_images_are_filled(h: int, w: int) -> None:
+    yy, xx = np.mgrid[0:h, 0:w]
+    tone = (60 + 140 * (xx + yy) / (h + w)).astype(np.uint8)
+    image = np.stack([tone, tone, tone], axis=-1)
+    mask = np.zeros((h, w), np.uint8)
+    if h > w:
+        mask[h // 3 : h // 2, :] = 255
+    else:
+        mask[:, w // 3 : w // 2] = 255
+    result = contextual_fill(image, mask, seed=1)
+    np.testing.assert_array_equal(result[mask == 0], image[mask == 0])
+    assert result.shape == image.shape
+
+
 def test_tone_solve_stays_small_for_huge_holes(monkeypatch: pytest.MonkeyPatch) -> None:
     """A 3000 x 2000 hole: the tone grid coarsens so the dense system stays bounded."""
     seen: list[int] = []
