@@ -16,11 +16,16 @@ import numpy as np
 from PIL import Image
 
 from editor.core.errors import EditorError
+from editor.core.smoothfill import smooth_base
 
 _seed_lock = threading.Lock()  # patchmatch's seed is global to the native library
 _TILE = 16
 WORK_PIXELS = 600_000  # largest crop PatchMatch works on at full scale
 _MAX_MARGIN = 384
+# edge strength (smoothfill.edge_strength, levels) above which PatchMatch alone fills
+# (bench_fill_quality.py: gradients and vignettes read below 0.4, skin and heavy grain
+# below 2, a defocused edge 3.3, a horizon 20)
+EDGE_LIMIT = 2.5
 
 
 class FillUnavailableError(EditorError):
@@ -142,6 +147,37 @@ def contextual_fill(
 
 
 def _fill_crop(
+    pm, crop: np.ndarray, crop_hole: np.ndarray, *, seed: int, patch_size: int
+) -> np.ndarray:
+    """Smooth tone plus PatchMatch texture where the surroundings are smooth; PatchMatch
+    on the photo itself where an edge (a horizon, a wall, a defocused outline) meets
+    the region, as a smooth tone cannot continue an edge. (No mix of the two: averaging
+    two fills halves their grain.)
+
+    Smooth case: the hole's tone is the thin-plate continuation of the surrounding tone
+    (smoothfill), and PatchMatch fills only the residual (crop minus that tone), so it
+    continues grain, pores and weave without copying tone: no pinwheel of flat sectors
+    on gradients, no tone step at the hole's edge."""
+    base, edge = smooth_base(crop, crop_hole)
+    if edge > EDGE_LIMIT:
+        return _patchmatch_at_scale(pm, crop, crop_hole, seed=seed, patch_size=patch_size)
+    # the residual, centred on mid-grey, is what PatchMatch sees and copies; detail
+    # stronger than +-127 levels (hard black/white edges) is clipped
+    residual = crop.astype(np.float32)
+    residual -= base
+    residual += 128.0
+    encoded = np.clip(residual, 0, 255, out=residual).round().astype(np.uint8)
+    del residual
+    texture = _patchmatch_at_scale(pm, encoded, crop_hole, seed=seed, patch_size=patch_size)
+    if not texture.flags.writeable:  # scaled back up by Pillow: a read-only view
+        texture = texture.copy()
+    # only the hole's pixels are used by the caller
+    filled = base[crop_hole] + texture[crop_hole].astype(np.float32) - 128.0
+    texture[crop_hole] = np.clip(filled, 0, 255).round().astype(np.uint8)
+    return texture
+
+
+def _patchmatch_at_scale(
     pm, crop: np.ndarray, crop_hole: np.ndarray, *, seed: int, patch_size: int
 ) -> np.ndarray:
     """PatchMatch on ``crop``, at a reduced scale when the crop is larger than
