@@ -267,13 +267,13 @@ OVERLAY_PRESETS: tuple[tuple[str, str], ...] = (
     ("Violet", "#9030ff"),
     ("Magenta", "#ff30e0"),
 )
-_HUE_REACH = 45.0  # degrees: a photo hue this close to the overlay's makes it hard to see
 _SAMPLES = 65536  # pixels looked at (a strided sample: the hue statistics need no more)
 
 
 def hue_crowding(image: np.ndarray, hues: list[float]) -> list[float]:
     """For each overlay hue (degrees), how much of the photo is colourful and close to it:
-    the mean over the photo of saturation x value x (1 - hue distance / 45 degrees)."""
+    the mean over the photo of saturation x value x ((1 + cos(hue distance)) / 2) ** 2,
+    a closeness that is 1 on the same hue and falls to 0 on the opposite one."""
     import cv2
 
     h, w = image.shape[:2]
@@ -284,10 +284,10 @@ def hue_crowding(image: np.ndarray, hues: list[float]) -> list[float]:
     # grey, dark and washed-out pixels hide no hue: they weigh little
     weight = (hsv[:, 1] / 255.0) * (hsv[:, 2] / 255.0)
     crowding = []
+    radians = np.deg2rad(hue)
     for target in hues:
-        d = np.abs(hue - target) % 360.0
-        d = np.minimum(d, 360.0 - d)
-        crowding.append(float(np.mean(weight * np.clip(1.0 - d / _HUE_REACH, 0.0, 1.0))))
+        closeness = ((1.0 + np.cos(radians - math.radians(target))) / 2.0) ** 2
+        crowding.append(float(np.mean(weight * closeness)))
     return crowding
 
 
@@ -298,6 +298,6 @@ def contrasting_color(image: np.ndarray) -> QColor:
     colors = [QColor(hex_color) for _name, hex_color in OVERLAY_PRESETS]
     crowding = hue_crowding(image, [c.hueF() * 360.0 for c in colors])
     best = min(crowding)
-    if crowding[0] <= best + 0.01:  # keep the familiar default unless another is clearly freer
+    if crowding[0] <= best + 0.02:  # keep the familiar default unless another is clearly freer
         return colors[0]
     return colors[crowding.index(best)]
