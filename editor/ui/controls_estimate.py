@@ -126,7 +126,9 @@ def _show_mode_note(controls: ControlsWidget, kind: str, res: str, mode: str, n:
         return
     label = _mode_note(controls)
     links = " · ".join(
-        f"<a href='mode:{m}'>{m}: {c} credit{'s' if c != 1 else ''}</a>" for m, c in offers
+        # no-break spaces: "fast: 4 credits" never wraps inside itself
+        f"<a href='mode:{m}'>{m}:\u00a0{c}\u00a0credit{'s' if c != 1 else ''}</a>"
+        for m, c in offers
     )
     label.setText(f"{AUTO_RULE} Cheaper: {links}")
     label.setToolTip("Click a mode to choose it")

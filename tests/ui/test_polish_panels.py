@@ -33,7 +33,7 @@ def test_auto_mode_explains_its_price_and_offers_cheaper_modes(qtbot) -> None:  
     assert controls.estimate_label.text() == "8 credits: auto (billed as quality) at 2k, x2"
     note = controls.footer.findChild(QLabel, MODE_NOTE)
     assert note is not None and note.isVisible()
-    text = note.text()
+    text = note.text().replace("\u00a0", " ")
     assert "quality at 2k and 4k" in text and "fast at 1k" in text  # the documented rule
     assert "balanced: 6 credits" in text and "fast: 4 credits" in text
     assert "href='mode:balanced'" in text
@@ -48,7 +48,8 @@ def test_auto_mode_explains_its_price_and_offers_cheaper_modes(qtbot) -> None:  
     _pick(controls.resolution_box, "1k")
     assert not note.isVisible()
     _pick(controls.resolution_box, "4k")
-    assert "balanced: 8 credits" in note.text() and "fast: 6 credits" in note.text()
+    text = note.text().replace("\u00a0", " ")
+    assert "balanced: 8 credits" in text and "fast: 6 credits" in text
     _pick(controls.backend_box, "local")
     assert not note.isVisible()
 
