@@ -245,3 +245,40 @@ def test_preview_can_be_switched_off(window, ui, qtbot) -> None:  # type: ignore
     dialog.accept()  # no preview was worked out for 5 px: the operation runs now
     expected = mask_ops.grow(before, -5)
     qtbot.waitUntil(lambda: np.array_equal(window.canvas.mask(), expected), timeout=5_000)
+
+
+def test_preview_overlay_matches_a_fresh_overlay_of_the_preview(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """The preview is a copy of the mask's overlay changed where they differ: every
+    pyramid level must equal an overlay built from the preview itself."""
+    from PySide6.QtCore import QRect
+
+    from editor.ui.canvas import CanvasView
+    from editor.ui.canvas.overlay import MaskOverlay
+
+    view = CanvasView()
+    qtbot.addWidget(view)
+    view.resize(400, 300)
+    rng = np.random.default_rng(1)
+    h, w = 1100, 1500  # several pyramid levels, odd sizes
+    view.set_image(rng.integers(0, 255, (h, w, 3), dtype=np.uint8))
+    mask = np.zeros((h, w), np.uint8)
+    mask[300:700, 400:900] = 255
+    mask[800:1000, 1200:1400] = 128
+    view.apply_mask(mask, "paint")
+
+    def same_as_fresh(overlay, target: np.ndarray) -> None:  # type: ignore[no-untyped-def]
+        fresh = MaskOverlay(target.copy(), view.overlay_color())
+        for ov in (overlay, fresh):
+            ov.prepare(QRect(0, 0, w, h))
+        for mine, ref in zip(overlay.levels, fresh.levels, strict=True):
+            assert np.array_equal(mine.mask, ref.mask)
+            assert np.array_equal(mine.buffer, ref.buffer)
+
+    for target in (mask_ops.grow(mask, 25), mask_ops.feather(mask, 12), mask_ops.grow(mask, -9)):
+        view.show_mask_preview(target)
+        assert np.array_equal(view.mask_preview(), target)
+        same_as_fresh(view._overlay, target)
+    view.show_mask_preview(None)
+    assert view.mask_preview() is None
+    assert np.array_equal(view.mask(), mask)
+    same_as_fresh(view._overlay, mask)

@@ -44,6 +44,7 @@ class CanvasToolsMixin:
     _size_drag: tuple[float, float] | None = None  # pointer x and brush size at the press
     _live_overlay: MaskOverlay | None = None  # the mask's overlay, while a preview is shown
     _preview_overlay: MaskOverlay | None = None
+    _preview_changes = 0  # the document's mask edits when the preview began
 
     # --- history -------------------------------------------------------------------------
     def stroke_active(self) -> bool:
@@ -230,12 +231,12 @@ class CanvasToolsMixin:
             return
         shown = self._preview_overlay
         if shown is None or self._overlay is not shown:
+            # a copy of the mask's overlay, then changed where the preview differs
             self._live_overlay = self._overlay
-            shown = self._preview_overlay = MaskOverlay(preview.copy(), self._overlay_color)
+            self._preview_changes = self.document.changes
+            shown = self._preview_overlay = self._overlay.clone()
             self._overlay = shown
-            self.update()
-            return
-        # only the rows and columns that differ from the preview shown are refreshed
+        # only the rows and columns that differ from the mask shown are refreshed
         diff = shown.mask != preview
         rows, cols = np.flatnonzero(diff.any(axis=1)), np.flatnonzero(diff.any(axis=0))
         if rows.size:
@@ -253,5 +254,6 @@ class CanvasToolsMixin:
         self._preview_overlay = self._live_overlay = None
         if shown is not None and self._overlay is shown and live is not None:
             self._overlay = live
-            live.refresh_all()  # in case the mask changed while the preview was shown
+            if self.document.changes != self._preview_changes:  # edited meanwhile
+                live.refresh_all()
             self.update()
