@@ -182,11 +182,18 @@ class CanvasToolsMixin:
     # --- overlay ---------------------------------------------------------------------
     def set_overlay_color(self, color: QColor) -> None:
         """Colour of the mask overlay (opacity is separate)."""
+        if QColor(color) == self._overlay_color:
+            return  # recolouring rebuilds the overlay buffers: not for nothing
         self._overlay_color = QColor(color)
         for overlay in (self._overlay, self._live_overlay):
             if overlay is not None:
                 overlay.set_color(self._overlay_color)
         self.update()
+
+    def set_next_overlay_color(self, color: QColor) -> None:
+        """Colour for the overlay of the next image shown (the one shown keeps its own),
+        so a new photo's overlay is built once in its colour, not built and recoloured."""
+        self._overlay_color = QColor(color)
 
     def overlay_color(self) -> QColor:
         """Colour of the mask overlay."""

@@ -55,6 +55,14 @@ class MaskController(Controller):
         self.canvas.mask_edited.connect(lambda _rect: self._regions_timer.start())
         self.canvas.image_changed.connect(self._regions_timer.start)
         self.canvas.image_changed.connect(self._photo_shown)
+        # before the canvas builds the new photo's overlay: pick its automatic colour
+        self.doc.on_image.insert(0, self._pick_color_for_photo)
+
+    def _pick_color_for_photo(self) -> None:
+        image = self.doc.image
+        if image is not None and overlay_color_choice() is None:
+            self.auto_overlay = contrasting_color(image)
+            self.canvas.set_next_overlay_color(self.auto_overlay)
 
     def _photo_shown(self) -> None:
         """Another photo (or source) is shown: a photo of another size gets a brush that
@@ -66,7 +74,10 @@ class MaskController(Controller):
         if (w, h) != self._photo_size:
             self._photo_size = (w, h)
             self.canvas.set_brush_size(default_brush_size(w, h))
-        self._apply_overlay_color()
+        if overlay_color_choice() is None and self.auto_overlay is not None:
+            self.canvas.set_overlay_color(self.auto_overlay)  # picked as the photo came
+        else:
+            self._apply_overlay_color()
 
     def short_edge(self) -> int:
         image = self.doc.image
