@@ -163,6 +163,14 @@ SPECS: dict[str, ActionSpec] = {
     "smaller": ActionSpec("Smaller brush", ["["], "canvas.shrink_brush", "", when="image"),
     "harder": ActionSpec("Harder brush", ["Shift+]", "}"], "canvas.harder", "", when="image"),
     "softer": ActionSpec("Softer brush", ["Shift+[", "{"], "canvas.softer", "", when="image"),
+    "brush_size": ActionSpec(
+        "Brush si&ze…",
+        ["Shift+B"],
+        "mask_ops.brush_size_dialog",
+        "Type the brush size (or Alt+right drag on the canvas)",
+        when="image",
+        menu="&Tools",
+    ),
     "pressure": ActionSpec(
         "Pen pressure sets size", [], "mask_ops.toggle_pressure", "", when="image", checkable=True
     ),
@@ -194,7 +202,12 @@ SPECS: dict[str, ActionSpec] = {
         "&Fit to window", ["Ctrl+0"], "canvas.zoom_fit", "", when="image", icon="zoom-fit"
     ),
     "zoom_100": ActionSpec(
-        "&Actual pixels (100%)", ["Ctrl+1"], "canvas.zoom_100", "", when="image", icon="zoom-100"
+        "&Actual pixels (100%)",
+        ["Ctrl+1"],
+        "canvas.zoom_100_at_pointer",
+        "100 % around the pointer",
+        when="image",
+        icon="zoom-100",
     ),
     "overlay_cycle": ActionSpec(
         "Cycle overlay (overlay/mask/hidden)",
@@ -355,6 +368,16 @@ class WindowActions:
 
     def with_shortcuts(self) -> list[QAction]:
         return [a for a in self.all.values() if a.shortcuts()]
+
+    def shortcut_rows(self) -> list[tuple[str, list[QKeySequence]]]:
+        """(action, shortcuts) for the cheat sheet, named by the action's own name ("Undo",
+        not the "Undo Brush stroke" its menu entry shows after a stroke)."""
+        rows = []
+        for name, action in self.all.items():
+            spec = SPECS.get(name)
+            if action.shortcuts():
+                rows.append((_plain(spec.text) if spec else name.capitalize(), action.shortcuts()))
+        return rows
 
 
 def _handler(window: MainWindow, path: str) -> Callable[[], object]:

@@ -23,6 +23,11 @@ MODES = ("split", "side", "difference")
 FLASH_KEY = Qt.Key.Key_F
 PREVIEW_EDGE = 2048
 HELP_TEXT = "Drag the line to compare · hold F to flash the original · wheel zooms · drag pans"
+# per mode: side by side has no line to drag
+MODE_HELP = {
+    "split": HELP_TEXT,
+    "side": "Original left, variant right · hold F to flash the original · wheel zooms · drag pans",
+}
 
 
 def _preview(arr: np.ndarray) -> np.ndarray:
@@ -337,7 +342,7 @@ class CompareDialog(QDialog):
         for button in self.mode_group.buttons():
             button.setChecked(button.property("mode") == self.view.mode())
         if self.view.mode() != "difference":
-            self.info.setText(HELP_TEXT)
+            self.info.setText(MODE_HELP.get(self.view.mode(), HELP_TEXT))
         elif self.view.diff_fractions is None:
             self.info.setText("Computing the difference…")
         else:

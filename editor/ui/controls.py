@@ -65,7 +65,9 @@ class ControlsWidget(QWidget):
             {"current": "current (edit)", "legacy-inpaint": "legacy inpaint"},
         )
         self.prompt_edit = QPlainTextEdit()
-        self.prompt_edit.setPlaceholderText("Describe the change inside the mask (Ctrl+Enter runs)")
+        self.prompt_edit.setPlaceholderText(
+            "Describe the change inside the mask.\n(Ctrl+Enter\u00a0runs)"
+        )
         self.prompt_edit.setToolTip("Ctrl+Enter runs; Esc returns the keyboard to the canvas")
         self.prompt_edit.setTabChangesFocus(True)
         self.prompt_edit.setFixedHeight(90)
@@ -300,7 +302,7 @@ class ControlsWidget(QWidget):
         self.variants_spin.setMaximum(spec_for(self.backend()).max_images)
         prompt_hint = {
             "legacy-inpaint": "Optional: what to paint inside the mask (empty = fill from around)",
-        }.get(self.schema(), "Describe the change inside the mask (Ctrl+Enter runs)")
+        }.get(self.schema(), "Describe the change inside the mask.\n(Ctrl+Enter\u00a0runs)")
         self.prompt_edit.setPlaceholderText(prompt_hint)
         self._fit_width()
 

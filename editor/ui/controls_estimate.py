@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
+
 if TYPE_CHECKING:
     from editor.ui.controls import ControlsWidget
 
@@ -11,6 +14,10 @@ if TYPE_CHECKING:
 # region and variant measured on the development machine (the upper end is shown).
 LOCAL_SECONDS_PER_REGION = 3.0
 LOCAL_ESTIMATE = "0 credits: offline, free (runs on this computer)"
+MODE_NOTE = "mode-note"
+# seed 001: "omitted generation_mode is currently billed as 'fast' at 1k and as
+# 'quality' at 2k or 4k"
+AUTO_RULE = "Auto sends no mode; FASHN then bills it as quality at 2k and 4k (as fast at 1k)."
 
 
 def refresh_estimate(controls: ControlsWidget) -> None:
@@ -28,6 +35,7 @@ def refresh_estimate(controls: ControlsWidget) -> None:
         controls.estimate_label.setText(LOCAL_ESTIMATE if kind == "local" else est.explanation)
     except Exception as error:  # a bad combination is shown, not raised
         controls.estimate_label.setText(str(error))
+    _show_mode_note(controls, kind, res, mode, n)
     seconds = expected_seconds(controls)
     if kind == "local":
         controls.time_label.setText(_local_time_text(controls, seconds, n))
@@ -70,3 +78,66 @@ def _duration(seconds: float) -> str:
     if seconds < 90:
         return f"{round(seconds)} s"
     return f"{seconds / 60:.1f} min"
+
+
+def cheaper_modes(resolution: str, num_images: int) -> list[tuple[str, int]]:
+    """Explicit modes that cost less than "auto" at ``resolution``: (mode, credits),
+    dearest first (empty at 1k, where auto is billed as fast, the cheapest)."""
+    from editor.core.credits import estimate_credits
+
+    def cost(mode: str) -> int:
+        return estimate_credits(
+            backend="fashn", resolution=resolution, mode=mode, num_images=num_images
+        ).credits
+
+    auto = cost("auto")
+    cheaper = [(mode, cost(mode)) for mode in ("balanced", "fast")]
+    return [(mode, credits) for mode, credits in cheaper if credits < auto]
+
+
+def _mode_note(controls: ControlsWidget) -> QLabel:
+    """The line under the estimate that explains "auto" and offers the cheaper modes
+    (made on first use, in the controls' pinned footer)."""
+    label = controls.footer.findChild(QLabel, MODE_NOTE)
+    if label is None:
+        label = QLabel(controls.footer)
+        label.setObjectName(MODE_NOTE)
+        label.setWordWrap(True)
+        label.setTextFormat(Qt.TextFormat.RichText)
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        label.setOpenExternalLinks(False)
+        label.linkActivated.connect(lambda href: _use_mode(controls, href))
+        layout = controls.footer.layout()
+        layout.insertWidget(layout.indexOf(controls.estimate_label) + 1, label)
+    return label
+
+
+def _show_mode_note(controls: ControlsWidget, kind: str, res: str, mode: str, n: int) -> None:
+    offers = []
+    if kind == "fashn" and mode == "auto" and controls.schema() == "current":
+        try:
+            offers = cheaper_modes(res, n)
+        except Exception:  # an unknown resolution: the estimate already says so
+            offers = []
+    label = controls.footer.findChild(QLabel, MODE_NOTE)
+    if not offers:
+        if label is not None:
+            label.hide()
+        return
+    label = _mode_note(controls)
+    links = " · ".join(
+        # no-break spaces: "fast: 4 credits" never wraps inside itself
+        f"<a href='mode:{m}'>{m}:\u00a0{c}\u00a0credit{'s' if c != 1 else ''}</a>"
+        for m, c in offers
+    )
+    label.setText(f"{AUTO_RULE} Cheaper: {links}")
+    label.setToolTip("Click a mode to choose it")
+    label.show()
+
+
+def _use_mode(controls: ControlsWidget, href: str) -> None:
+    """A click on "balanced: 6 credits": choose that mode."""
+    kind, _, mode = href.partition(":")
+    index = controls.mode_box.findData(mode)
+    if kind == "mode" and index >= 0:
+        controls.mode_box.setCurrentIndex(index)

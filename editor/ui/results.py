@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QIcon, QPixmap
+from PySide6.QtGui import QColor, QIcon, QPalette, QPixmap
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFrame,
@@ -26,6 +26,21 @@ from editor.ui.imaging import to_qimage
 THUMB = 100
 _OWN_SECONDS = re.compile(r"\s*\(\d+(?:\.\d+)?\s*s\)$")
 INFO_WIDTH = 330  # the job's text column
+
+
+def secondary_text_style(palette: QPalette) -> str:
+    """A style sheet colour for secondary text (settings, hints) that stays readable:
+    the text colour a quarter of the way toward the background (WCAG contrast above
+    7:1 on the usual light and dark palettes), not palette(mid), which is light grey
+    on light grey."""
+    text = palette.color(QPalette.ColorRole.WindowText)
+    back = palette.color(QPalette.ColorRole.Window)
+    mix = QColor(
+        round(text.red() * 0.75 + back.red() * 0.25),
+        round(text.green() * 0.75 + back.green() * 0.25),
+        round(text.blue() * 0.75 + back.blue() * 0.25),
+    )
+    return f"color: {mix.name()};"
 
 
 def _fmt_seconds(seconds: float) -> str:
@@ -50,7 +65,7 @@ class JobCardWidget(QFrame):
         self.title = QLabel(f"<b>#{record.number}</b> {_elide(prompt, 80)}")
         self.title.setToolTip(record.prompt)
         self.summary = QLabel(record.summary())
-        self.summary.setStyleSheet("color: palette(mid);")
+        self.summary.setStyleSheet(secondary_text_style(self.palette()))
         self.status_label = QLabel("")
         self.status_label.setWordWrap(True)
         self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -219,7 +234,7 @@ class ResultsWidget(QWidget):
             "Results appear here. Paint the area to change, describe the edit if the "
             "engine takes a prompt, and press Run."
         )
-        self.empty_label.setStyleSheet("color: palette(mid);")
+        self.empty_label.setStyleSheet(secondary_text_style(self.palette()))
         inner = QWidget()
         self._list = QVBoxLayout(inner)
         self._list.setContentsMargins(0, 0, 0, 0)

@@ -7,7 +7,6 @@ import os
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QColorDialog,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -27,12 +26,26 @@ OVERLAY_COLOR = "overlay/color"
 OVERLAY_OPACITY = "overlay/opacity"
 DEFAULT_OVERLAY_COLOR = "#ff3050"
 DEFAULT_OVERLAY_OPACITY = 0.5
+OVERLAY_AUTO = "auto"  # stored when the overlay colour follows each photo
 _ENV = {"fashn": "FASHN_API_KEY", "openai": "OPENAI_API_KEY"}
 
 
+def overlay_color_choice() -> QColor | None:
+    """The overlay colour the user chose, or None when it follows each photo (automatic:
+    a hue far from the photo's; also the default until a colour is chosen)."""
+    stored = prefs.get_str(OVERLAY_COLOR, OVERLAY_AUTO)
+    color = QColor(stored)
+    return color if stored != OVERLAY_AUTO and color.isValid() else None
+
+
+def set_overlay_color_choice(color: QColor | None) -> None:
+    """Remember a chosen overlay colour, or None for automatic."""
+    prefs.set_value(OVERLAY_COLOR, OVERLAY_AUTO if color is None else color.name())
+
+
 def overlay_color() -> QColor:
-    color = QColor(prefs.get_str(OVERLAY_COLOR, DEFAULT_OVERLAY_COLOR))
-    return color if color.isValid() else QColor(DEFAULT_OVERLAY_COLOR)
+    """The chosen overlay colour, or the default when it is automatic."""
+    return overlay_color_choice() or QColor(DEFAULT_OVERLAY_COLOR)
 
 
 def overlay_opacity() -> float:
@@ -98,7 +111,7 @@ class SettingsDialog(QDialog):
             self.default_box.addItem(name, kind)
         self.default_box.setCurrentIndex(self.default_box.findData(prefs.default_backend()))
         form.addRow("Default backend", self.default_box)
-        self._color = overlay_color()
+        self._color: QColor | None = overlay_color_choice()
         self.color_button = QPushButton()
         self.color_button.clicked.connect(self._pick_color)
         self._show_color()
@@ -140,16 +153,22 @@ class SettingsDialog(QDialog):
         label.setVisible(problem is not None)
 
     def _pick_color(self) -> None:
-        color = QColorDialog.getColor(self._color, self, "Mask overlay colour")
-        if color.isValid():
-            self._color = color
-            self._show_color()
+        from editor.ui.dialogs import OverlayColorDialog
 
-    def set_color(self, color: QColor) -> None:
-        self._color = QColor(color)
+        dialog = OverlayColorDialog(self._color, None, self)
+        if dialog.exec():
+            self.set_color(dialog.choice())
+
+    def set_color(self, color: QColor | None) -> None:
+        """A chosen overlay colour, or None for automatic (far from each photo's hues)."""
+        self._color = None if color is None else QColor(color)
         self._show_color()
 
     def _show_color(self) -> None:
+        if self._color is None:
+            self.color_button.setText("Automatic (far from the photo's colours)")
+            self.color_button.setStyleSheet("")
+            return
         self.color_button.setText(self._color.name())
         self.color_button.setStyleSheet(f"background: {self._color.name()};")
 
@@ -169,7 +188,7 @@ class SettingsDialog(QDialog):
             url = edit.text().strip() or prefs.DEFAULT_BASE_URLS[kind]
             prefs.set_value(f"backends/{kind}/base_url", url)
         prefs.set_value("backends/default", self.default_box.currentData())
-        prefs.set_value(OVERLAY_COLOR, self._color.name())
+        set_overlay_color_choice(self._color)
         prefs.set_value(OVERLAY_OPACITY, self.opacity_slider.value() / 100)
         return notes
 

@@ -112,6 +112,9 @@ def test_broken_files_show_one_line_and_keep_the_work(window, qtbot, ui, corpus,
     ("name", "shape"), [("wide.png", (10, 30000)), ("tall.png", (30000, 10)), ("one.png", (1, 1))]
 )
 def test_extreme_aspect_ratios_open_paint_and_undo(window, qtbot, ui, corpus, name, shape) -> None:  # type: ignore[no-untyped-def]
+    # a chosen crimson overlay (the automatic one picks a hue away from each photo's)
+    prefs.set_value("overlay/color", "#ff3050")
+    window.mask_ops.apply_overlay_prefs()
     ui.open(window, ui.photo_file())
     ui.paint(window, 10, 60, 20, 90)
     window.session.unsaved_answer = "discard"

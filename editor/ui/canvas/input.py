@@ -217,7 +217,7 @@ class CanvasInputMixin:
         """Start painting, panning or a lasso vertex."""
         self.setFocus(Qt.FocusReason.MouseFocusReason)
         button = e.button()
-        if self._tablet_stroke:
+        if self._tablet_stroke or self.size_drag_press(e):
             return
         if button == Qt.MouseButton.MiddleButton or (
             button == Qt.MouseButton.LeftButton and self._space_held
@@ -243,7 +243,7 @@ class CanvasInputMixin:
             self._pan_last = pos
             self.pan_by(d.x(), d.y())
             return
-        if self._tablet_stroke:
+        if self._tablet_stroke or self.size_drag_move(e):
             return
         self._set_cursor_pos(pos)
         if self._stroke is not None:
@@ -255,6 +255,8 @@ class CanvasInputMixin:
 
     def mouseReleaseEvent(self, e: QMouseEvent) -> None:
         """End the stroke / pan / freehand lasso."""
+        if self.size_drag_release(e):
+            return
         if self._pan_last is not None and e.button() in (
             Qt.MouseButton.MiddleButton,
             Qt.MouseButton.LeftButton,

@@ -73,10 +73,10 @@ class PhotoLayer:
 class _Level:
     """One resolution of the mask and its colour overlay (numpy buffers + QImage views)."""
 
-    def __init__(self, mask: np.ndarray) -> None:
+    def __init__(self, mask: np.ndarray, buffer: np.ndarray | None = None) -> None:
         h, w = mask.shape
         self.mask = mask
-        self.buffer = np.zeros((h, w), dtype=np.uint32)
+        self.buffer = np.zeros((h, w), dtype=np.uint32) if buffer is None else buffer
         fmt = QImage.Format.Format_ARGB32_Premultiplied
         self.image = QImage(self.buffer.data, w, h, w * 4, fmt)
         self.mask_image = QImage(mask.data, w, h, w, QImage.Format.Format_Grayscale8)
@@ -102,6 +102,19 @@ class MaskOverlay:
         self._dirty = np.zeros((-(-h // LAZY_TILE), -(-w // LAZY_TILE)), dtype=bool)
         self._lut = overlay_lut(color)
         self.refresh_all()
+
+    def clone(self) -> MaskOverlay:
+        """An independent copy (mask and buffers copied, not recomputed: ~3x cheaper than
+        building one), e.g. to show a preview of a changed mask beside this one."""
+        new = MaskOverlay.__new__(MaskOverlay)
+        new.mask = self.mask.copy()
+        new.levels = [
+            _Level(new.mask if i == 0 else lv.mask.copy(), lv.buffer.copy())
+            for i, lv in enumerate(self.levels)
+        ]
+        new._dirty = self._dirty.copy()
+        new._lut = self._lut
+        return new
 
     def set_color(self, color: QColor) -> None:
         """Change the colour (rebuilds the overlay buffers once)."""
@@ -253,3 +266,51 @@ def edge_pixels(mask: np.ndarray, vp: Viewport, x0: int, y0: int, w: int, h: int
     ax, ay = x0 - round(ox), y0 - round(oy)
     dash = ((np.arange(ax, ax + w)[None, :] + np.arange(ay, ay + h)[:, None]) // _DASH) & 1
     return edge.astype(np.uint8) * (1 + dash.astype(np.uint8))
+
+
+# Overlay colours offered as swatches: hues spread around the wheel, saturated enough to
+# read over photos. The first is the default for photos with no strong colours.
+OVERLAY_PRESETS: tuple[tuple[str, str], ...] = (
+    ("Crimson", "#ff2060"),
+    ("Orange", "#ff8000"),
+    ("Yellow", "#f0e000"),
+    ("Green", "#20d040"),
+    ("Cyan", "#00d0f0"),
+    ("Blue", "#2050ff"),
+    ("Violet", "#9030ff"),
+    ("Magenta", "#ff30e0"),
+)
+_SAMPLES = 65536  # pixels looked at (a strided sample: the hue statistics need no more)
+
+
+def hue_crowding(image: np.ndarray, hues: list[float]) -> list[float]:
+    """For each overlay hue (degrees), how much of the photo is colourful and close to it:
+    the mean over the photo of saturation x value x ((1 + cos(hue distance)) / 2) ** 2,
+    a closeness that is 1 on the same hue and falls to 0 on the opposite one."""
+    import cv2
+
+    h, w = image.shape[:2]
+    step = max(1, math.isqrt(max(1, h * w // _SAMPLES)))
+    sample = np.ascontiguousarray(image[::step, ::step, :3])
+    hsv = cv2.cvtColor(sample, cv2.COLOR_RGB2HSV_FULL).reshape(-1, 3).astype(np.float32)
+    hue = hsv[:, 0] * (360.0 / 256.0)
+    # grey, dark and washed-out pixels hide no hue: they weigh little
+    weight = (hsv[:, 1] / 255.0) * (hsv[:, 2] / 255.0)
+    crowding = []
+    radians = np.deg2rad(hue)
+    for target in hues:
+        closeness = ((1.0 + np.cos(radians - math.radians(target))) / 2.0) ** 2
+        crowding.append(float(np.mean(weight * closeness)))
+    return crowding
+
+
+def contrasting_color(image: np.ndarray) -> QColor:
+    """The preset overlay colour whose hue is least present in ``image`` (the default,
+    crimson, on photos without strong colours), so the overlay stays visible on a red
+    dress, a green lawn or a blue sky."""
+    colors = [QColor(hex_color) for _name, hex_color in OVERLAY_PRESETS]
+    crowding = hue_crowding(image, [c.hueF() * 360.0 for c in colors])
+    best = min(crowding)
+    if crowding[0] <= best + 0.02:  # keep the familiar default unless another is clearly freer
+        return colors[0]
+    return colors[crowding.index(best)]

@@ -4,17 +4,47 @@ from __future__ import annotations
 
 from typing import Literal
 
-from PySide6.QtGui import QColor
+import numpy as np
+from PySide6.QtCore import QPointF, QRect, Qt
+from PySide6.QtGui import QColor, QMouseEvent
+
+from .overlay import MaskOverlay
 
 Tool = Literal["brush", "eraser", "lasso"]
 OverlayMode = Literal["overlay", "mask", "hidden"]
 OVERLAY_MODES: tuple[OverlayMode, ...] = ("overlay", "mask", "hidden")
 MIN_BRUSH, MAX_BRUSH = 1.0, 5000.0
 HARDNESS_STEP = 0.25
+DEFAULT_BRUSH_FRACTION = 0.02  # a new photo's brush: 2 % of its short edge
+MIN_DEFAULT_BRUSH = 8.0
+
+
+def default_brush_size(width: int, height: int) -> float:
+    """Brush diameter for a newly opened photo: about 2 % of its short edge, rounded to a
+    figure a person would type (60 px on a 3000 px photo, 80 px on 24 MP)."""
+    px = max(MIN_DEFAULT_BRUSH, min(width, height) * DEFAULT_BRUSH_FRACTION)
+    step = 1 if px < 20 else 5 if px < 100 else 10
+    return float(min(MAX_BRUSH, round(px / step) * step))
+
+
+def is_size_drag(e: QMouseEvent) -> bool:
+    """Alt + right button (Photoshop on Windows) or Ctrl+Alt + left button (Photoshop on
+    macOS, and where the window manager keeps Alt+drag for itself) resizes the brush."""
+    mods = e.modifiers()
+    alt = bool(mods & Qt.KeyboardModifier.AltModifier)
+    ctrl = bool(mods & Qt.KeyboardModifier.ControlModifier)
+    if e.button() == Qt.MouseButton.RightButton:
+        return alt
+    return e.button() == Qt.MouseButton.LeftButton and alt and ctrl
 
 
 class CanvasToolsMixin:
     """Brush, eraser, lasso and overlay settings."""
+
+    _size_drag: tuple[float, float] | None = None  # pointer x and brush size at the press
+    _live_overlay: MaskOverlay | None = None  # the mask's overlay, while a preview is shown
+    _preview_overlay: MaskOverlay | None = None
+    _preview_changes = 0  # the document's mask edits when the preview began
 
     # --- history -------------------------------------------------------------------------
     def stroke_active(self) -> bool:
@@ -70,6 +100,37 @@ class CanvasToolsMixin:
         """Brush diameter in source pixels."""
         return self._brush_size
 
+    def size_drag_press(self, e: QMouseEvent) -> bool:
+        """Start resizing the brush by dragging (True when this press does that): the
+        outline stays where the drag began and its edge follows the pointer."""
+        if self._tool == "lasso" or self._image is None or not is_size_drag(e):
+            return False
+        self._end_stroke()
+        if self._cursor_pos is None:
+            self._set_cursor_pos(QPointF(e.position()))
+        self._size_drag = (e.position().x(), self._brush_size)
+        return True
+
+    def size_drag_move(self, e: QMouseEvent) -> bool:
+        """A horizontal move while resizing: right grows, left shrinks, by twice the
+        distance (the diameter), in image pixels at the current zoom."""
+        if self._size_drag is None:
+            return False
+        x0, size0 = self._size_drag
+        self.set_brush_size(round(size0 + 2 * (e.position().x() - x0) / self._vp.zoom))
+        return True
+
+    def size_drag_release(self, _e: QMouseEvent) -> bool:
+        """End of a brush-size drag (True when one was under way)."""
+        if self._size_drag is None:
+            return False
+        self._size_drag = None
+        return True
+
+    def resizing_brush(self) -> bool:
+        """True while the brush size is being dragged."""
+        return self._size_drag is not None
+
     def grow_brush(self) -> None:
         """]: about 20 % larger (at least 1 px)."""
         self.set_brush_size(max(self._brush_size + 1, round(self._brush_size * 1.2)))
@@ -108,13 +169,31 @@ class CanvasToolsMixin:
         """True when pen pressure scales the brush size."""
         return self._pressure_enabled
 
+    # --- view ----------------------------------------------------------------------------
+    def zoom_100_at_pointer(self) -> None:
+        """Ctrl+1: 100 % around the pointer when it is over the canvas (as the wheel
+        zooms), else around the middle of the view."""
+        pos = self._cursor_pos
+        if pos is not None and self.rect().contains(pos.toPoint()):
+            self.set_zoom(1.0, QPointF(pos))
+        else:
+            self.zoom_100()
+
     # --- overlay ---------------------------------------------------------------------
     def set_overlay_color(self, color: QColor) -> None:
         """Colour of the mask overlay (opacity is separate)."""
+        if QColor(color) == self._overlay_color:
+            return  # recolouring rebuilds the overlay buffers: not for nothing
         self._overlay_color = QColor(color)
-        if self._overlay is not None:
-            self._overlay.set_color(self._overlay_color)
+        for overlay in (self._overlay, self._live_overlay):
+            if overlay is not None:
+                overlay.set_color(self._overlay_color)
         self.update()
+
+    def set_next_overlay_color(self, color: QColor) -> None:
+        """Colour for the overlay of the next image shown (the one shown keeps its own),
+        so a new photo's overlay is built once in its colour, not built and recoloured."""
+        self._overlay_color = QColor(color)
 
     def overlay_color(self) -> QColor:
         """Colour of the mask overlay."""
@@ -146,3 +225,42 @@ class CanvasToolsMixin:
         i = OVERLAY_MODES.index(self._overlay_mode)
         self.set_overlay_mode(OVERLAY_MODES[(i + 1) % len(OVERLAY_MODES)])
         return self._overlay_mode
+
+    # --- preview ---------------------------------------------------------------------
+    def show_mask_preview(self, preview: np.ndarray | None) -> None:
+        """Draw the overlay of ``preview`` (a mask of the photo's size, e.g. the mask grown
+        by N px) in place of the mask's, over the mask's own dashed edge, until called
+        with None. The document's mask is not touched."""
+        if preview is None:
+            self._end_preview()
+            return
+        if self._overlay is None or self._mask is None or preview.shape != self._mask.shape:
+            return
+        shown = self._preview_overlay
+        if shown is None or self._overlay is not shown:
+            # a copy of the mask's overlay, then changed where the preview differs
+            self._live_overlay = self._overlay
+            self._preview_changes = self.document.changes
+            shown = self._preview_overlay = self._overlay.clone()
+            self._overlay = shown
+        # only the rows and columns that differ from the mask shown are refreshed
+        diff = shown.mask != preview
+        rows, cols = np.flatnonzero(diff.any(axis=1)), np.flatnonzero(diff.any(axis=0))
+        if rows.size:
+            y0, y1, x0, x1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
+            shown.mask[y0:y1, x0:x1] = preview[y0:y1, x0:x1]
+            self._mask_region_changed(QRect(int(x0), int(y0), int(x1 - x0), int(y1 - y0)))
+
+    def mask_preview(self) -> np.ndarray | None:
+        """The preview mask shown (None when the canvas shows the mask itself)."""
+        shown = self._preview_overlay
+        return shown.mask if shown is not None and self._overlay is shown else None
+
+    def _end_preview(self) -> None:
+        shown, live = self._preview_overlay, self._live_overlay
+        self._preview_overlay = self._live_overlay = None
+        if shown is not None and self._overlay is shown and live is not None:
+            self._overlay = live
+            if self.document.changes != self._preview_changes:  # edited meanwhile
+                live.refresh_all()
+            self.update()

@@ -27,7 +27,7 @@ from editor.ui.window.opening import OpenController
 from editor.ui.window.run import RunController
 from editor.ui.window.session import SessionController
 from editor.ui.window.startup import StartupController
-from editor.ui.window.support import SupportController
+from editor.ui.window.support import SupportController, expire_message
 from editor.ui.window.variants import VariantsController
 from editor.ui.work_dialogs import display_text
 
@@ -189,6 +189,7 @@ class MainWindow(QMainWindow):
         self.message_label.setStyleSheet("color: #c62828;")
         self.message_label.setText(line)
         self.message_label.setToolTip(line)
+        expire_message(self.message_label, line, error=True)
         log.info("shown error: %s", line)
 
     def show_info(self, text: str) -> None:
@@ -196,6 +197,7 @@ class MainWindow(QMainWindow):
         self.message_label.setStyleSheet("")
         self.message_label.setText(line)
         self.message_label.setToolTip(line)
+        expire_message(self.message_label, line)
 
     # -- title and actions ----------------------------------------------------------
     def update_title(self) -> None:

@@ -1,5 +1,6 @@
-"""Painting: tools, mask operations (one undo step each, through the document), mask
-files, overlay settings and the region count the offline fill's estimate follows."""
+"""Painting: tools, the brush size, mask operations (one undo step each, through the
+document), mask files, overlay settings and the region count the offline fill's
+estimate follows."""
 
 from __future__ import annotations
 
@@ -8,12 +9,26 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QColorDialog, QFileDialog, QInputDialog
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QFileDialog, QInputDialog
 
 from editor.core.document import MASK_OPS
 from editor.ui import prefs
-from editor.ui.settings import OVERLAY_COLOR, OVERLAY_OPACITY, overlay_color, overlay_opacity
+from editor.ui.canvas.overlay import contrasting_color
+from editor.ui.canvas.tools import MAX_BRUSH, default_brush_size
+from editor.ui.settings import (
+    OVERLAY_OPACITY,
+    overlay_color_choice,
+    overlay_opacity,
+    set_overlay_color_choice,
+)
 from editor.ui.window.controller import Controller
+from editor.ui.window.mask_amount import (
+    AmountFlow,
+    maximum_amount,
+    remember_amount,
+    remembered_amount,
+)
 
 if TYPE_CHECKING:
     from editor.ui.window.main import MainWindow
@@ -27,7 +42,10 @@ class MaskController(Controller):
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
-        self.amount = 8  # the last N px of grow / shrink / feather
+        self.amount_flow: AmountFlow | None = None  # an open grow/shrink/feather dialog
+        self.amount_dialog: Any = None
+        self.auto_overlay: QColor | None = None  # the colour picked for this photo
+        self._photo_size: tuple[int, int] | None = None
         self._region_seq = 0
         # count the mask's separate regions off the UI thread, after a short pause
         self._regions_timer = QTimer(window)
@@ -36,6 +54,34 @@ class MaskController(Controller):
         self._regions_timer.timeout.connect(self._count_regions)
         self.canvas.mask_edited.connect(lambda _rect: self._regions_timer.start())
         self.canvas.image_changed.connect(self._regions_timer.start)
+        self.canvas.image_changed.connect(self._photo_shown)
+        # before the canvas builds the new photo's overlay: pick its automatic colour
+        self.doc.on_image.insert(0, self._pick_color_for_photo)
+
+    def _pick_color_for_photo(self) -> None:
+        image = self.doc.image
+        if image is not None and overlay_color_choice() is None:
+            self.auto_overlay = contrasting_color(image)
+            self.canvas.set_next_overlay_color(self.auto_overlay)
+
+    def _photo_shown(self) -> None:
+        """Another photo (or source) is shown: a photo of another size gets a brush that
+        fits it, and an automatic overlay colour is picked again from its hues."""
+        image = self.doc.image
+        if image is None:
+            return
+        h, w = image.shape[:2]
+        if (w, h) != self._photo_size:
+            self._photo_size = (w, h)
+            self.canvas.set_brush_size(default_brush_size(w, h))
+        if overlay_color_choice() is None and self.auto_overlay is not None:
+            self.canvas.set_overlay_color(self.auto_overlay)  # picked as the photo came
+        else:
+            self._apply_overlay_color()
+
+    def short_edge(self) -> int:
+        image = self.doc.image
+        return min(image.shape[:2]) if image is not None else 0
 
     def _count_regions(self) -> None:
         from editor.core.fill import region_boxes
@@ -89,19 +135,14 @@ class MaskController(Controller):
 
     def op(self, name: str, px: int | None = None) -> None:
         """Run the mask operation ``name`` of ``MASK_OPS`` as one undo step: in a worker
-        thread, asking for N px first when it takes an amount (unless ``px`` is given)."""
+        thread; when it takes an amount and ``px`` is not given, a dialog asks for it
+        first and previews it on the canvas."""
         title, func, takes_px = MASK_OPS[name]
         if self.doc.mask is None:
             return
         if takes_px and px is None:
-            from editor.ui.dialogs import AmountDialog
-
-            dialog = AmountDialog(title, "By", self.amount, self.window)
-            if not dialog.exec():
-                return
-            px = dialog.value()
-        if takes_px:
-            self.amount = px or 0
+            self.ask_amount(name)
+            return
         text = f"{title} by {px} px" if takes_px else title
         if not takes_px:  # whole-array numpy: fast enough on the UI thread
             self._apply(func(self.doc.mask, 0), text)
@@ -113,11 +154,45 @@ class MaskController(Controller):
             if (self.doc.history.index, self.doc.generation) != state:
                 self.show_error(f"The mask changed while working; {title.lower()} again.")
                 return
-            self._apply(new_mask, text)
+            self.finish_op(name, px or 0, new_mask)
 
         self.runner.in_thread(
             func, self.doc.mask.copy(), px, on_done=done, on_error=self.show_error
         )
+
+    def ask_amount(self, name: str) -> None:
+        """The grow / shrink / feather dialog (window-modal, so the canvas stays visible
+        behind it with the preview)."""
+        from editor.ui.dialogs import MaskAmountDialog
+
+        if self.amount_flow is not None:
+            self.amount_flow.dialog.raise_()
+            return
+        edge = self.short_edge()
+        value = remembered_amount(name, edge)
+        dialog = MaskAmountDialog(name, value, maximum_amount(edge), self.window)
+        self.amount_dialog = dialog
+        self.amount_flow = AmountFlow(self, name, dialog)
+        dialog.open()
+        self.amount_flow.request(value)
+
+    def finish_op(self, name: str, px: int, new_mask: np.ndarray) -> None:
+        """Apply a worked-out grow / shrink / feather as one undo step and remember ``px``."""
+        remember_amount(name, px, self.short_edge())
+        self._apply(new_mask, f"{MASK_OPS[name][0]} by {px} px")
+
+    # -- brush size -----------------------------------------------------------------
+    def brush_size_dialog(self, px: int | None = None) -> None:
+        """Type the brush diameter (or set ``px``)."""
+        if px is None:
+            from editor.ui.dialogs import BrushSizeDialog
+
+            size = round(self.canvas.brush_size())
+            dialog = BrushSizeDialog(size, int(MAX_BRUSH), self.short_edge() or None, self.window)
+            if not dialog.exec():
+                return
+            px = dialog.value()
+        self.canvas.set_brush_size(px)
 
     def load_mask_dialog(self, path: str | None = None) -> None:
         """Replace the mask with a file of exactly the image's size (one undo step)."""
@@ -159,11 +234,31 @@ class MaskController(Controller):
         self.runner.in_thread(export_mask, mask, path, on_done=done, on_error=self.show_error)
 
     # -- overlay --------------------------------------------------------------------
-    def overlay_color_dialog(self, color: Any = None) -> None:
-        color = color or QColorDialog.getColor(overlay_color(), self.window, "Mask overlay colour")
-        if color.isValid():
-            prefs.set_value(OVERLAY_COLOR, color.name())
-            self.canvas.set_overlay_color(color)
+    def overlay_color_dialog(self, color: Any = "ask") -> None:
+        """Choose the overlay colour: a preset, a custom one, or automatic (None: a hue far
+        from each photo's). ``color`` given (a QColor or None) skips the dialog."""
+        if color == "ask":
+            from editor.ui.dialogs import OverlayColorDialog
+
+            image = self.doc.image
+            auto = contrasting_color(image) if image is not None else None
+            dialog = OverlayColorDialog(overlay_color_choice(), auto, self.window)
+            if not dialog.exec():
+                return
+            color = dialog.choice()
+        if color is not None and not QColor(color).isValid():
+            return
+        set_overlay_color_choice(None if color is None else QColor(color))
+        self._apply_overlay_color()
+
+    def _apply_overlay_color(self) -> None:
+        chosen = overlay_color_choice()
+        if chosen is None:
+            image = self.doc.image
+            self.auto_overlay = contrasting_color(image) if image is not None else None
+            chosen = self.auto_overlay
+        if chosen is not None:
+            self.canvas.set_overlay_color(chosen)
 
     def overlay_opacity_dialog(self, percent: int | None = None) -> None:
         if percent is None:
@@ -182,7 +277,7 @@ class MaskController(Controller):
         self.canvas.set_overlay_opacity(percent / 100)
 
     def apply_overlay_prefs(self) -> None:
-        self.canvas.set_overlay_color(overlay_color())
+        self._apply_overlay_color()
         self.canvas.set_overlay_opacity(overlay_opacity())
         pressure = prefs.get_str("canvas/pressure", "true").lower() != "false"
         self.window.actions_.pressure.setChecked(pressure)
