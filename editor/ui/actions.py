@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Literal
 from PySide6.QtGui import QAction, QKeySequence
 
 from editor.resources import icon
+from editor.ui.selection_actions import SELECTION_ACTIONS
 
 if TYPE_CHECKING:
     from editor.ui.window import MainWindow
@@ -159,6 +160,8 @@ SPECS: dict[str, ActionSpec] = {
         icon="lasso",
         checkable=True,
     ),
+    # selection tools: their specs' fields are in ui/selection_actions.py (size limit)
+    **{name: ActionSpec(**fields) for name, fields in SELECTION_ACTIONS.items()},
     "bigger": ActionSpec("Bigger brush", ["]"], "canvas.grow_brush", "", when="image"),
     "smaller": ActionSpec("Smaller brush", ["["], "canvas.shrink_brush", "", when="image"),
     "harder": ActionSpec("Harder brush", ["Shift+]", "}"], "canvas.harder", "", when="image"),
@@ -276,6 +279,7 @@ SPECS: dict[str, ActionSpec] = {
     ),
 }
 HISTORY_ICONS = {"undo": "undo", "redo": "redo"}
+TOOL_OF = {"object_box": "box"}  # a tool action's canvas tool when the names differ
 # action name -> icon name in resources/icons (editor.resources.icon)
 ICONS = {name: spec.icon for name, spec in SPECS.items() if spec.icon} | HISTORY_ICONS
 
@@ -347,8 +351,8 @@ class WindowActions:
         for name, spec in SPECS.items():
             action = self.all[name]
             action.setEnabled(spec.when == "always" or bool(getattr(state, spec.when)))
-            if name in ("brush", "eraser", "lasso"):
-                action.setChecked(state.tool == name)
+            if name in ("brush", "eraser", "lasso", "wand", "object_box"):
+                action.setChecked(state.tool == TOOL_OF.get(name, name))
 
     def __getattr__(self, name: str) -> QAction:  # for type checkers; set in __init__
         raise AttributeError(name)

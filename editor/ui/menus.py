@@ -76,6 +76,8 @@ TOOLBAR = [
     "brush",
     "eraser",
     "lasso",
+    "wand",
+    "object_box",
     "-",
     "invert",
     "clear",

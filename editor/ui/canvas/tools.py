@@ -6,7 +6,8 @@ from typing import Literal
 
 from PySide6.QtGui import QColor
 
-Tool = Literal["brush", "eraser", "lasso"]
+Tool = Literal["brush", "eraser", "lasso", "wand", "box"]
+SELECTION_TOOLS = ("wand", "box")  # click / drag tools handled by canvas/selecttools.py
 OverlayMode = Literal["overlay", "mask", "hidden"]
 OVERLAY_MODES: tuple[OverlayMode, ...] = ("overlay", "mask", "hidden")
 MIN_BRUSH, MAX_BRUSH = 1.0, 5000.0
@@ -38,8 +39,8 @@ class CanvasToolsMixin:
 
     # --- tools ---------------------------------------------------------------------------
     def set_tool(self, tool: Tool) -> None:
-        """Select 'brush', 'eraser' or 'lasso'."""
-        if tool not in ("brush", "eraser", "lasso"):
+        """Select 'brush', 'eraser', 'lasso', 'wand' (magic wand) or 'box' (object)."""
+        if tool not in ("brush", "eraser", "lasso", *SELECTION_TOOLS):
             raise ValueError(f"unknown tool {tool!r}")
         if tool != self._tool:
             self._end_stroke()

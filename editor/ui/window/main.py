@@ -25,6 +25,7 @@ from editor.ui.results import ResultsWidget
 from editor.ui.window.mask_ops import MaskController
 from editor.ui.window.opening import OpenController
 from editor.ui.window.run import RunController
+from editor.ui.window.selection import SelectionController
 from editor.ui.window.session import SessionController
 from editor.ui.window.startup import StartupController
 from editor.ui.window.support import SupportController
@@ -59,9 +60,11 @@ class MainWindow(QMainWindow):
         self.variants = VariantsController(self)
         self.recovery = StartupController(self)
         self.support = SupportController(self)
+        self.selection = SelectionController(self)
         self.actions_ = WindowActions(self)
         self._build_docks()
         build_menus(self)
+        self.selection.install_toolbar()
         self.opener.rebuild_recent_menu()
         self._connect()
         self.mask_ops.apply_overlay_prefs()
