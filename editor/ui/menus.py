@@ -95,6 +95,8 @@ TOOLBAR_TEXT = {
     "zoom_100": "100%",
     "undo": "Undo",
     "redo": "Redo",
+    "wand": "Wand",
+    "object_box": "Object",
 }
 
 

@@ -242,3 +242,35 @@ def test_colour_range_picks_previews_live_and_applies_one_undo_step(win, qtbot) 
     assert not mask[0:15].any()
     assert win.canvas.undo_stack.undoText() == "Colour range"
     assert layer.values() is None  # the preview is gone with the dialog
+
+
+def test_tools_are_listed_in_the_f1_sheet_and_status_bar(win) -> None:  # type: ignore[no-untyped-def]
+    win.actions_.shortcuts.trigger()
+    table = win.support.cheat_sheet.table
+    rows = {table.item(i, 0).text(): table.item(i, 1).text() for i in range(table.rowCount())}
+    assert rows.get("Magic wand") == "W" and rows.get("Object from a box") == "G"
+    win.support.cheat_sheet.close()
+    win.actions_.object_box.trigger()
+    assert win.brush_label.text() == "Object box"
+    assert "drag a box" in win.message_label.text()
+
+
+def test_selection_waits_for_a_stroke_in_progress(win, qtbot) -> None:  # type: ignore[no-untyped-def]
+    win.actions_.wand.trigger()
+    click(win.canvas, 30, 30)  # computing in the worker thread...
+    win.actions_.brush.trigger()
+    win.canvas.set_brush_size(6)
+    send(win.canvas, QEvent.Type.MouseButtonPress, 5, 100)  # ...while a stroke starts
+    send(win.canvas, QEvent.Type.MouseMove, 15, 100)
+    qtbot.wait(300)
+    assert win.canvas.stroke_active() and win.selection.busy
+    assert win.document.history.index == 0  # not landed in the middle of the stroke
+    send(win.canvas, QEvent.Type.MouseButtonRelease, 15, 100)
+    settle(win, qtbot, 2)
+    texts = [win.canvas.undo_stack.command(i).text() for i in range(2)]
+    assert texts == ["Brush stroke", "Magic wand"]
+    mask = win.document.mask
+    assert mask[100, 10] == 0  # the wand replaced the mask: the stroke is undone by it
+    assert (mask[20:60, 20:60] == 255).all()
+    win.canvas.undo()
+    assert win.document.mask[100, 10] == 255 and not win.document.mask[20:60, 20:60].any()

@@ -170,8 +170,9 @@ class MainWindow(QMainWindow):
 
     def update_brush_label(self) -> None:
         c = self.canvas
-        if not c.has_image() or c.tool() == "lasso":
-            self.brush_label.setText("Lasso" if c.has_image() else "")
+        if not c.has_image() or c.tool() not in ("brush", "eraser"):
+            names = {"lasso": "Lasso", "wand": "Magic wand", "box": "Object box"}
+            self.brush_label.setText(names.get(c.tool(), "") if c.has_image() else "")
             return
         tool = "Eraser" if c.tool() == "eraser" else "Brush"
         self.brush_label.setText(f"{tool} {c.brush_size():.0f} px, hardness {c.hardness():.0%}")

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF
+from PySide6.QtCore import QPointF, QRectF, QTimer
 from PySide6.QtWidgets import QCheckBox, QDialog, QLabel, QSpinBox, QToolBar
 
 from editor.core.mask_history import MaskPatch
@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 TOLERANCE_PREF = "selection/tolerance"
 GLOBAL_PREF = "selection/global"
 DEFAULT_TOLERANCE = 32
+STROKE_WAIT_MS = 50
 WAND_HINT = (
     "Magic wand: click selects similar colour; Shift adds, Alt subtracts; "
     "tolerance and Global are in the tool bar."
@@ -110,6 +111,9 @@ class SelectionController(Controller):
             return selection, apply_selection(mask, selection, mode)
 
         def done(result: tuple[Selection, MaskChange | None]) -> None:
+            if self.canvas.stroke_active():  # land after the stroke's own undo step
+                QTimer.singleShot(STROKE_WAIT_MS, lambda: done(result))
+                return
             self.busy = False
             selection, change = result
             if self.doc.generation != state[1] or self.doc.mask is None:
