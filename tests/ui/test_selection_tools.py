@@ -201,6 +201,11 @@ def test_mask_from_difference_turns_the_leak_into_the_mask(win, qtbot) -> None: 
     assert not mask[20:60, 20:60].any()  # the wanted edit is not the leak
     assert not mask[:75].any()
     assert win.canvas.undo_stack.undoText().startswith("Mask from variant 1 of #1")
+    record.images[0] = source.copy()  # a variant without a leak leaves the mask alone
+    win.actions_.mask_from_difference.trigger()
+    qtbot.waitUntil(lambda: not win.selection.busy, timeout=10_000)
+    assert win.document.history.index == 1 and (win.document.mask[82:98, 12:38] == 255).all()
+    assert "changed nothing outside its mask" in win.message_label.text()
 
 
 def test_tools_are_in_the_toolbar_menus_and_shortcut_sheet(win) -> None:  # type: ignore[no-untyped-def]

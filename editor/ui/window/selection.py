@@ -91,9 +91,12 @@ class SelectionController(Controller):
         self.show_info(BOX_HINT)
 
     # -- running a selection ----------------------------------------------------------
-    def _run(self, title: str, compute: Callable[[np.ndarray], Selection], mode: str) -> bool:
+    def _run(
+        self, title: str, compute: Callable[[np.ndarray], Selection], mode: str, empty: str = ""
+    ) -> bool:
         """Compute a selection of the photo in a worker thread and combine it with the
-        mask by ``mode`` as one undo step named ``title``. False when refused."""
+        mask by ``mode`` as one undo step named ``title``. False when refused. An empty
+        selection with an ``empty`` message leaves the mask alone and says it."""
         image, mask = self.doc.image, self.doc.mask
         if image is None or mask is None:
             return False
@@ -122,6 +125,9 @@ class SelectionController(Controller):
             if self.doc.history.index != state[0]:  # the mask changed: combine again
                 change = apply_selection(self.doc.mask, selection, mode)
             self.last_seconds = time.perf_counter() - started
+            if empty and selection.is_empty:
+                self.show_info(f"{empty} ({self.last_seconds:.2f} s).")
+                return
             if change is None:
                 self.show_info(f"{title}: the mask did not change ({self.last_seconds:.2f} s).")
                 return
@@ -196,7 +202,9 @@ class SelectionController(Controller):
         def compute(_pixels: np.ndarray) -> Selection:
             return difference_mask(original, variant, outside=outside)
 
-        return self._run(f"Mask from variant {chosen[1] + 1} of #{chosen[0]}", compute, "replace")
+        name = f"variant {chosen[1] + 1} of #{chosen[0]}"
+        nothing = f"The {name} changed nothing outside its mask: the mask is kept"
+        return self._run(f"Mask from {name}", compute, "replace", nothing)
 
     def colour_range_dialog(self) -> None:
         """Colour range: a colour, a fuzziness slider, a live preview (dialog)."""
