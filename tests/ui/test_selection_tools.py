@@ -279,3 +279,15 @@ def test_selection_waits_for_a_stroke_in_progress(win, qtbot) -> None:  # type: 
     assert (mask[20:60, 20:60] == 255).all()
     win.canvas.undo()
     assert win.document.mask[100, 10] == 255 and not win.document.mask[20:60, 20:60].any()
+
+
+def test_colour_range_closed_before_its_preview_is_ready(win, qtbot, caplog) -> None:  # type: ignore[no-untyped-def]
+    from editor.ui.canvas.preview_layer import SelectionPreviewLayer
+
+    win.actions_.colour_range.trigger()
+    win.selection.colour_dialog.reject()  # before the worker thread built the preview
+    qtbot.wait(300)
+    layers = win.canvas.findChildren(SelectionPreviewLayer)
+    assert all(layer.values() is None for layer in layers)
+    assert win.document.history.index == 0
+    assert not [r for r in caplog.records if "already deleted" in r.getMessage() + str(r.exc_info)]

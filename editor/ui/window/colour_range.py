@@ -46,6 +46,7 @@ class ColourRangeDialog(QDialog):
         self.owner = owner
         self.colour = colour
         self.preview: Preview | None = None
+        self.closed = False  # a Python flag: the Qt object may be deleted on close
         self.layer = SelectionPreviewLayer(owner.canvas)
         self.swatch = QLabel()
         self.swatch.setObjectName("colour-range-swatch")
@@ -82,7 +83,7 @@ class ColourRangeDialog(QDialog):
                                on_error=owner.show_error)  # fmt: skip
 
     def _preview_ready(self, preview: Preview) -> None:
-        if self.isVisible() and self.owner.doc.generation == self._generation:
+        if not self.closed and self.owner.doc.generation == self._generation:
             self.preview = preview
             self.refresh()
 
@@ -127,6 +128,7 @@ class ColourRangeDialog(QDialog):
         self.owner._run("Colour range", compute, mode)
 
     def _closed(self, _result: int) -> None:
+        self.closed = True
         self.owner.canvas.removeEventFilter(self)
         self.layer.set_values(None, (0, 0))
         self.layer.deleteLater()
