@@ -104,7 +104,7 @@ class SelectionController(Controller):
             self.show_info("Still working on the previous selection; try again in a moment.")
             return False
         self.busy = True
-        state = (self.doc.history.index, self.doc.generation)
+        state = (self.doc.changes, self.doc.generation)  # changes counts every mask write
         started = time.perf_counter()
         self.show_info(f"{title}…")
 
@@ -122,7 +122,7 @@ class SelectionController(Controller):
             if self.doc.generation != state[1] or self.doc.mask is None:
                 self.show_error(f"The photo changed while working; {title.lower()} again.")
                 return
-            if self.doc.history.index != state[0]:  # the mask changed: combine again
+            if self.doc.changes != state[0]:  # the mask (or anything) changed: combine again
                 change = apply_selection(self.doc.mask, selection, mode)
             self.last_seconds = time.perf_counter() - started
             if empty and selection.is_empty:
