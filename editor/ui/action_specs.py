@@ -152,6 +152,43 @@ SPECS: dict[str, ActionSpec] = {
         icon="lasso",
         checkable=True,
     ),
+    # selection tools (window controller ``selection``: ui/window/selection.py)
+    "wand": ActionSpec(
+        "Magic &wand",
+        ["W"],
+        "selection.tool_wand",
+        tip="Click selects similar colour",
+        when="image",
+        icon="wand",
+        checkable=True,
+        menu="&Tools",
+    ),
+    "object_box": ActionSpec(
+        "&Object from a box",
+        ["G"],
+        "selection.tool_box",
+        tip="Drag a box around an object",
+        when="image",
+        icon="object-box",
+        checkable=True,
+        menu="&Tools",
+    ),
+    "colour_range": ActionSpec(
+        "Colour &range…",
+        ["Shift+W"],
+        "selection.colour_range_dialog",
+        tip="Select a colour everywhere, with a live preview",
+        when="image",
+        menu="&Tools",
+    ),
+    "mask_from_difference": ActionSpec(
+        "&Mask from the variant's changes outside the mask",
+        ["Ctrl+Shift+D"],
+        "selection.mask_from_difference",
+        tip="The selected variant's leak (its changes outside the mask) becomes the mask",
+        when="variant",
+        menu="&Job",
+    ),
     "bigger": ActionSpec("Bigger brush", ["]"], "canvas.grow_brush", "", when="image"),
     "smaller": ActionSpec("Smaller brush", ["["], "canvas.shrink_brush", "", when="image"),
     "harder": ActionSpec("Harder brush", ["Shift+]", "}"], "canvas.harder", "", when="image"),
@@ -282,5 +319,6 @@ SPECS: dict[str, ActionSpec] = {
     ),
 }
 HISTORY_ICONS = {"undo": "undo", "redo": "redo"}
+TOOL_OF = {"object_box": "box"}  # a tool action's canvas tool when the names differ
 # action name -> icon name in resources/icons (editor.resources.icon)
 ICONS = {name: spec.icon for name, spec in SPECS.items() if spec.icon} | HISTORY_ICONS

@@ -16,6 +16,7 @@ from editor.ui.action_specs import (
     HISTORY_ICONS,
     ICONS,
     SPECS,
+    TOOL_OF,
     ActionSpec,
     Std,
     When,
@@ -29,6 +30,7 @@ __all__ = [
     "HISTORY_ICONS",
     "ICONS",
     "SPECS",
+    "TOOL_OF",
     "ActionSpec",
     "Std",
     "When",
@@ -104,8 +106,8 @@ class WindowActions:
         for name, spec in SPECS.items():
             action = self.all[name]
             action.setEnabled(spec.when == "always" or bool(getattr(state, spec.when)))
-            if name in ("brush", "eraser", "lasso"):
-                action.setChecked(state.tool == name)
+            if name in ("brush", "eraser", "lasso", "wand", "object_box"):
+                action.setChecked(state.tool == TOOL_OF.get(name, name))
 
     def __getattr__(self, name: str) -> QAction:  # for type checkers; set in __init__
         raise AttributeError(name)

@@ -76,6 +76,8 @@ TOOLBAR = [
     "brush",
     "eraser",
     "lasso",
+    "wand",
+    "object_box",
     "-",
     "invert",
     "clear",
@@ -93,6 +95,8 @@ TOOLBAR_TEXT = {
     "zoom_100": "100%",
     "undo": "Undo",
     "redo": "Redo",
+    "wand": "Wand",
+    "object_box": "Object",
 }
 
 

@@ -75,7 +75,7 @@ class CanvasInputMixin:
             shape = Qt.CursorShape.OpenHandCursor
         elif self._image is None:
             shape = Qt.CursorShape.ArrowCursor
-        elif self._tool == "lasso":
+        elif self._tool not in ("brush", "eraser"):  # lasso, wand, box
             shape = Qt.CursorShape.CrossCursor
         else:
             shape = Qt.CursorShape.BlankCursor  # the brush outline is drawn instead

@@ -10,7 +10,8 @@ from PySide6.QtGui import QColor, QMouseEvent
 
 from .overlay import MaskOverlay
 
-Tool = Literal["brush", "eraser", "lasso"]
+Tool = Literal["brush", "eraser", "lasso", "wand", "box"]
+SELECTION_TOOLS = ("wand", "box")  # click / drag tools handled by canvas/selecttools.py
 OverlayMode = Literal["overlay", "mask", "hidden"]
 OVERLAY_MODES: tuple[OverlayMode, ...] = ("overlay", "mask", "hidden")
 MIN_BRUSH, MAX_BRUSH = 1.0, 5000.0
@@ -68,8 +69,8 @@ class CanvasToolsMixin:
 
     # --- tools ---------------------------------------------------------------------------
     def set_tool(self, tool: Tool) -> None:
-        """Select 'brush', 'eraser' or 'lasso'."""
-        if tool not in ("brush", "eraser", "lasso"):
+        """Select 'brush', 'eraser', 'lasso', 'wand' (magic wand) or 'box' (object)."""
+        if tool not in ("brush", "eraser", "lasso", *SELECTION_TOOLS):
             raise ValueError(f"unknown tool {tool!r}")
         if tool != self._tool:
             self._end_stroke()

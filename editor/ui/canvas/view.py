@@ -355,7 +355,7 @@ class CanvasView(CanvasToolsMixin, CanvasInputMixin, QWidget):
 
     def _cursor_geometry(self) -> tuple[QPointF, float, float] | None:
         """Centre, radius and hardness-core radius of the brush outline (widget px)."""
-        if (self._cursor_pos is None or self._tool == "lasso" or self._panning()
+        if (self._cursor_pos is None or self._tool not in ("brush", "eraser") or self._panning()
                 or self._image is None):  # fmt: skip
             return None
         c = QPointF(self._cursor_pos)

@@ -25,6 +25,7 @@ from editor.ui.results import ResultsWidget
 from editor.ui.window.mask_ops import MaskController
 from editor.ui.window.opening import OpenController
 from editor.ui.window.run import RunController
+from editor.ui.window.selection import SelectionController
 from editor.ui.window.session import SessionController
 from editor.ui.window.startup import StartupController
 from editor.ui.window.support import SupportController, expire_message
@@ -59,9 +60,11 @@ class MainWindow(QMainWindow):
         self.variants = VariantsController(self)
         self.recovery = StartupController(self)
         self.support = SupportController(self)
+        self.selection = SelectionController(self)
         self.actions_ = WindowActions(self)
         self._build_docks()
         build_menus(self)
+        self.selection.install_toolbar()
         self.opener.rebuild_recent_menu()
         self._connect()
         self.mask_ops.apply_overlay_prefs()
@@ -167,8 +170,9 @@ class MainWindow(QMainWindow):
 
     def update_brush_label(self) -> None:
         c = self.canvas
-        if not c.has_image() or c.tool() == "lasso":
-            self.brush_label.setText("Lasso" if c.has_image() else "")
+        if not c.has_image() or c.tool() not in ("brush", "eraser"):
+            names = {"lasso": "Lasso", "wand": "Magic wand", "box": "Object box"}
+            self.brush_label.setText(names.get(c.tool(), "") if c.has_image() else "")
             return
         tool = "Eraser" if c.tool() == "eraser" else "Brush"
         self.brush_label.setText(f"{tool} {c.brush_size():.0f} px, hardness {c.hardness():.0%}")
