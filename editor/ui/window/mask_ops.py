@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PySide6.QtCore import QTimer
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
 from editor.core.document import MASK_OPS
@@ -292,7 +292,9 @@ class MaskController(Controller):
         """The status line's hint after opening a photo of the last mask's size."""
         if not self.can_reuse_mask():
             return ""
-        return f"Ctrl+Shift+M reuses the mask of {self.last_mask.label} (same size)."
+        keys = self.window.actions_.reuse_mask.shortcuts()
+        key = keys[0].toString(QKeySequence.SequenceFormat.NativeText) if keys else "Reuse"
+        return f"{key} reuses the mask of {self.last_mask.label} (same size)."
 
     def reuse_last_mask(self) -> None:
         """Replace the mask with the last photo's (same size), as one undo step."""
