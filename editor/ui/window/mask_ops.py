@@ -210,10 +210,10 @@ class MaskController(Controller):
             if not path:
                 return
         assert self.doc.mask is not None
-        generation = self.doc.generation
+        photo = self._photo()
 
         def read(imported: ImportedMask) -> None:
-            if self.doc.generation != generation or self.doc.mask is None:
+            if self._photo() is not photo or self.doc.mask is None:
                 self.show_error(f"Another photo was opened; load {imported.label} again.")
                 return
             self._fit_imported(imported)
@@ -239,11 +239,11 @@ class MaskController(Controller):
         if not self._ask_scale(f"{mw}x{mh}", f"{w}x{h}"):
             self.show_info(f"Mask {imported.label} not loaded: it is {mw}x{mh}, not {w}x{h}.")
             return
-        generation = self.doc.generation
+        photo = self._photo()
         reading = f"{imported.reading}, scaled from {mw}x{mh}"
 
         def scaled(values: np.ndarray) -> None:
-            if self.doc.generation != generation:
+            if self._photo() is not photo:
                 self.show_error(f"Another photo was opened; load {imported.label} again.")
                 return
             self._apply_imported(values, text, reading)
@@ -251,6 +251,11 @@ class MaskController(Controller):
         self.runner.in_thread(
             scale_mask, imported.values, (w, h), on_done=scaled, on_error=self.show_error
         )
+
+    def _photo(self) -> object:
+        """The photo being edited (its first source: a variant used as source keeps it)."""
+        entries = self.doc.sources.entries
+        return entries[0] if entries else None
 
     def _ask_scale(self, mask_size: str, photo_size: str) -> bool:
         std = QMessageBox.StandardButton
