@@ -44,6 +44,7 @@ def test_reuse_last_mask_on_the_next_photo_of_the_same_size(window, qtbot, ui) -
     reuse = window.actions_.reuse_mask
     _open(window, qtbot, ui.photo_file("a.png", seed=1))
     assert not reuse.isEnabled()  # no last mask yet
+    assert "Paint the area to change." in window.message_label.text()
     painted = ui.paint(window, 10, 60, 20, 90)
     _open(window, qtbot, ui.photo_file("b.png", seed=2))
     assert not window.canvas.mask().any()  # the new photo starts empty
@@ -74,6 +75,21 @@ def test_reuse_last_mask_on_the_next_photo_of_the_same_size(window, qtbot, ui) -
     _open(window, qtbot, ui.photo_file("c.png", seed=4))
     assert reuse.isEnabled()
     reuse.trigger()
+    assert np.array_equal(window.canvas.mask(), painted)
+
+
+def test_another_source_of_the_same_photo_is_not_a_next_photo(window, qtbot, ui) -> None:  # type: ignore[no-untyped-def]
+    _open(window, qtbot, ui.photo_file("a.png", seed=1))
+    painted = ui.paint(window, 10, 60, 20, 90)
+    variant = np.full_like(window.document.image, 200)
+    window.document.use_source(variant, "variant 1")  # what "Use as new source" does
+    window.update_actions()
+    assert not window.actions_.reuse_mask.isEnabled()
+    ui.paint(window, 70, 90, 20, 90)
+    window.canvas.undo()  # back to the painted mask; the source stays
+    _open(window, qtbot, ui.photo_file("b.png", seed=2))
+    assert window.actions_.reuse_mask.isEnabled()
+    window.actions_.reuse_mask.trigger()
     assert np.array_equal(window.canvas.mask(), painted)
 
 
