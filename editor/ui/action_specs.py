@@ -110,7 +110,7 @@ SPECS: dict[str, ActionSpec] = {
         icon="load-mask",
     ),
     "reuse_mask": ActionSpec(
-        "&Reuse last mask",
+        "Reuse &last mask",
         ["Ctrl+Shift+M"],
         "mask_ops.reuse_last_mask",
         "Use the previous photo's mask on this photo of the same size",
