@@ -11,7 +11,9 @@ from PySide6.QtGui import QKeySequence
 
 Std = QKeySequence.StandardKey
 # when an action is enabled: a name of a WindowState flag, or "always"
-When = Literal["always", "idle", "image", "variant", "results", "running", "back", "forward"]
+When = Literal[
+    "always", "idle", "image", "variant", "results", "running", "back", "forward", "reuse_mask"
+]
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,7 @@ class WindowState:
     back: bool  # an earlier source exists
     forward: bool
     tool: str  # the canvas tool (brush, eraser, lasso): its action is checked
+    reuse_mask: bool = False  # the last photo's mask has the shown photo's size
 
 
 # Every action once: its text, shortcuts, the controller method it calls ("mask_ops.op:invert"
@@ -105,6 +108,14 @@ SPECS: dict[str, ActionSpec] = {
         "",
         when="image",
         icon="load-mask",
+    ),
+    "reuse_mask": ActionSpec(
+        "Reuse &last mask",
+        ["Ctrl+Shift+M"],
+        "mask_ops.reuse_last_mask",
+        "Use the previous photo's mask on this photo of the same size",
+        when="reuse_mask",
+        menu="&Edit",
     ),
     "save_mask": ActionSpec(
         "&Save mask…",

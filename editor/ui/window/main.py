@@ -226,6 +226,7 @@ class MainWindow(QMainWindow):
             back=doc.sources.can_go_back,
             forward=doc.sources.can_go_forward,
             tool=self.canvas.tool(),
+            reuse_mask=self.mask_ops.can_reuse_mask(),
         )
         self.actions_.update(state)
         self.controls.run_button.setEnabled(has_image)

@@ -9,10 +9,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PySide6.QtCore import QTimer
-from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QFileDialog, QInputDialog
+from PySide6.QtGui import QColor, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
 from editor.core.document import MASK_OPS
+from editor.core.mask_import import ImportedMask, LastMask
 from editor.ui import prefs
 from editor.ui.canvas.overlay import contrasting_color
 from editor.ui.canvas.tools import MAX_BRUSH, default_brush_size
@@ -46,6 +47,9 @@ class MaskController(Controller):
         self.amount_dialog: Any = None
         self.auto_overlay: QColor | None = None  # the colour picked for this photo
         self._photo_size: tuple[int, int] | None = None
+        self.last_mask = LastMask()  # the previous photo's mask, for "Reuse last mask"
+        self._shown: np.ndarray | None = None  # the shown photo's mask array
+        self.scale_question: QMessageBox | None = None  # the last "Scale the mask?"
         self._region_seq = 0
         # count the mask's separate regions off the UI thread, after a short pause
         self._regions_timer = QTimer(window)
@@ -57,6 +61,7 @@ class MaskController(Controller):
         self.canvas.image_changed.connect(self._photo_shown)
         # before the canvas builds the new photo's overlay: pick its automatic colour
         self.doc.on_image.insert(0, self._pick_color_for_photo)
+        self.doc.on_image.append(self._keep_last_mask)
 
     def _pick_color_for_photo(self) -> None:
         image = self.doc.image
@@ -195,23 +200,125 @@ class MaskController(Controller):
         self.canvas.set_brush_size(px)
 
     def load_mask_dialog(self, path: str | None = None) -> None:
-        """Replace the mask with a file of exactly the image's size (one undo step)."""
-        from editor.core.mask import load_mask
+        """Replace the mask with a file (one undo step): grayscale or an alpha channel,
+        the reading used said in one line; another size of the same aspect is scaled
+        after the user confirms, another aspect is refused."""
+        from editor.core.mask_import import read_mask_file
 
         if path is None:
             path, _ = QFileDialog.getOpenFileName(self.window, "Load mask", "", MASK_FILTER)
             if not path:
                 return
         assert self.doc.mask is not None
-        h, w = self.doc.mask.shape[:2]
-        name = Path(path).name
+        photo = self._photo()
+
+        def read(imported: ImportedMask) -> None:
+            if self._photo() is not photo or self.doc.mask is None:
+                self.show_error(f"Another photo was opened; load {imported.label} again.")
+                return
+            self._fit_imported(imported)
+
+        self.runner.in_thread(read_mask_file, path, on_done=read, on_error=self.show_error)
+
+    def _fit_imported(self, imported: ImportedMask) -> None:
+        from editor.core.errors import MaskError
+        from editor.core.mask_import import needs_scaling, scale_mask
+
+        assert self.doc.mask is not None
+        h, w = self.doc.mask.shape
+        try:
+            scale = needs_scaling(imported.size, (w, h))
+        except MaskError as error:
+            self.show_error(str(error))
+            return
+        text = f"Load mask {imported.label}"
+        if not scale:
+            self._apply_imported(imported.values, text, imported.reading)
+            return
+        mw, mh = imported.size
+        if not self._ask_scale(f"{mw}x{mh}", f"{w}x{h}"):
+            self.show_info(f"Mask {imported.label} not loaded: it is {mw}x{mh}, not {w}x{h}.")
+            return
+        photo = self._photo()
+        reading = f"{imported.reading}, scaled from {mw}x{mh}"
+
+        def scaled(values: np.ndarray) -> None:
+            if self._photo() is not photo:
+                self.show_error(f"Another photo was opened; load {imported.label} again.")
+                return
+            self._apply_imported(values, text, reading)
+
         self.runner.in_thread(
-            load_mask,
-            path,
-            (h, w),
-            on_done=lambda m: self._apply(m, f"Load mask {name}"),
-            on_error=self.show_error,
+            scale_mask, imported.values, (w, h), on_done=scaled, on_error=self.show_error
         )
+
+    def _photo(self) -> object:
+        """The photo being edited (its first source: a variant used as source keeps it)."""
+        entries = self.doc.sources.entries
+        return entries[0] if entries else None
+
+    def _ask_scale(self, mask_size: str, photo_size: str) -> bool:
+        std = QMessageBox.StandardButton
+        box = QMessageBox(self.window)
+        box.setObjectName("scale-mask")
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle("Scale the mask?")
+        box.setText(f"Scale the mask from {mask_size} to {photo_size} (aspect kept)?")
+        scale = box.addButton("Scale mask", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(std.Cancel)
+        box.setDefaultButton(scale)
+        self.scale_question = box
+        box.exec()
+        return box.clickedButton() is scale
+
+    def _apply_imported(self, values: np.ndarray, text: str, reading: str) -> None:
+        self.canvas.apply_mask(values, text)
+        self.show_info(f"{text} ({reading}).")
+
+    # -- the last photo's mask ------------------------------------------------------
+    def _keep_last_mask(self) -> None:
+        """Another photo is shown: the one before it leaves its mask (if painted) as the
+        last mask; another source of the same photo (or undoing one) does not count.
+        The source history still names the previous photo here (it is reset after)."""
+        if self.doc.switching_source:
+            return
+        previous = self._shown
+        entry = self.doc.sources.current
+        if previous is not None and previous is not self.doc.mask:
+            self.last_mask.remember(previous, entry.label if entry else "the last photo")
+        self._shown = self.doc.mask
+
+    def can_reuse_mask(self) -> bool:
+        """A last mask of the shown photo's size exists."""
+        mask = self.doc.mask
+        return mask is not None and self.last_mask.fits(mask.shape)
+
+    def reuse_hint(self) -> str:
+        """The status line's hint after opening a photo of the last mask's size."""
+        if not self.can_reuse_mask():
+            return ""
+        keys = self.window.actions_.reuse_mask.shortcuts()
+        key = keys[0].toString(QKeySequence.SequenceFormat.NativeText) if keys else "Reuse"
+        return f"{key} reuses the mask of {self.last_mask.label} (same size)."
+
+    def reuse_last_mask(self) -> None:
+        """Replace the mask with the last photo's (same size), as one undo step."""
+        mask = self.doc.mask
+        if mask is None or self.last_mask.values is None:
+            self.show_error("No last mask yet: paint one, then open the next photo.")
+            return
+        if not self.last_mask.fits(mask.shape):
+            h, w = mask.shape
+            self.show_error(
+                f"The last mask is {self.last_mask.size_text()} but this photo is {w}x{h}; "
+                "load a mask instead (Ctrl+Shift+O)."
+            )
+            return
+        text = f"Reuse the mask of {self.last_mask.label}"
+        if not self.canvas.apply_mask(self.last_mask.values.copy(), text):
+            self.show_info("The mask already is the last mask.")
+            return
+        self.show_info(f"{text}.")
 
     def save_mask_dialog(self, path: str | None = None) -> None:
         """Save the mask as a PNG; the unsaved mark goes away once it is written."""

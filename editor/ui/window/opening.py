@@ -128,7 +128,8 @@ class OpenController(Controller):
             prefs.add_recent_file(path)
             self.rebuild_recent_menu()
         h, w = pixels.shape[:2]
-        self.show_info(f"Opened {label} ({w} × {h}). Paint the area to change.")
+        hint = self.window.mask_ops.reuse_hint() or "Paint the area to change."
+        self.show_info(f"Opened {label} ({w} × {h}). {hint}")
         self.window.show_image_size()
         # painting keys ([ ] B E X) act at once: a focused combo box would eat them
         self.canvas.setFocus(Qt.FocusReason.OtherFocusReason)
