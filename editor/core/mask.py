@@ -19,6 +19,11 @@ from editor.core.errors import MaskError
 EDIT = 255
 KEEP = 0
 THRESHOLD = 128  # values >= THRESHOLD count as "edit" when binarising
+# how a mask file was read (said in one line when a mask is loaded)
+GRAYSCALE = "grayscale: white = edit"
+ALPHA_TRANSPARENT = "alpha channel: transparent = edit (OpenAI convention)"
+ALPHA_PAINTED = "alpha channel: the white paint on the transparent layer = edit"
+ALPHA_CUTOUT = "alpha channel of a cut-out: transparent = edit (Ctrl+I inverts)"
 _EXACT_DISC_MAX = 3  # radii up to this use an exact disc; larger ones an octagon
 
 
@@ -267,25 +272,35 @@ def _oriented(im: Image.Image) -> Image.Image:
     return _orient(im)
 
 
-def _mask_values(im: Image.Image) -> np.ndarray:
+def mask_reading(im: Image.Image) -> tuple[np.ndarray, str]:
+    """A mask file's pixels as 0/255 and which reading was used (one rule for the window
+    and the CLI). Without transparency: white = edit. With it: a constant colour is an
+    alpha mask (OpenAI: transparent = edit); white strokes on a transparent layer mark the
+    edit area; any other cut-out is read the OpenAI way."""
     has_alpha = im.mode in ("RGBA", "LA", "PA", "La", "RGBa") or "transparency" in im.info
     if im.mode in ("I;16", "I;16L", "I;16B", "I;16N", "I", "F"):
         arr = np.asarray(im).astype(np.float64)
         top = 65535.0 if np.max(arr, initial=0) > 255 else 255.0
-        return np.where(arr / top >= THRESHOLD / 255.0, np.uint8(EDIT), np.uint8(KEEP))
+        return np.where(arr / top >= THRESHOLD / 255.0, np.uint8(EDIT), np.uint8(KEEP)), GRAYSCALE
     if not has_alpha:
-        return binarise(np.asarray(im.convert("L")))
-    rgba = im.convert("RGBA")
-    gray = np.asarray(rgba.convert("L"))
-    alpha = np.asarray(rgba.getchannel("A"))
+        return binarise(np.asarray(im.convert("L"))), GRAYSCALE
+    rgba = np.asarray(im.convert("RGBA"))
+    alpha = rgba[..., 3]
     opaque = alpha >= THRESHOLD
-    if not (~opaque).any():
-        return binarise(gray)
+    if opaque.all():
+        return binarise(np.asarray(Image.fromarray(rgba[..., :3]).convert("L"))), GRAYSCALE
+    transparent_edit = np.where(opaque, np.uint8(KEEP), np.uint8(EDIT))
+    rgb = rgba[..., :3]
+    if bool((rgb == rgb[0, 0]).all()):
+        return transparent_edit, ALPHA_TRANSPARENT
+    gray = np.asarray(Image.fromarray(rgb).convert("L"))
     if bool((gray[opaque] >= THRESHOLD).all()):
-        # white paint on a transparent layer
-        return np.where(opaque, np.uint8(EDIT), np.uint8(KEEP))
-    # OpenAI convention: transparent = edit
-    return np.where(opaque, np.uint8(KEEP), np.uint8(EDIT))
+        return np.where(opaque, np.uint8(EDIT), np.uint8(KEEP)), ALPHA_PAINTED
+    return transparent_edit, ALPHA_CUTOUT
+
+
+def _mask_values(im: Image.Image) -> np.ndarray:
+    return mask_reading(im)[0]
 
 
 def save_mask(mask: np.ndarray, path: str | Path) -> None:

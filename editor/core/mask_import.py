@@ -15,12 +15,13 @@ import numpy as np
 from PIL import Image
 
 from editor.core.errors import MaskError
-from editor.core.mask import EDIT, KEEP, THRESHOLD, binarise, bounding_box, snapshot
+from editor.core.mask import (  # the readings are the CLI's too (core.mask.load_mask)
+    binarise,
+    bounding_box,
+    mask_reading,
+    snapshot,
+)
 
-GRAYSCALE = "grayscale: white = edit"
-ALPHA_TRANSPARENT = "alpha channel: transparent = edit (OpenAI convention)"
-ALPHA_PAINTED = "alpha channel: the white paint on the transparent layer = edit"
-ALPHA_CUTOUT = "alpha channel of a cut-out: transparent = edit (Ctrl+I inverts)"
 # two sizes keep the aspect when one scales onto the other within this many pixels
 ASPECT_SLACK_PX = 1.0
 
@@ -53,7 +54,7 @@ def read_mask_file(path: str | Path) -> ImportedMask:
     try:
         with Image.open(path) as im:
             im.load()
-            values, reading = _read(_orient(im))
+            values, reading = mask_reading(_orient(im))
     except FileNotFoundError:
         raise MaskError(f"Cannot open mask {label}: the file does not exist.") from None
     except Image.DecompressionBombError:
@@ -65,29 +66,6 @@ def read_mask_file(path: str | Path) -> ImportedMask:
             f"Cannot open mask {label}: it is not a readable image; use a PNG mask."
         ) from None
     return ImportedMask(values, reading, label)
-
-
-def _read(im: Image.Image) -> tuple[np.ndarray, str]:
-    has_alpha = im.mode in ("RGBA", "LA", "PA", "La", "RGBa") or "transparency" in im.info
-    if im.mode in ("I;16", "I;16L", "I;16B", "I;16N", "I", "F"):
-        arr = np.asarray(im).astype(np.float64)
-        top = 65535.0 if np.max(arr, initial=0) > 255 else 255.0
-        return np.where(arr / top >= THRESHOLD / 255.0, np.uint8(EDIT), np.uint8(KEEP)), GRAYSCALE
-    if not has_alpha:
-        return binarise(np.asarray(im.convert("L"))), GRAYSCALE
-    rgba = np.asarray(im.convert("RGBA"))
-    alpha = rgba[..., 3]
-    opaque = alpha >= THRESHOLD
-    if opaque.all():
-        return binarise(np.asarray(Image.fromarray(rgba[..., :3]).convert("L"))), GRAYSCALE
-    transparent_edit = np.where(opaque, np.uint8(KEEP), np.uint8(EDIT))
-    rgb = rgba[..., :3]
-    if bool((rgb == rgb[0, 0]).all()):
-        return transparent_edit, ALPHA_TRANSPARENT
-    gray = np.asarray(Image.fromarray(rgb).convert("L"))
-    if bool((gray[opaque] >= THRESHOLD).all()):
-        return np.where(opaque, np.uint8(EDIT), np.uint8(KEEP)), ALPHA_PAINTED
-    return transparent_edit, ALPHA_CUTOUT
 
 
 def needs_scaling(mask_size: tuple[int, int], image_size: tuple[int, int]) -> bool:

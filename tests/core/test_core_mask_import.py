@@ -10,12 +10,15 @@ import pytest
 from PIL import Image
 
 from editor.core.errors import MaskError
-from editor.core.mask import to_openai_png
-from editor.core.mask_import import (
+from editor.core.mask import (
     ALPHA_CUTOUT,
     ALPHA_PAINTED,
     ALPHA_TRANSPARENT,
     GRAYSCALE,
+    load_mask,
+    to_openai_png,
+)
+from editor.core.mask_import import (
     LastMask,
     needs_scaling,
     read_mask_file,
@@ -111,3 +114,19 @@ def test_last_mask_keeps_painted_masks_only() -> None:
     assert last.fits((40, 60)) and last.fits((40, 60, 3))
     assert not last.fits((60, 40)) and not last.fits(None)
     assert last.size_text() == "60x40"
+
+
+def test_the_cli_and_the_window_read_a_mask_file_the_same_way(tmp_path: Path) -> None:
+    """A white image whose alpha holds the strokes (an OpenAI-style alpha mask): the CLI's
+    ``load_mask`` and the window's ``read_mask_file`` once disagreed on it."""
+    from PIL import Image
+
+    rgba = np.full((40, 60, 4), 255, np.uint8)
+    rgba[10:20, 15:45, 3] = 0  # transparent = edit
+    path = tmp_path / "alpha.png"
+    Image.fromarray(rgba, "RGBA").save(path)
+    window = read_mask_file(path)
+    assert window.reading == ALPHA_TRANSPARENT
+    cli = load_mask(path, (40, 60))
+    assert np.array_equal(cli, window.values)
+    assert cli[15, 20] == 255 and cli[0, 0] == 0
