@@ -65,6 +65,7 @@ class BatchDialog(QDialog):
     start_requested = Signal()
     cancel_requested = Signal()  # stop sending new shots
     open_requested = Signal(str)  # a result file to open in the window
+    compare_requested = Signal(int)  # a done shot's index: compare it with its photo
 
     def __init__(self, parent: QWidget | None, what: str) -> None:
         super().__init__(parent)
@@ -100,6 +101,9 @@ class BatchDialog(QDialog):
         self.open_button = QPushButton("Open &result")
         self.open_button.setToolTip("Open the selected shot's first result in the window")
         self.open_button.setEnabled(False)
+        self.compare_button = QPushButton("Co&mpare")
+        self.compare_button.setToolTip("Compare the selected shot's result with its photo")
+        self.compare_button.setEnabled(False)
 
         pick = QHBoxLayout()
         for button in (self.add_folder_button, self.add_files_button, self.clear_button):
@@ -110,6 +114,7 @@ class BatchDialog(QDialog):
         out.addWidget(self.out_button)
         buttons = QHBoxLayout()
         buttons.addWidget(self.open_button)
+        buttons.addWidget(self.compare_button)
         buttons.addStretch(1)
         buttons.addWidget(self.start_button)
         buttons.addWidget(self.cancel_button)
@@ -129,7 +134,8 @@ class BatchDialog(QDialog):
         self.start_button.clicked.connect(self.start_requested)
         self.cancel_button.clicked.connect(self._cancel_clicked)
         self.open_button.clicked.connect(self._open_selected)
-        self.shot_list.itemDoubleClicked.connect(lambda _item: self._open_selected())
+        self.compare_button.clicked.connect(self._compare_selected)
+        self.shot_list.itemDoubleClicked.connect(lambda _item: self._compare_selected())
         self.shot_list.currentRowChanged.connect(lambda _row: self._update_open())
 
     # -- inputs -------------------------------------------------------------------------
@@ -233,9 +239,16 @@ class BatchDialog(QDialog):
 
     def _update_open(self) -> None:
         shot = self.selected_shot()
-        self.open_button.setEnabled(bool(shot and shot.state == "done" and shot.outputs))
+        done = bool(shot and shot.state == "done" and shot.outputs)
+        self.open_button.setEnabled(done)
+        self.compare_button.setEnabled(done)
 
     def _open_selected(self) -> None:
         shot = self.selected_shot()
         if shot is not None and shot.state == "done" and shot.outputs:
             self.open_requested.emit(str(shot.outputs[0]))
+
+    def _compare_selected(self) -> None:
+        shot = self.selected_shot()
+        if shot is not None and shot.state == "done" and shot.outputs:
+            self.compare_requested.emit(shot.index)

@@ -86,6 +86,21 @@ def test_a_done_shot_opens_in_the_window_for_review(window, qtbot, ui) -> None: 
     qtbot.waitUntil(lambda: window.document.path == str(result), timeout=10_000)
 
 
+def test_a_done_shot_compares_with_its_photo(window, qtbot, ui) -> None:  # type: ignore[no-untyped-def]
+    folder, out = ui.tmp_path / "shots", ui.tmp_path / "out"
+    (source,) = _shots(ui, folder, 1, odd=False)
+    dialog = _open_dialog(window, ui, qtbot, folder, out)
+    assert not dialog.compare_button.isEnabled()
+    _run(dialog, qtbot)
+    dialog.shot_list.setCurrentRow(0)
+    qtbot.mouseClick(dialog.compare_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.batch.compare_dialog is not None, timeout=10_000)
+    view = window.batch.compare_dialog.view
+    assert np.array_equal(view._original_arr, np.asarray(Image.open(source).convert("RGB")))
+    result = np.asarray(Image.open(dialog.shots[0].outputs[0]).convert("RGB"))
+    assert np.array_equal(view._variant_arr[..., :3], result)
+
+
 def test_fashn_batch_pays_each_shot_once_and_a_rerun_sends_nothing(
     fashn_window, sandbox, qtbot, ui
 ) -> None:  # type: ignore[no-untyped-def]

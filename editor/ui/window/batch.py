@@ -60,6 +60,7 @@ class BatchController(Controller):
 
     dialog: BatchDialog | None = None
     batch: BatchRunner | None = None
+    compare_dialog: Any = None  # the last compare view opened from the batch
 
     def __init__(self, window: Any) -> None:
         super().__init__(window)
@@ -92,6 +93,7 @@ class BatchController(Controller):
         dialog.start_requested.connect(self.start)
         dialog.cancel_requested.connect(self.cancel)
         dialog.open_requested.connect(self.window.opener.open_path)
+        dialog.compare_requested.connect(self.compare)
         self.dialog = dialog
         dialog.show()
 
@@ -282,11 +284,35 @@ class BatchController(Controller):
             False,
             f"Batch ended in {summary.seconds:.1f} s: {summary.count(DONE)} done, "
             f"{summary.count(SKIPPED)} skipped, {summary.count(FAILED)} failed; {credits}. "
-            "Double-click a done shot to open its result.",
+            "Double-click a done shot to compare it with its photo.",
         )
         self.show_info(f"Batch: {summary.count(DONE)} of {len(summary.shots)} shot(s) done.")
         if paid:
             self.window.run.refresh_balance()
+
+    def compare(self, index: int) -> None:
+        """The compare view (as for any variant) of a done shot: its photo and result."""
+        from editor.core.image import load_image
+
+        dialog, setup = self.dialog, self.setup
+        if dialog is None or setup is None or not 0 <= index < len(dialog.shots):
+            return
+        shot = dialog.shots[index]
+        if not shot.outputs:
+            return
+
+        def load() -> tuple[np.ndarray, np.ndarray]:
+            return load_image(shot.path).pixels, load_image(shot.outputs[0]).pixels
+
+        def show(pair: tuple[np.ndarray, np.ndarray]) -> None:
+            from editor.ui.compare import CompareDialog
+
+            photo, result = pair
+            mask = setup.mask if result.shape[:2] == setup.mask.shape else None
+            self.compare_dialog = CompareDialog(photo, result, mask, shot.name, dialog)
+            self.compare_dialog.show()
+
+        self.runner.in_thread(load, on_done=show, on_error=self.show_error)
 
     def _stopped(self, dialog: BatchDialog, message: str) -> None:
         dialog.set_running(False, f"The batch stopped: {message}")
