@@ -200,6 +200,9 @@ class BatchDialog(QDialog):
         line = f"{shot.index + 1}. {shot.name}: {state}"
         if shot.detail and shot.state != "done":
             line += f" ({shot.detail})"
+        elsewhere = shot.outputs[0].parent if shot.outputs else None
+        if shot.state == "done" and self.out_dir is not None and elsewhere != self.out_dir:
+            line += f" (the output folder refused it: saved in {elsewhere} instead)"
         item.setText(line)
         item.setData(Qt.ItemDataRole.UserRole, shot.state)
         if shot.outputs:

@@ -168,3 +168,57 @@ def test_batch_needs_a_painted_mask(window, qtbot, ui) -> None:  # type: ignore[
     window.actions_.all["batch"].trigger()
     assert window.batch.dialog is None
     assert "Paint the mask first" in window.message_label.text()
+
+
+def _full_disk(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
+    """Writing into ``folder`` fails as on a full disk (elsewhere it works)."""
+    import errno
+
+    from editor.core import atomic
+
+    real = atomic.claim_write
+
+    def claim_write(where, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if Path(where) == folder:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(where, *args, **kwargs)
+
+    monkeypatch.setattr(atomic, "claim_write", claim_write)
+
+
+def test_openai_results_the_folder_refuses_go_to_app_data(
+    window, sandbox, qtbot, ui, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    from editor.core.paths import app_data_dir
+    from editor.ui import prefs
+
+    monkeypatch.setenv("OPENAI_API_KEY", sandbox.key)
+    prefs.set_value("backends/openai/base_url", sandbox.url)
+    c = window.controls
+    c.backend_box.setCurrentIndex(c.backend_box.findData("openai"))
+    c.prompt_edit.setPlainText("a brass lamp")
+    folder, out = ui.tmp_path / "shots", ui.tmp_path / "out"
+    _shots(ui, folder, 2, odd=False)
+    dialog = _open_dialog(window, ui, qtbot, folder, out)
+    _full_disk(monkeypatch, out)
+    _run(dialog, qtbot)
+    assert [s.state for s in dialog.shots] == ["done", "done"]
+    assert _results(out) == []
+    spare = sorted((app_data_dir() / "recovered").glob("*-edit-*.png"))
+    assert [p.name for p in spare] == ["look-0-edit-1.png", "look-1-edit-1.png"]
+    assert "saved in" in dialog.shot_list.item(0).text()
+
+
+def test_fashn_results_the_folder_refuses_stay_in_the_journal(
+    fashn_window, sandbox, qtbot, ui, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    fashn_window.controls.prompt_edit.setPlainText("a white backdrop")
+    folder, out = ui.tmp_path / "shots", ui.tmp_path / "out"
+    _shots(ui, folder, 1, odd=False)
+    dialog = _open_dialog(fashn_window, ui, qtbot, folder, out)
+    _full_disk(monkeypatch, out)
+    _run(dialog, qtbot)
+    shot = dialog.shots[0]
+    assert shot.state == "in-journal" and "resume" in shot.detail
+    assert fashn_window.pool.journal.get(shot.job_id) is not None
+    assert sandbox.stats.jobs_created == 1 and _results(out) == []

@@ -219,7 +219,7 @@ class BatchController(Controller):
         from editor.backends import make_backend
         from editor.cli.batch import concurrency_for
         from editor.cli.output import save_variants
-        from editor.core.errors import MaskError
+        from editor.core.errors import ExportError, MaskError
         from editor.core.image import load_image
 
         out = dialog.out_dir
@@ -245,8 +245,15 @@ class BatchController(Controller):
         def save(shot: Shot, images: list[np.ndarray], _job: str | None) -> list[Path]:
             settings = {**setup.settings, "batch_shot": shot.key}
             stem = shot.path.stem or "image"
-            # a paid result that cannot be saved stays in the job journal (resume collects it)
-            return save_variants(images, out, stem, "png", settings, advise=not spec.remote)
+            try:
+                return save_variants(images, out, stem, "png", settings, advise=not spec.remote)
+            except ExportError as error:
+                # a journaled job stays in the journal (resume collects it); paid results
+                # no journal keeps go to the app-data folder, as the CLI's `edit` does
+                tracker = batch.trackers.get(shot.index)
+                if not spec.remote or getattr(tracker, "recorded", False):
+                    raise
+                return _save_elsewhere(images, stem, settings, error)
 
         batch = BatchRunner(
             dialog.shots, service=setup.kind, make_request=make_request,
@@ -317,3 +324,22 @@ class BatchController(Controller):
     def _stopped(self, dialog: BatchDialog, message: str) -> None:
         dialog.set_running(False, f"The batch stopped: {message}")
         self.show_error(f"The batch stopped: {message}")
+
+
+def _save_elsewhere(
+    images: list[np.ndarray], stem: str, settings: dict[str, object], first: Exception
+) -> list[Path]:
+    """Paid results the output folder refused and no journal keeps: the app-data folder."""
+    from editor.cli.output import save_variants
+    from editor.core.errors import ExportError
+    from editor.core.paths import app_data_dir
+
+    spare = app_data_dir() / "recovered"
+    try:
+        spare.mkdir(parents=True, exist_ok=True)
+        return save_variants(images, spare, stem, "png", settings, advise=False)
+    except (ExportError, OSError):
+        raise ExportError(
+            f"{first} The paid results could not be kept anywhere on this disk; they are "
+            "lost unless the service still holds them: check its dashboard."
+        ) from None
