@@ -33,6 +33,8 @@ from editor.ui import prefs
 from editor.ui.batch_dialog import BatchDialog
 from editor.ui.window.controller import Controller
 
+PLAN_LINES = 12  # settled shots named in the plan; the list below shows every one
+
 if TYPE_CHECKING:
     from editor.backends.base import Backend
     from editor.backends.batch_state import BatchState
@@ -81,7 +83,10 @@ class BatchController(Controller):
         self.setup = setup
         spec = spec_for(setup.kind)
         w, h = setup.size
-        prompt = setup.template.prompt or "no prompt: fill from the surroundings"
+        prompt = " ".join(setup.template.prompt.split())
+        prompt = (prompt[:77] + "…" if len(prompt) > 80 else prompt) or (
+            "no prompt: fill from the surroundings"
+        )
         what = (
             f"Applies this {w}×{h} mask, the prompt ({prompt}) and the current settings with "
             f"{spec.display_name} to every photo of the same size."
@@ -151,8 +156,15 @@ class BatchController(Controller):
 
             check_out_dir(out)
             paths = collect_sources(sources, (), out)
+            context = setup.template.image_context
             fingerprint = request_fingerprint(
-                setup.mask, {**setup.settings, "base_url": setup.base_url, "format": "png"}
+                setup.mask,
+                {
+                    **setup.settings,
+                    "base_url": setup.base_url,
+                    "format": "png",
+                    "context": "" if context is None else _digest(context),
+                },
             )
             state = BatchState(out)
             journal = self.window.pool.journal if spec_for(setup.kind).journaled else None
@@ -191,7 +203,9 @@ class BatchController(Controller):
         settled = [s for s in shots if not s.to_send]
         if settled:
             lines.append(f"{len(settled)} not to send:")
-            lines.extend(s.detail for s in settled)
+            lines.extend(s.detail for s in settled[:PLAN_LINES])
+            if len(settled) > PLAN_LINES:
+                lines.append(f"… and {len(settled) - PLAN_LINES} more (see the list).")
         return "\n".join(lines)
 
     # -- running --------------------------------------------------------------------------
@@ -343,3 +357,9 @@ def _save_elsewhere(
             f"{first} The paid results could not be kept anywhere on this disk; they are "
             "lost unless the service still holds them: check its dashboard."
         ) from None
+
+
+def _digest(array: np.ndarray) -> str:
+    import hashlib
+
+    return hashlib.sha256(np.ascontiguousarray(array).tobytes()).hexdigest()[:16]
