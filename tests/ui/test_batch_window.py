@@ -222,3 +222,28 @@ def test_fashn_results_the_folder_refuses_stay_in_the_journal(
     assert shot.state == "in-journal" and "resume" in shot.detail
     assert fashn_window.pool.journal.get(shot.job_id) is not None
     assert sandbox.stats.jobs_created == 1 and _results(out) == []
+
+
+def test_quitting_while_a_batch_runs_asks_first(
+    fashn_window, sandbox, qtbot, ui, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    import editor.cli.batch
+
+    monkeypatch.setattr(editor.cli.batch, "concurrency_for", lambda _kind: 1)
+    sandbox.set_delays(processing=1.0)
+    win = fashn_window
+    win.controls.prompt_edit.setPlainText("a white backdrop")
+    folder, out = ui.tmp_path / "shots", ui.tmp_path / "out"
+    _shots(ui, folder, 2, odd=False)
+    dialog = _open_dialog(win, ui, qtbot, folder, out)
+    qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.shots[0].state == "running", timeout=15_000)
+    win.force_close = False
+    win.batch.quit_answer = False
+    assert not win.batch.may_close()
+    assert not win.close() and win.isVisible()  # the user said Cancel: the window stays
+    win.batch.quit_answer = True
+    assert win.batch.may_close()
+    win.force_close = True
+    qtbot.waitUntil(lambda: not dialog.running, timeout=30_000)
+    assert sandbox.stats.jobs_created == 2 and len(_results(out)) == 2

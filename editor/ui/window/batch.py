@@ -63,6 +63,7 @@ class BatchController(Controller):
     dialog: BatchDialog | None = None
     batch: BatchRunner | None = None
     compare_dialog: Any = None  # the last compare view opened from the batch
+    quit_answer: bool | None = None  # answers "quit while a batch runs?" without asking
 
     def __init__(self, window: Any) -> None:
         super().__init__(window)
@@ -334,6 +335,32 @@ class BatchController(Controller):
             self.compare_dialog.show()
 
         self.runner.in_thread(load, on_done=show, on_error=self.show_error)
+
+    def may_close(self) -> bool:
+        """Quit while a batch runs only when the user says so (shots in flight may be paid)."""
+        dialog, batch = self.dialog, self.batch
+        if dialog is None or batch is None or not dialog.running or self.window.force_close:
+            return True
+        in_flight = sum(1 for s in batch.shots if s.outcome is None and s.state != "queued")
+        waiting = sum(1 for s in batch.shots if s.state == "queued")
+        kept = (
+            "accepted jobs stay in the job journal and are collected at the next start"
+            if self.window.pool.journal is not None and spec_for(batch.service).journaled
+            else "their results are lost and may already be charged"
+        )
+        text = (
+            f"A batch is running: {in_flight} shot(s) in flight ({kept}); {waiting} shot(s) "
+            "not yet sent will not be sent. Quit anyway?"
+        )
+        if self.quit_answer is not None:  # tests and scripted runs answer ahead
+            return self.quit_answer
+        from PySide6.QtWidgets import QMessageBox
+
+        std = QMessageBox.StandardButton
+        answer = QMessageBox.warning(
+            self.window, "A batch is running", text, std.Yes | std.Cancel, std.Cancel
+        )
+        return answer == std.Yes
 
     def _stopped(self, dialog: BatchDialog, message: str) -> None:
         dialog.set_running(False, f"The batch stopped: {message}")

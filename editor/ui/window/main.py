@@ -243,7 +243,7 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self.session.may_close():
+        if self.batch.may_close() and self.session.may_close():
             event.accept()
         else:
             event.ignore()
