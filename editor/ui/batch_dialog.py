@@ -213,7 +213,7 @@ class BatchDialog(QDialog):
 
     def set_running(self, running: bool, text: str = "") -> None:
         self.running = running
-        self.start_button.setEnabled(False)
+        self.start_button.setEnabled(not running and any(s.to_send for s in self.shots))
         for widget in (self.add_folder_button, self.add_files_button, self.clear_button):
             widget.setEnabled(not running)
         self.out_button.setEnabled(not running)

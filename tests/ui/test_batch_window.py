@@ -247,3 +247,22 @@ def test_quitting_while_a_batch_runs_asks_first(
     win.force_close = True
     qtbot.waitUntil(lambda: not dialog.running, timeout=30_000)
     assert sandbox.stats.jobs_created == 2 and len(_results(out)) == 2
+
+
+def test_start_without_a_key_says_so_and_sends_nothing(window, sandbox, qtbot, ui) -> None:  # type: ignore[no-untyped-def]
+    from editor.backends.specs import spec_for
+    from editor.ui import prefs
+
+    prefs.set_value("backends/fashn/base_url", sandbox.url)
+    c = window.controls
+    c.backend_box.setCurrentIndex(c.backend_box.findData("fashn"))
+    c.prompt_edit.setPlainText("a white backdrop")
+    folder, out = ui.tmp_path / "shots", ui.tmp_path / "out"
+    _shots(ui, folder, 1, odd=False)
+    dialog = _open_dialog(window, ui, qtbot, folder, out)
+    qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
+    message = spec_for("fashn").no_key_message
+    qtbot.waitUntil(lambda: dialog.plan_label.text() == message, timeout=10_000)
+    assert not dialog.running and dialog.shots[0].state == "planned"
+    assert dialog.start_button.isEnabled()  # set the key, then Start again
+    assert sandbox.stats.jobs_created == 0

@@ -212,7 +212,7 @@ class BatchController(Controller):
     # -- running --------------------------------------------------------------------------
     def start(self) -> None:
         """Look the key up (off the UI thread), then run the planned shots."""
-        from editor.ui.window.run import NO_KEY, key_for
+        from editor.ui.window.run import key_for
 
         dialog, setup = self.dialog, self.setup
         if dialog is None or setup is None or dialog.running or dialog.out_dir is None:
@@ -221,7 +221,7 @@ class BatchController(Controller):
 
         def with_key(key: str | None) -> None:
             if setup.kind != "local" and not key:
-                dialog.set_running(False, NO_KEY[setup.kind])
+                dialog.set_running(False, spec_for(setup.kind).no_key_message)
                 return
             self._run(dialog, setup, key)
 
