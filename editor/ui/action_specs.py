@@ -101,6 +101,15 @@ SPECS: dict[str, ActionSpec] = {
         when="variant",
         icon="compare",
     ),
+    "batch": ActionSpec(
+        "&Batch…",
+        ["Ctrl+Alt+B"],
+        "batch.open_batch",
+        "Apply this mask, prompt and settings to a folder or set of photos",
+        when="image",
+        icon="run",
+        menu="&File",
+    ),
     "load_mask": ActionSpec(
         "&Load mask…",
         ["Ctrl+Shift+O"],

@@ -22,6 +22,7 @@ from editor.ui.canvas import CanvasView
 from editor.ui.controls import ControlsWidget
 from editor.ui.menus import build_menus
 from editor.ui.results import ResultsWidget
+from editor.ui.window.batch import BatchController
 from editor.ui.window.mask_ops import MaskController
 from editor.ui.window.opening import OpenController
 from editor.ui.window.run import RunController
@@ -61,6 +62,7 @@ class MainWindow(QMainWindow):
         self.recovery = StartupController(self)
         self.support = SupportController(self)
         self.selection = SelectionController(self)
+        self.batch = BatchController(self)
         self.actions_ = WindowActions(self)
         self._build_docks()
         build_menus(self)
@@ -242,7 +244,7 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self.session.may_close():
+        if self.batch.may_close() and self.session.may_close():
             event.accept()
         else:
             event.ignore()
