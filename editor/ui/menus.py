@@ -26,6 +26,8 @@ MENUS: list[tuple[str, list[str]]] = [
             "export_all",
             "export_before_after",
             "-",
+            "batch",
+            "-",
             "load_mask",
             "save_mask",
             "-",
