@@ -42,7 +42,7 @@ from editor.backends.batch import (
     probe_size,
 )
 from editor.cli import interrupts
-from editor.cli.commands import _save_or_keep, _settings_of
+from editor.cli.commands import _save_or_keep, _settings_of, request_from_args
 from editor.cli.output import check_out_dir, print_path, say
 from editor.cli.parser import check_num_images
 from editor.core.errors import EditorError, MaskError, ValidationError
@@ -132,31 +132,6 @@ def _load_mask(path: str) -> tuple[np.ndarray, tuple[int, int]]:
     return load_mask(path, (h, w)), (w, h)
 
 
-def _request_for(
-    args: argparse.Namespace, image: np.ndarray, mask: np.ndarray, context: np.ndarray | None
-) -> EditRequest:
-    from editor.cli.parser import option_values
-    from editor.core.options import split_values
-
-    option_kwargs, option_extra = split_values(option_values(args), EditRequest)
-    request = EditRequest(
-        image=image,
-        mask=mask,
-        prompt=args.prompt or "",
-        image_context=context,
-        num_images=args.num_images,
-        seed=args.seed,
-        schema=args.schema,
-        composite=False if args.no_composite else None,
-        focus=args.focus,
-        **option_kwargs,
-    )
-    request.options.update(option_extra)
-    if args.model:
-        request.openai.model = args.model
-    return request
-
-
 def cmd_batch(args: argparse.Namespace) -> int:
     from editor.backends import default_backend_kind, make_backend
     from editor.backends.batch_state import BatchState, request_fingerprint
@@ -181,7 +156,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     mask, (mw, mh) = _load_mask(args.mask)
     context = load_image(args.context).pixels if args.context else None
     # the settings every shot shares are checked once, not refused shot by shot
-    ensure_valid(_request_for(args, np.zeros((mh, mw, 3), np.uint8), mask, context), kind)
+    ensure_valid(request_from_args(args, np.zeros((mh, mw, 3), np.uint8), mask, context), kind)
     out = check_out_dir(Path(args.out))
     sources = collect_sources([Path(p) for p in args.photos], [Path(args.mask)], out)
     if not sources:
@@ -227,7 +202,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
         image = load_image(shot.path).pixels
         if image.shape[:2] != mask.shape:
             raise MaskError(f"{image.shape[1]}x{image.shape[0]} but the mask is {mw}x{mh}; skipped")
-        return _request_for(args, image, mask, context)
+        return request_from_args(args, image, mask, context)
 
     def backend_for(shot: Shot) -> Backend:
         if not spec.remote:

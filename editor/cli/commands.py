@@ -13,7 +13,8 @@ from editor.cli import interrupts
 from editor.cli.output import check_out_dir, print_path, save_variants, say
 from editor.cli.parser import check_num_images, option_values
 from editor.core.errors import EditorError, ExportError, ValidationError
-from editor.core.options import options_for
+from editor.core.options import options_for, split_values
+from editor.core.request import EditRequest
 
 EXIT_OK, EXIT_USAGE, EXIT_SERVICE, EXIT_NETWORK = 0, 2, 3, 4
 
@@ -42,8 +43,6 @@ def cmd_edit(args: argparse.Namespace) -> int:
     from editor.backends.specs import spec_for
     from editor.core.image import load_image
     from editor.core.mask import load_mask
-    from editor.core.options import split_values
-    from editor.core.request import EditRequest
 
     kind = args.backend or default_backend_kind()
     problem = check_num_images(kind, args.num_images)
@@ -59,22 +58,7 @@ def cmd_edit(args: argparse.Namespace) -> int:
     mask = load_mask(args.mask, (h, w)) if args.mask else None
     context = load_image(args.context).pixels if args.context else None
     out = check_out_dir(Path(args.out))
-    option_kwargs, option_extra = split_values(option_values(args), EditRequest)
-    request = EditRequest(
-        image=source.pixels,
-        mask=mask,
-        prompt=args.prompt or "",
-        image_context=context,
-        num_images=args.num_images,
-        seed=args.seed,
-        schema=args.schema,
-        composite=False if args.no_composite else None,
-        focus=args.focus,
-        **option_kwargs,
-    )
-    request.options.update(option_extra)
-    if args.model:
-        request.openai.model = args.model
+    request = request_from_args(args, source.pixels, mask, context)
     stem = Path(args.image).stem or "image"
     options: dict[str, str] = {}
     journal = Journal()
@@ -114,6 +98,35 @@ def cmd_edit(args: argparse.Namespace) -> int:
     for path in interrupts.run_async(go()):
         print_path(path)
     return EXIT_OK
+
+
+def request_from_args(
+    args: argparse.Namespace,
+    image: np.ndarray,
+    mask: np.ndarray | None,
+    context: np.ndarray | None,
+) -> EditRequest:
+    """The request `edit` and `batch` send: the prompt, the engine options of the table
+    (core.options) and the other flags they share."""
+    from editor.core.request import EditRequest
+
+    option_kwargs, option_extra = split_values(option_values(args), EditRequest)
+    request = EditRequest(
+        image=image,
+        mask=mask,
+        prompt=args.prompt or "",
+        image_context=context,
+        num_images=args.num_images,
+        seed=args.seed,
+        schema=args.schema,
+        composite=False if args.no_composite else None,
+        focus=args.focus,
+        **option_kwargs,
+    )
+    request.options.update(option_extra)
+    if args.model:
+        request.openai.model = args.model
+    return request
 
 
 def _settings_of(args: argparse.Namespace, kind: str) -> dict[str, object]:
