@@ -29,6 +29,7 @@ import cv2
 import numpy as np
 
 from editor.core.errors import EditorError
+from editor.core.mask_history import TileBackup
 
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1, end-exclusive
 _TILE = 512
@@ -270,7 +271,7 @@ class PickStroke:
     def __init__(self, combiner: VariantCombiner, label: int) -> None:
         self._combiner = combiner
         self.label = label
-        self._backup: dict[tuple[int, int], np.ndarray] = {}
+        self._backup = TileBackup(combiner.pick, _STROKE_TILE)
         self._bounds: Box | None = None
 
     def add(self, coverage: np.ndarray, origin: tuple[int, int] = (0, 0)) -> Box | None:
@@ -293,7 +294,7 @@ class PickStroke:
         todo, window = todo[by : by + bh, bx : bx + bw], window[by : by + bh, bx : bx + bw]
         x0, y0, x1, y1 = x0 + bx, y0 + by, x0 + bx + bw, y0 + by + bh
         rect = (x0, y0, x1, y1)
-        self._save(rect)
+        self._backup.save(*rect)
         values = np.where(todo > 0, np.uint8(self.label), window)
         b = self._bounds
         self._bounds = (
@@ -301,38 +302,10 @@ class PickStroke:
         )
         return self._combiner.set_pick(rect, values)
 
-    def _save(self, box: Box) -> None:
-        pick, t = self._combiner.pick, _STROKE_TILE
-        for ty in range(box[1] // t, (box[3] - 1) // t + 1):
-            for tx in range(box[0] // t, (box[2] - 1) // t + 1):
-                if (ty, tx) not in self._backup:
-                    self._backup[(ty, tx)] = pick[
-                        ty * t : (ty + 1) * t, tx * t : (tx + 1) * t
-                    ].copy()
-
     def finish(self) -> PickChange | None:
         """End the stroke: the pick map's (rect, before, after) of what it changed."""
         if self._bounds is None:
             return None
-        x0, y0, x1, y1 = self._bounds
-        after = self._combiner.pick[y0:y1, x0:x1].copy()
-        before = after.copy()
-        t = _STROKE_TILE
-        for (ty, tx), tile in self._backup.items():
-            tx0, ty0 = tx * t, ty * t
-            ix0, iy0 = max(x0, tx0), max(y0, ty0)
-            ix1, iy1 = min(x1, tx0 + tile.shape[1]), min(y1, ty0 + tile.shape[0])
-            if ix0 < ix1 and iy0 < iy1:
-                before[iy0 - y0 : iy1 - y0, ix0 - x0 : ix1 - x0] = tile[
-                    iy0 - ty0 : iy1 - ty0, ix0 - tx0 : ix1 - tx0
-                ]
-        self._backup.clear()
+        change = self._backup.changes(*self._bounds)
         self._bounds = None
-        changed = cv2.boundingRect((before != after).astype(np.uint8))
-        if changed[2] == 0:
-            return None
-        cx, cy, cw, ch = changed
-        rect = (x0 + cx, y0 + cy, x0 + cx + cw, y0 + cy + ch)
-        return PickChange(
-            rect, before[cy : cy + ch, cx : cx + cw], after[cy : cy + ch, cx : cx + cw]
-        )
+        return None if change is None else PickChange(*change)

@@ -92,6 +92,45 @@ def changed_region(
     return rect, before[cy0:cy1, cx0:cx1].copy(), after[cy0:cy1, cx0:cx1].copy()
 
 
+class TileBackup:
+    """The pixels of ``array`` as they were before a stroke, saved tile by tile the first
+    time the stroke touches a tile (a stroke never copies the whole 24-150 MP array)."""
+
+    def __init__(self, array: np.ndarray, tile: int) -> None:
+        self.array = array
+        self.tile = tile
+        self._tiles: dict[tuple[int, int], np.ndarray] = {}
+
+    def save(self, x0: int, y0: int, x1: int, y1: int) -> None:
+        """Keep every not yet saved tile that the rectangle [x0, x1) x [y0, y1) touches."""
+        t = self.tile
+        for ty in range(y0 // t, (y1 - 1) // t + 1):
+            for tx in range(x0 // t, (x1 - 1) // t + 1):
+                if (ty, tx) not in self._tiles:
+                    self._tiles[(ty, tx)] = self.array[
+                        ty * t : (ty + 1) * t, tx * t : (tx + 1) * t
+                    ].copy()
+
+    def changes(
+        self, x0: int, y0: int, x1: int, y1: int
+    ) -> tuple[Rect, np.ndarray, np.ndarray] | None:
+        """What changed inside the rectangle since the first ``save``: (rect, before,
+        after) as ``changed_region`` gives it, or None; the saved tiles are dropped."""
+        after = self.array[y0:y1, x0:x1]
+        before = after.copy()
+        t = self.tile
+        for (ty, tx), tile in self._tiles.items():
+            tx0, ty0 = tx * t, ty * t
+            ix0, iy0 = max(x0, tx0), max(y0, ty0)
+            ix1, iy1 = min(x1, tx0 + tile.shape[1]), min(y1, ty0 + tile.shape[0])
+            if ix0 < ix1 and iy0 < iy1:
+                before[iy0 - y0 : iy1 - y0, ix0 - x0 : ix1 - x0] = tile[
+                    iy0 - ty0 : iy1 - ty0, ix0 - tx0 : ix1 - tx0
+                ]
+        self._tiles.clear()
+        return changed_region(before, after, x0, y0)
+
+
 @dataclass
 class UndoStep:
     """One undoable edit: a mask patch, or (``patch`` None) an action with its own

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from editor.core.mask_history import changed_region
+from editor.core.mask_history import TileBackup
 
 TILE = 256
 SPACING = 0.25  # dab spacing as a fraction of the radius
@@ -64,7 +64,7 @@ class MaskStroke:
     def __init__(self, mask: np.ndarray, *, erase: bool) -> None:
         self.mask = mask
         self.erase = erase
-        self._backup: dict[tuple[int, int], np.ndarray] = {}
+        self._backup = TileBackup(mask, TILE)
         self._bounds: Rect | None = None
         self._last: tuple[float, float, float] | None = None  # x, y, radius
         self._carry = 0.0  # distance travelled since the last dab
@@ -131,27 +131,10 @@ class MaskStroke:
         """End the stroke: (rect, before, after) of the pixels that changed, or None."""
         if self._bounds is None:
             return None
-        x0, y0, x1, y1 = self._bounds
-        after = self.mask[y0:y1, x0:x1]
-        before = after.copy()
-        for (ty, tx), tile in self._backup.items():
-            tx0, ty0 = tx * TILE, ty * TILE
-            ix0, iy0 = max(x0, tx0), max(y0, ty0)
-            ix1, iy1 = min(x1, tx0 + tile.shape[1]), min(y1, ty0 + tile.shape[0])
-            if ix0 < ix1 and iy0 < iy1:
-                before[iy0 - y0 : iy1 - y0, ix0 - x0 : ix1 - x0] = tile[
-                    iy0 - ty0 : iy1 - ty0, ix0 - tx0 : ix1 - tx0
-                ]
-        self._backup.clear()
-        return changed_region(before, after, x0, y0)
+        return self._backup.changes(*self._bounds)
 
     def _save_tiles(self, x0: int, y0: int, x1: int, y1: int) -> None:
-        for ty in range(y0 // TILE, (y1 - 1) // TILE + 1):
-            for tx in range(x0 // TILE, (x1 - 1) // TILE + 1):
-                if (ty, tx) not in self._backup:
-                    self._backup[(ty, tx)] = self.mask[
-                        ty * TILE : (ty + 1) * TILE, tx * TILE : (tx + 1) * TILE
-                    ].copy()
+        self._backup.save(x0, y0, x1, y1)
 
 
 def union(a: Rect, b: Rect) -> Rect:

@@ -29,7 +29,9 @@ from PySide6.QtGui import (
     QWheelEvent,
 )
 
-from .brush import MaskStroke, changed_region
+from editor.core.mask_history import changed_region
+
+from .brush import MaskStroke
 from .lasso import rasterise_polygon
 from .undo import MaskPatch
 
