@@ -1,6 +1,11 @@
-"""Core speed figures for a 24 MP photo. Prints, never asserts.
+"""Core speed figures at one photo size (default 24 MP). Prints, never asserts.
 
-Run: python tests/benchmarks/bench_core.py
+Run: python tests/benchmarks/bench_core.py [--size 11648x8736]
+
+The offline fill of a 200x200 hole must cost the same at every size (its cost follows
+the hole): "offline fill" is the fill itself (editor.core.fill.fill_regions), "local
+engine variant" adds what the local engine hands back, one full-size copy of the photo
+with the fill pasted in (the JobCompleted contract: variants at the source's size).
 """
 
 from __future__ import annotations
@@ -17,10 +22,14 @@ import numpy as np
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from benchsize import figure, megapixels, photo_size
+
+from editor.backends.local import fill_variant
 from editor.core import mask as masks
 from editor.core.composite import finish_result
-from editor.core.fill import contextual_fill
+from editor.core.fill import fill_regions
 from editor.core.image import decode_image_bytes, load_image
 from editor.core.prepare import fashn_max_edge, prepare_upload
 from editor.core.request import EditRequest
@@ -56,20 +65,24 @@ def median_ms(fn: Callable[[], object], runs: int) -> Timing:
 
 
 def main() -> None:
-    w, h = 6000, 4000
+    w, h = photo_size()
+    mp = megapixels((w, h))
     src = photo(w, h)
     buf = io.BytesIO()
     Image.fromarray(src).save(buf, format="JPEG", quality=92)
     jpeg = buf.getvalue()
-    print(f"24 MP test JPEG: {w}x{h}, {len(jpeg) / 1e6:.1f} MB")
+    del src
+    print(f"{mp} test JPEG: {w}x{h}, {len(jpeg) / 1e6:.1f} MB")
     if hasattr(os, "getloadavg"):
         print(f"load average before the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
 
-    print(f"decode 24 MP JPEG (load_image): {median_ms(lambda: load_image(jpeg), 3):.0f}")
+    show("decode JPEG (load_image)", median_ms(lambda: load_image(jpeg), 3))
     pixels = load_image(jpeg).pixels
 
+    # the same 800x600 region of the photo at every size (its share shrinks as it grows)
     mask = masks.new_mask(h, w)
-    mask[1500:2100, 2500:3300] = 255
+    cy, cx = h // 2, w // 2
+    mask[cy - 300 : cy + 300, cx - 400 : cx + 400] = 255
     for res in ("1k", "2k", "4k"):
         req = EditRequest(image=pixels, mask=mask, prompt="a red scarf", resolution=res)
 
@@ -79,34 +92,38 @@ def main() -> None:
             assert up.mask is not None
             up.mask.data_uri()
 
-        print(
-            f"prepare FASHN {res} request (crop off, with data URIs): "
-            f"{median_ms(prep, 5):.0f} (median of 5)"
-        )
+        show(f"prepare FASHN {res} request (with data URIs)", median_ms(prep, 3))
     focus_req = EditRequest(image=pixels, mask=mask, prompt="a red scarf", focus=True)
-    print(
-        "prepare FASHN 1k request, focus on mask: "
-        f"{median_ms(lambda: prepare_upload(focus_req, target='fashn', max_edge=2000), 5):.0f}"
+    show(
+        "prepare FASHN 1k request, focus on mask",
+        median_ms(lambda: prepare_upload(focus_req, target="fashn", max_edge=2000), 3),
     )
     req = EditRequest(image=pixels, mask=mask, prompt="a red scarf")
     up = prepare_upload(req, target="fashn", max_edge=2000)
     raw = decode_image_bytes(up.image.data)
-    print(
-        "paste back a 1k result into 24 MP (finish_result): "
-        f"{median_ms(lambda: finish_result(req, up, raw), 3):.0f}"
+    show(
+        "paste back a 1k result (finish_result)", median_ms(lambda: finish_result(req, up, raw), 3)
     )
     full = masks.fill(mask)
-    print(f"grow a full 24 MP mask by 20 px: {median_ms(lambda: masks.grow(full, 20), 3):.0f}")
-    print(f"feather a full 24 MP mask by 8 px: {median_ms(lambda: masks.feather(full, 8), 3):.0f}")
-    print(f"FASHN mask PNG of 24 MP: {median_ms(lambda: masks.to_fashn_png(mask), 3):.0f}")
+    show("grow a full mask by 20 px", median_ms(lambda: masks.grow(full, 20), 3))
+    show("feather a full mask by 8 px", median_ms(lambda: masks.feather(full, 8), 3))
+    show("FASHN mask PNG", median_ms(lambda: masks.to_fashn_png(mask), 3))
 
-    for label, (fw, fh) in (("6 MP", (3000, 2000)), ("24 MP", (6000, 4000))):
-        img = pixels if (fw, fh) == (w, h) else photo(fw, fh, seed=1)
-        hole = masks.new_mask(fh, fw)
-        cy, cx = fh // 2, fw // 2
-        hole[cy - 100 : cy + 100, cx - 100 : cx + 100] = 255
-        ms = median_ms(lambda img=img, hole=hole: contextual_fill(img, hole, seed=1), 3)
-        print(f"offline fill of a 200x200 hole in a {label} photo: {ms:.0f} (median of 3)")
+    hole = masks.new_mask(h, w)
+    hole[cy - 100 : cy + 100, cx - 100 : cx + 100] = 255
+    show(
+        "offline fill of a 200x200 hole",
+        median_ms(lambda: fill_regions(pixels, hole, seed=1), 3),
+    )
+    show(
+        "local engine variant, 200x200 hole (fill + full-size result)",
+        median_ms(lambda: fill_variant(pixels, hole, 1), 3),
+    )
+
+
+def show(name: str, timing: Timing) -> None:
+    """One figure: the median in ms, the best run as a note (the machine is shared)."""
+    figure(name, float(timing), "ms", note=f"min {timing.best:.0f} ms")
 
 
 if __name__ == "__main__":
