@@ -220,33 +220,15 @@ def fill_regions(
         for earlier in done:
             earlier.overlay(crop, box)
         if crop_hole.all():
-            # nothing to copy from: the mean colour of the nearest unmasked pixels
-            crop[crop_hole] = _surrounding_mean(image, mask, box)
+            # the crop spans the tiles of one connected region plus its margin, so it is
+            # all hole only when the whole photo is: nothing to copy from, mid-grey
+            crop[crop_hole] = 127
             done.append(FilledRegion(box, crop, crop_hole))
             continue
         filled = _fill_crop(pm, crop, crop_hole, seed=seed, patch_size=patch_size)
         crop[crop_hole] = filled[crop_hole]
         done.append(FilledRegion(box, crop, crop_hole))
     return done
-
-
-def _surrounding_mean(
-    image: np.ndarray, mask: np.ndarray, box: tuple[int, int, int, int]
-) -> np.ndarray:
-    """Mean colour of the unmasked pixels in ever larger boxes around ``box`` (mid-grey
-    when the whole photo is masked)."""
-    h, w = mask.shape
-    x0, y0, x1, y1 = box
-    grow = max(x1 - x0, y1 - y0, 16)
-    while True:
-        x0, y0, x1, y1 = max(0, x0 - grow), max(0, y0 - grow), min(w, x1 + grow), min(h, y1 + grow)
-        known = mask[y0:y1, x0:x1] == 0
-        if known.any():
-            mean = image[y0:y1, x0:x1, :3][known].mean(axis=0)
-            return np.asarray(mean.round(), dtype=np.uint8)
-        if (x0, y0, x1, y1) == (0, 0, w, h):
-            return np.full(3, 127, np.uint8)
-        grow *= 2
 
 
 def _fill_crop(

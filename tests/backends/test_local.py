@@ -56,3 +56,30 @@ def test_default_backend_is_local_without_a_key(monkeypatch):
     assert default_backend_kind() == "local"
     monkeypatch.setenv("FASHN_API_KEY", "k")
     assert default_backend_kind() == "fashn"
+
+
+def test_local_variant_pastes_per_region_like_the_full_paste_back():
+    """The local engine's result equals the full-size paste through the (soft) mask, and
+    its only whole-photo allocation is the one full-size result."""
+    import tracemalloc
+
+    from editor.backends.local import fill_variant
+    from editor.core.composite import paste_back
+    from editor.core.fill import contextual_fill
+
+    rng = np.random.default_rng(0)
+    image = rng.integers(0, 256, (3000, 4000, 3), dtype=np.uint8)
+    mask = np.zeros((3000, 4000), np.uint8)
+    mask[100:160, 200:300] = 255
+    mask[2000:2100, 3000:3080] = 160  # a soft-edged part still blends
+    tracemalloc.start()
+    try:
+        out = fill_variant(image, mask, 3)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < image.nbytes + 20 * 2**20, (
+        f"{peak / 2**20:.0f} MB for a {image.nbytes >> 20} MB photo"
+    )
+    expected = paste_back(image, contextual_fill(image, mask, seed=3), mask, feather_px=0)
+    np.testing.assert_array_equal(out, expected)

@@ -85,3 +85,55 @@ def test_region_boxes_merge_overlapping_and_keep_separate_ones() -> None:
     for x0, y0, x1, y1 in boxes:
         assert mask[y0:y1, x0:x1].any()
     assert len(region_boxes(mask, margin=200)) == 1
+
+
+def test_fill_cost_follows_the_hole_on_a_151_mp_photo() -> None:
+    """A 200x200 hole in a 14204x10652 photo that exists only as one repeated row
+    (np.broadcast_to: 454 MB virtual, read-only): the fill reads the hole's neighbourhood
+    only. A whole-photo copy, a full-size bool of the mask or a padded tile grid would
+    each allocate 150-450 MB, which tracemalloc sees (numpy reports its allocations)."""
+    import tracemalloc
+
+    h, w = 10652, 14204
+    image = np.broadcast_to(_stripes(1, w), (h, w, 3))
+    mask = np.zeros((h, w), np.uint8)  # untouched pages cost no memory
+    mask[5000:5200, 7000:7200] = 255
+    tracemalloc.start()
+    try:
+        regions = fill.fill_regions(image, mask, seed=1)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 30 * 2**20, f"the fill allocated {peak / 2**20:.0f} MB"
+    (region,) = regions
+    x0, y0, x1, y1 = region.box
+    assert x0 <= 7000 and x1 >= 7200 and y0 <= 5000 and y1 >= 5200
+    assert (x1 - x0) * (y1 - y0) < 1_000_000  # a neighbourhood, not the photo
+    crop = image[y0:y1, x0:x1]
+    np.testing.assert_array_equal(region.pixels[~region.hole], crop[~region.hole])
+    np.testing.assert_array_equal(region.hole, mask[y0:y1, x0:x1] > 0)
+    # the stripes run vertically: the fill continues them closely
+    error = np.abs(region.pixels[region.hole].astype(int) - crop[region.hole]).mean()
+    assert error < 20
+
+
+def test_fill_regions_pasted_equal_the_full_fill_with_overlapping_contexts() -> None:
+    """Three holes whose context crops overlap: pasting the regions in order gives
+    exactly contextual_fill's result (a later crop sees the earlier fills)."""
+    image = _stripes(300, 400)
+    mask = np.zeros((300, 400), np.uint8)
+    mask[100:140, 100:140] = 255
+    mask[100:140, 200:240] = 255
+    mask[200:230, 150:260] = 255
+    regions = fill.fill_regions(image, mask, seed=4)
+    assert len(regions) >= 2
+    pasted = image.copy()
+    for region in regions:
+        region.paste(pasted)
+    np.testing.assert_array_equal(pasted, contextual_fill(image, mask, seed=4))
+
+
+def test_a_fully_masked_photo_turns_mid_grey() -> None:
+    image = np.dstack([_stripes(100, 120), np.full((100, 120), 9, np.uint8)])
+    result = contextual_fill(image, np.full((100, 120), 255, np.uint8))
+    assert (result[..., :3] == 127).all() and (result[..., 3] == 9).all()
