@@ -1,10 +1,10 @@
-"""Selection, combine and advisor timings at 24 MP (6000x4000) and 100 MP (11648x8736).
+"""Selection, combine and advisor timings at one photo size (default 24 MP, 6000x4000).
 
 Synthetic photos with clear objects (tests/core/selection_scenes.py: a red disc and a
 green block on a blue, noisy background). Prints median (and best) wall time of each
 tool; never asserts. The machine is shared: read the min as the unloaded figure.
 
-Run: python tests/benchmarks/bench_selection.py [24|100 ...] [--gil]
+Run: python tests/benchmarks/bench_selection.py [--size 11648x8736] [--gil]
 With --gil each tool also runs once in a worker thread while the main thread (standing
 in for the UI) wakes every 0.5 ms: "UI stall" is its longest gap (gil_probe.py).
 """
@@ -22,7 +22,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "core"))
+sys.path.insert(0, str(ROOT / "tests" / "benchmarks"))
 
+from benchsize import figure, megapixels, photo_size  # noqa: E402
 from selection_scenes import DISC, block_box, disc_mask, iou, scene  # noqa: E402
 
 from editor.core.advisor import advise_resolution  # noqa: E402
@@ -38,7 +40,6 @@ from editor.core.selection import (  # noqa: E402
     refine_object,
 )
 
-SIZES = {"24": (6000, 4000), "100": (11648, 8736)}
 PROBE = "--gil" in sys.argv
 
 
@@ -55,16 +56,15 @@ def row(name: str, fn: Callable[[], object], runs: int = 3) -> object:
     med, best, out = timed(fn, runs)
     stall = ""
     if PROBE:
-        sys.path.insert(0, str(ROOT / "tests" / "benchmarks"))
         from gil_probe import longest_gap
 
-        stall = f"  UI stall {longest_gap(fn)[0]:5.0f} ms"
-    print(f"  {name:<44} {med:8.0f} ms (min {best:6.0f}){stall}", flush=True)
+        stall = f"; UI stall {longest_gap(fn)[0]:.0f} ms"
+    figure(name, med, "ms", note=f"min {best:.0f} ms{stall}")
     return out
 
 
-def bench(label: str, w: int, h: int) -> None:
-    print(f"\n{label} MP: {w}x{h}", flush=True)
+def bench(w: int, h: int) -> None:
+    print(f"{megapixels((w, h))}: {w}x{h}", flush=True)
     t0 = time.perf_counter()
     photo = scene(w, h)
     truth = disc_mask(w, h)
@@ -140,9 +140,10 @@ def bench(label: str, w: int, h: int) -> None:
         s.add(dab, (next(spots), h // 8))
         return s.finish()
 
-    row(f"combine: one dab r={stroke_r} px, incremental", one_dab, runs=3)
     n_dabs = len(range(w // 4, 3 * w // 4, stroke_r))
-    row(f"combine: a stroke of {n_dabs} dabs, incremental", stroke, runs=1)
+    print(f"    a dab is r={stroke_r} px (1/60 of the width, at least 40); {n_dabs} in the stroke")
+    row("combine: one dab, incremental", one_dab, runs=3)
+    row("combine: a stroke across half the photo, incremental", stroke, runs=1)
     row("combine: full build for export", lambda: comb.build(), runs=1)  # type: ignore[union-attr]
     meta = row("combine: provenance metadata", lambda: comb.metadata(), runs=3)  # type: ignore[union-attr]
     print(f"    {meta['Combined']}")  # type: ignore[index]
@@ -154,9 +155,7 @@ def bench(label: str, w: int, h: int) -> None:
 
 
 def main() -> None:
-    wanted = [a for a in sys.argv[1:] if a in SIZES] or list(SIZES)
-    for label in wanted:
-        bench(label, *SIZES[label])
+    bench(*photo_size())
 
 
 if __name__ == "__main__":

@@ -1,6 +1,9 @@
-"""Selection tools in the real window at 24 MP (prints figures; asserts nothing).
+"""Selection tools in the real window (prints figures; asserts nothing).
 
-    QT_QPA_PLATFORM=offscreen python tests/benchmarks/bench_selection_window.py
+    QT_QPA_PLATFORM=offscreen python tests/benchmarks/bench_selection_window.py [--size WxH]
+
+The photo is ``--size`` (default 6000x4000); its content scales with it (the same
+framing with more pixels, as a medium-format camera sees the scene).
 
 For each tool: wall time from the click (or drag, or OK) to the mask changed as one undo
 step, and the longest event-loop stall meanwhile (a 1 ms QTimer heartbeat): the window
@@ -13,21 +16,31 @@ import asyncio
 import os
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
-W, H = 6000, 4000
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from benchsize import figure, megapixels, photo_size
 
 
-def photo() -> np.ndarray:
-    """A 24 MP photo: a sky-like gradient, a large wall, an object, noise."""
+def photo(w: int, h: int) -> np.ndarray:
+    """A sky-like gradient, a large wall (the lower half), a round object, noise; laid
+    out as fractions of the 24 MP original (6000x4000)."""
+    s = w / 6000
     rng = np.random.default_rng(1)
-    img = np.empty((H, W, 3), np.uint8)
-    img[:] = np.linspace(90, 200, H, dtype=np.uint8)[:, None, None]
-    img[H // 2 :, :] = (120, 110, 100)
-    yy, xx = np.ogrid[:H, :W]
-    img[(yy - 2600) ** 2 + (xx - 3000) ** 2 < 700**2] = (40, 60, 200)
-    img += rng.integers(0, 6, size=img.shape, dtype=np.uint8)
+    img = np.empty((h, w, 3), np.uint8)
+    img[:] = np.linspace(90, 200, h, dtype=np.uint8)[:, None, None]
+    img[h // 2 :, :] = (120, 110, 100)
+    r = int(700 * s)
+    cy, cx = int(2600 * s), int(3000 * s)
+    yy, xx = np.ogrid[cy - r : cy + r, cx - r : cx + r]
+    disc = (yy - cy) ** 2 + (xx - cx) ** 2 < r**2
+    img[cy - r : cy + r, cx - r : cx + r][disc] = (40, 60, 200)
+    for c in range(3):
+        img[..., c] += rng.integers(0, 6, size=(h, w), dtype=np.uint8)
     return img
 
 
@@ -39,13 +52,16 @@ def main() -> None:
 
     from editor.ui.window import MainWindow
 
+    w, h = photo_size()
+    s = w / 6000
     app = QApplication.instance() or QApplication(sys.argv)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     win = MainWindow()
     win.force_close = True
     win.show()
-    win.canvas.set_image(photo())
+    win.canvas.set_image(photo(w, h))
+    print(f"{megapixels((w, h))} photo ({w}x{h}) in the window")
     sel = win.selection
     stalls: list[float] = []
     last = [time.perf_counter()]
@@ -72,16 +88,16 @@ def main() -> None:
         wall = time.perf_counter() - t0
         heartbeat.stop()
         steps = win.document.history.index - index
-        print(f"{name:34s} {wall:6.2f} s to the mask, longest stall "
-              f"{max(stalls, default=0) * 1000:5.0f} ms, undo steps {steps}")  # fmt: skip
+        figure(f"{name}: click to mask", wall * 1000, "ms", note=f"undo steps {steps}")
+        figure(f"{name}: longest UI stall", max(stalls, default=0) * 1000, "ms")
 
     async def run() -> None:
-        await measure("wand, contiguous (wall, 12 MP)", lambda: sel.wand_at(QPointF(100, 3900)))
+        await measure("wand, contiguous (the wall)", lambda: sel.wand_at(QPointF(100, h - 100)))
         sel.global_box.setChecked(True)
-        await measure("wand, global", lambda: sel.wand_at(QPointF(3000, 2600), True))
+        await measure("wand, global", lambda: sel.wand_at(QPointF(3000 * s, 2600 * s), True))
         sel.global_box.setChecked(False)
-        box = QRectF(2100, 1700, 1800, 1800)
-        await measure("object from a box (1800 x 1800)", lambda: sel.box_at(box))
+        box = QRectF(2100 * s, 1700 * s, 1800 * s, 1800 * s)
+        await measure("object from a box (around the object)", lambda: sel.box_at(box))
 
         def colour() -> None:
             from editor.ui.window.colour_range import open_colour_range

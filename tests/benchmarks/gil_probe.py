@@ -1,6 +1,9 @@
-"""How long each step of a 24 MP job keeps another thread from running (prints figures).
+"""How long each step of a job keeps another thread from running (prints figures).
 
-    python tests/benchmarks/gil_probe.py [--runs 5] [--switch-ms 5]
+    python tests/benchmarks/gil_probe.py [--runs 5] [--switch-ms 5] [--size WxH]
+
+The photo is ``--size`` (default 6000x4000); each step's longest gap goes through
+figure() as "UI gap: <step>".
 
 Each step runs in a worker thread while this (main) thread, standing in for the UI
 thread, wakes every 0.5 ms; the longest gap between its wake-ups is the worst time the
@@ -23,13 +26,14 @@ import numpy as np
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from benchsize import figure, megapixels, photo_size
 
 from editor.core.composite import finish_result
 from editor.core.image import decode_image_bytes
 from editor.core.prepare import prepare_upload
 from editor.core.request import EditRequest
-
-W, H = 6000, 4000
 
 
 def longest_gap(fn: Callable[[], object] | None) -> tuple[float, float, float]:
@@ -61,12 +65,12 @@ def longest_gap(fn: Callable[[], object] | None) -> tuple[float, float, float]:
     return worst * 1000, late * 1000, took[0]
 
 
-def photo() -> np.ndarray:
+def photo(w: int, h: int) -> np.ndarray:
     rng = np.random.default_rng(1)
-    out = np.empty((H, W, 3), np.uint8)
-    out[..., 0] = (np.arange(W) * 255 // W).astype(np.uint8)
-    out[..., 1] = (np.arange(H) * 255 // H).astype(np.uint8)[:, None]
-    out[..., 2] = rng.integers(0, 255, (H, W), dtype=np.uint8)
+    out = np.empty((h, w, 3), np.uint8)
+    out[..., 0] = (np.arange(w) * 255 // w).astype(np.uint8)
+    out[..., 1] = (np.arange(h) * 255 // h).astype(np.uint8)[:, None]
+    out[..., 2] = rng.integers(0, 255, (h, w), dtype=np.uint8)
     return out
 
 
@@ -81,12 +85,14 @@ def _stage(req: EditRequest, up: object) -> None:
 
 
 def main() -> None:
+    w, h = photo_size()
     runs = int(sys.argv[sys.argv.index("--runs") + 1]) if "--runs" in sys.argv else 5
     if "--switch-ms" in sys.argv:  # try another sys.setswitchinterval (default 5 ms)
         sys.setswitchinterval(float(sys.argv[sys.argv.index("--switch-ms") + 1]) / 1000)
-    src = photo()
-    mask = np.zeros((H, W), np.uint8)
-    mask[1500:2300, 2500:3600] = 255
+    src = photo(w, h)
+    mask = np.zeros((h, w), np.uint8)
+    # the same 1100x800 region at every size
+    mask[h // 2 - 400 : h // 2 + 400, w // 2 - 550 : w // 2 + 550] = 255
     req = EditRequest(image=src, mask=mask, prompt="a bench", num_images=4)
     up = prepare_upload(req, target="fashn", max_edge=2000)
     result = np.asarray(
@@ -108,19 +114,25 @@ def main() -> None:
         ),
         "build_body (base64 + JSON)": lambda: build_body(req, up, "current"),
         "decode a returned 2000 px PNG": lambda: decode_image_bytes(png),
-        "finish_result (paste back into 24 MP)": lambda: finish_result(req, up, raw),
-        "thumbnail of a 24 MP variant": lambda: thumbnail(final, 256),
-        "copy of the 24 MP mask": lambda: np.array(mask, copy=True),
+        "finish_result (paste back at full size)": lambda: finish_result(req, up, raw),
+        "thumbnail of a full-size variant": lambda: thumbnail(final, 256),
+        "copy of the full-size mask": lambda: np.array(mask, copy=True),
         "journal stage_job (source .npy + mask .npz)": lambda: _stage(req, up),
     }
-    print(f"switch interval {sys.getswitchinterval() * 1000:.1f} ms; median of {runs} runs")
+    print(
+        f"{megapixels((w, h))} ({w}x{h}); switch interval "
+        f"{sys.getswitchinterval() * 1000:.1f} ms; median of {runs} runs"
+    )
     for name, fn in steps.items():
         gaps, late, took = zip(*(longest_gap(fn) for _ in range(runs)), strict=True)
-        print(
-            f"{name:46s} longest gap {statistics.median(gaps):5.1f} ms "
-            f"(max {max(gaps):5.1f}); kept waiting {statistics.median(late):5.1f} ms "
-            f"of the step's {statistics.median(took):6.1f} ms"
+        figure(
+            f"UI gap: {name}",
+            statistics.median(gaps),
+            "ms",
+            note=f"max {max(gaps):.1f}; kept waiting {statistics.median(late):.1f} ms",
         )
+        if fn is not None:
+            figure(f"step time: {name}", statistics.median(took), "ms")
 
 
 if __name__ == "__main__":
