@@ -295,6 +295,10 @@ def main(argv: list[str] | None = None) -> int:
             notes.append(f"{name}: skipped (no {script.name} in this checkout)")
             print(notes[-1], file=sys.stderr, flush=True)
             continue
+        if not re.search(r"\bfigure\(", script.read_text("utf-8")):
+            notes.append(f"{name}: skipped (it does not report through figure() yet)")
+            print(notes[-1], file=sys.stderr, flush=True)
+            continue
         results[name] = {}
         for size in sizes:
             dims = parse_size(size)

@@ -132,3 +132,14 @@ def test_readme_block_is_replaced_between_the_markers(table, tmp_path: Path) -> 
     readme.write_text("no markers")
     with pytest.raises(SystemExit, match="markers"):
         table.write_readme(readme, "| new |", "cmd")
+
+
+def test_a_named_benchmark_without_figures_is_skipped_with_a_line(
+    table, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "bench_window.py").write_text("print('24 MP only, old style')\n")
+    table.main(["--dir", str(tmp_path), "--sizes", "24"])
+    out = capsys.readouterr().out
+    assert "- bench_window: skipped (it does not report through figure() yet)" in out
+    assert "- bench_canvas: skipped (no bench_canvas.py in this checkout)" in out
+    assert "bench_window:" not in "".join(_rows(out))
