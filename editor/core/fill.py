@@ -207,7 +207,8 @@ def fill_regions(
     pm = _patchmatch()
     h, w = mask.shape
     done: list[FilledRegion] = []
-    for x0, y0, x1, y1 in boxes:
+    crops = np.zeros((len(boxes), 4), dtype=np.int64)  # the crop boxes filled so far
+    for i, (x0, y0, x1, y1) in enumerate(boxes):
         side = max(x1 - x0, y1 - y0)
         # context follows the hole's thickness: a long thin stroke needs a band around
         # it, not a square as large as its length
@@ -217,8 +218,12 @@ def fill_regions(
         cx0, cy0, cx1, cy1 = box
         crop_hole = mask[cy0:cy1, cx0:cx1] > 0
         crop = np.array(image[cy0:cy1, cx0:cx1, :3], dtype=np.uint8, order="C", copy=True)
-        for earlier in done:
-            earlier.overlay(crop, box)
+        crops[i] = box
+        seen = crops[:i]
+        for k in np.flatnonzero(
+            (seen[:, 0] < cx1) & (seen[:, 2] > cx0) & (seen[:, 1] < cy1) & (seen[:, 3] > cy0)
+        ):
+            done[k].overlay(crop, box)
         if crop_hole.all():
             # the crop spans the tiles of one connected region plus its margin, so it is
             # all hole only when the whole photo is: nothing to copy from, mid-grey
