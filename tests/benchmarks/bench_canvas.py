@@ -253,7 +253,8 @@ def main() -> None:
         command = view.undo_stack.command(patch_step)
         if command.patch is not None and hasattr(command.patch, "wait_compressed"):
             command.patch.wait_compressed()
-    figure("undo stack after 50 strokes + 6 full-mask ops", view.undo_stack.memory_used() / 1e6, "MB")
+    held = view.undo_stack.memory_used() / 1e6
+    figure("undo stack after 50 strokes + 6 full-mask ops", held, "MB")
     figure("process RSS after the image", rss_mb() - base_rss, "MB")
     figure("canvas peak RSS", peak_rss_mb(), "MB", f"{base_rss:.0f} MB before the image")
 

@@ -2,9 +2,9 @@
 
 - ``PhotoLayer``: the photo converted once per image to a 32-bit QImage, plus
   box-filtered half-size levels so zoomed-out views stay smooth and cheap.
-- ``MaskOverlay``: a persistent premultiplied ARGB32 numpy buffer (QImage view, zero
-  copy) holding the overlay colour with alpha = mask value. Only the rectangle a
-  stroke touched is refreshed (a 256-entry lookup); opacity is applied when drawing.
+- ``MaskOverlay``: the mask itself drawn as an Indexed8 QImage (zero copy) whose colour
+  table is the overlay colour with alpha = mask value, plus half-size mask levels
+  refreshed in the rectangle a stroke touched; opacity is applied when drawing.
 - ``EdgeLayer``: a dashed black/white line along the mask's 50 % contour in widget
   pixels (an ARGB32 cache per view, refreshed in dirty rectangles). The dash keeps the mask visible
   on dark and light photos whatever the overlay colour.
@@ -23,8 +23,6 @@ from .viewport import Viewport
 DEFAULT_OVERLAY_COLOR = QColor(255, 32, 96)  # saturated crimson: rare in skin, sky, foliage
 DEFAULT_OVERLAY_OPACITY = 0.5
 PYRAMID_MIN_EDGE = 256
-LAZY_PIXELS = 1 << 20  # larger changes to the full-size overlay wait until it is drawn
-LAZY_TILE = 512
 _EDGE_LUT = np.array([0x00000000, 0xFF000000, 0xFFFFFFFF], dtype=np.uint32)
 _DASH = 4  # screen pixels per dash segment
 
@@ -71,55 +69,84 @@ class PhotoLayer:
 
 
 class _Level:
-    """One resolution of the mask and its colour overlay (numpy buffers + QImage views)."""
+    """One resolution of the mask, drawn through QImage views of its own bytes (no copy):
+    Indexed8 with the overlay colour table (alpha = mask value) and Grayscale8."""
 
-    def __init__(self, mask: np.ndarray, buffer: np.ndarray | None = None) -> None:
+    def __init__(self, mask: np.ndarray, table: list[int]) -> None:
         h, w = mask.shape
         self.mask = mask
-        self.buffer = np.zeros((h, w), dtype=np.uint32) if buffer is None else buffer
-        fmt = QImage.Format.Format_ARGB32_Premultiplied
-        self.image = QImage(self.buffer.data, w, h, w * 4, fmt)
+        self.image = QImage(mask.data, w, h, w, QImage.Format.Format_Indexed8)
+        self.image.setColorTable(table)
         self.mask_image = QImage(mask.data, w, h, w, QImage.Format.Format_Grayscale8)
 
 
-class MaskOverlay:
-    """Premultiplied ARGB32 colour overlay kept in step with the mask, rectangle by rectangle.
+def half_level(prev: np.ndarray, out: np.ndarray, x0: int, y0: int, x1: int, y1: int) -> None:
+    """``out[y0:y1, x0:x1]`` = 2x2 box average (rounded) of ``prev``'s matching pixels.
+    cv2's area resize at exactly 2x is that average, and releases the interpreter lock."""
+    import cv2
 
-    Level 0 is at source size. Like the photo, it has 2x2 box-filtered half-size levels
-    (of the mask, and their overlays), updated in the same dirty rectangles, so a
-    zoomed-out view draws from a small image with every painted pixel averaged in.
-    Large changes (invert, fill, load) to the full-size overlay are only marked and
-    recomputed tile by tile when that part is drawn (``prepare``).
+    q = prev[2 * y0 : 2 * y1, 2 * x0 : 2 * x1]
+    # a level clamped to 1 row/column (extreme aspect ratios): repeat the last row/column
+    pad_y, pad_x = 2 * (y1 - y0) - q.shape[0], 2 * (x1 - x0) - q.shape[1]
+    if pad_y or pad_x:
+        q = np.pad(q, ((0, pad_y), (0, pad_x)), mode="edge")
+    out[y0:y1, x0:x1] = cv2.resize(q, (x1 - x0, y1 - y0), interpolation=cv2.INTER_AREA)
+
+
+def mask_pyramid(mask: np.ndarray) -> list[np.ndarray]:
+    """The half-size levels of ``mask`` (level 1, 2, ...; level 0 is the mask itself),
+    each the 2x2 box average of the one before, down to PYRAMID_MIN_EDGE. Qt-free and
+    lock-free, so a worker thread can build them for a mask about to be shown."""
+    levels: list[np.ndarray] = []
+    prev = mask
+    while max(prev.shape) > 2 * PYRAMID_MIN_EDGE:
+        h, w = prev.shape
+        lh, lw = max(1, h // 2), max(1, w // 2)
+        out = np.empty((lh, lw), np.uint8)
+        half_level(prev, out, 0, 0, lw, lh)
+        levels.append(out)
+        prev = out
+    return levels
+
+
+class MaskOverlay:
+    """The mask's colour overlay: the mask's own bytes shown through an Indexed8 colour
+    table (alpha = mask value), so it needs no buffer of its own and is always in step.
+
+    Level 0 is the live mask. Like the photo, it has 2x2 box-filtered half-size levels,
+    updated in the same dirty rectangles, so a zoomed-out view draws from a small image
+    with every painted pixel averaged in. A new colour is a new colour table (instant).
     """
 
-    def __init__(self, mask: np.ndarray, color: QColor = DEFAULT_OVERLAY_COLOR) -> None:
+    def __init__(
+        self,
+        mask: np.ndarray,
+        color: QColor = DEFAULT_OVERLAY_COLOR,
+        levels: list[np.ndarray] | None = None,
+    ) -> None:
+        self._table = overlay_table(color)
         self.mask = mask
-        self.levels = [_Level(mask)]
-        while max(self.levels[-1].mask.shape) > 2 * PYRAMID_MIN_EDGE:
-            h, w = self.levels[-1].mask.shape
-            self.levels.append(_Level(np.zeros((max(1, h // 2), max(1, w // 2)), np.uint8)))
-        h, w = mask.shape
-        self._dirty = np.zeros((-(-h // LAZY_TILE), -(-w // LAZY_TILE)), dtype=bool)
-        self._lut = overlay_lut(color)
-        self.refresh_all()
+        if levels is None:
+            levels = mask_pyramid(mask)
+        self.levels = [_Level(m, self._table) for m in (mask, *levels)]
 
     def clone(self) -> MaskOverlay:
-        """An independent copy (mask and buffers copied, not recomputed: ~3x cheaper than
-        building one), e.g. to show a preview of a changed mask beside this one."""
+        """An independent copy (masks copied, not recomputed), e.g. to show a preview of a
+        changed mask beside this one."""
         new = MaskOverlay.__new__(MaskOverlay)
+        new._table = self._table
         new.mask = self.mask.copy()
         new.levels = [
-            _Level(new.mask if i == 0 else lv.mask.copy(), lv.buffer.copy())
+            _Level(new.mask if i == 0 else lv.mask.copy(), self._table)
             for i, lv in enumerate(self.levels)
         ]
-        new._dirty = self._dirty.copy()
-        new._lut = self._lut
         return new
 
     def set_color(self, color: QColor) -> None:
-        """Change the colour (rebuilds the overlay buffers once)."""
-        self._lut = overlay_lut(color)
-        self.refresh_all()
+        """Change the colour (each level gets the new colour table; no pixel work)."""
+        self._table = overlay_table(color)
+        for level in self.levels:
+            level.image.setColorTable(self._table)
 
     def refresh_all(self) -> None:
         """Recompute every level from the mask."""
@@ -127,54 +154,19 @@ class MaskOverlay:
         self.refresh(QRect(0, 0, w, h))
 
     def refresh(self, rect: QRect) -> None:
-        """Recompute the levels in source rectangle ``rect`` only."""
+        """Recompute the half-size levels in source rectangle ``rect`` only."""
         h, w = self.mask.shape
         r = rect.intersected(QRect(0, 0, w, h))
         if r.isEmpty():
             return
         x0, y0, x1, y1 = r.left(), r.top(), r.left() + r.width(), r.top() + r.height()
-        prev = None
-        for level in self.levels:
+        for prev, level in zip(self.levels, self.levels[1:], strict=False):
             lh, lw = level.mask.shape
-            if prev is not None:
-                x0, y0 = x0 // 2, y0 // 2
-                x1, y1 = min(lw, (x1 + 1) // 2), min(lh, (y1 + 1) // 2)
-                if x0 >= x1 or y0 >= y1:
-                    break
-                q = prev[2 * y0 : 2 * y1, 2 * x0 : 2 * x1].astype(np.uint16)
-                # a level clamped to 1 row/column (extreme aspect ratios) or an odd edge:
-                # repeat the last row/column so every 2x2 block is complete
-                pad_y, pad_x = 2 * (y1 - y0) - q.shape[0], 2 * (x1 - x0) - q.shape[1]
-                if pad_y or pad_x:
-                    q = np.pad(q, ((0, pad_y), (0, pad_x)), mode="edge")
-                level.mask[y0:y1, x0:x1] = (
-                    q[0::2, 0::2] + q[1::2, 0::2] + q[0::2, 1::2] + q[1::2, 1::2] + 2
-                ) >> 2
-            if prev is None and (x1 - x0) * (y1 - y0) > LAZY_PIXELS:
-                t = LAZY_TILE
-                self._dirty[y0 // t : (y1 - 1) // t + 1, x0 // t : (x1 - 1) // t + 1] = True
-                prev = level.mask
-                continue
-            # mode 'wrap' writes straight into `out` (mode 'raise' buffers: 2x slower)
-            np.take(
-                self._lut, level.mask[y0:y1, x0:x1], out=level.buffer[y0:y1, x0:x1], mode="wrap"
-            )
-            prev = level.mask
-
-    def prepare(self, src: QRect) -> None:
-        """Bring the full-size overlay up to date inside source rectangle ``src``."""
-        t = LAZY_TILE
-        y0, y1 = src.top() // t, (src.top() + src.height() - 1) // t + 1
-        x0, x1 = src.left() // t, (src.left() + src.width() - 1) // t + 1
-        block = self._dirty[y0:y1, x0:x1]
-        if not block.any():
-            return
-        lv = self.levels[0]
-        for ty, tx in np.argwhere(block):
-            ys = slice((y0 + ty) * t, (y0 + ty + 1) * t)
-            xs = slice((x0 + tx) * t, (x0 + tx + 1) * t)
-            np.take(self._lut, lv.mask[ys, xs], out=lv.buffer[ys, xs], mode="wrap")
-        block[...] = False
+            x0, y0 = x0 // 2, y0 // 2
+            x1, y1 = min(lw, (x1 + 1) // 2), min(lh, (y1 + 1) // 2)
+            if x0 >= x1 or y0 >= y1:
+                break
+            half_level(prev.mask, level.mask, x0, y0, x1, y1)
 
     def level_for(self, zoom: float) -> tuple[_Level, float, float]:
         """Level to draw at ``zoom`` (same choice as PhotoLayer): (level, sx, sy)."""
@@ -183,13 +175,10 @@ class MaskOverlay:
         return lv, lv.mask.shape[1] / w, lv.mask.shape[0] / h
 
 
-def overlay_lut(color: QColor) -> np.ndarray:
-    """Premultiplied ARGB32 value for each mask value 0..255 (alpha = mask value)."""
-    a = np.arange(256, dtype=np.uint32)
-    r = (a * color.red() + 127) // 255
-    g = (a * color.green() + 127) // 255
-    b = (a * color.blue() + 127) // 255
-    return (a << 24) | (r << 16) | (g << 8) | b
+def overlay_table(color: QColor) -> list[int]:
+    """Indexed8 colour table: ``color`` with alpha = index (mask value)."""
+    r, g, b = color.red(), color.green(), color.blue()
+    return [(a << 24) | (r << 16) | (g << 8) | b for a in range(256)]
 
 
 class EdgeLayer:

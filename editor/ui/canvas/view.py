@@ -307,8 +307,6 @@ class CanvasView(CanvasToolsMixin, CanvasInputMixin, QWidget):
             lv, mx, my = self._overlay.level_for(vp.zoom)
             lsrc = QRectF(src.x() * mx, src.y() * my, src.width() * mx, src.height() * my)
             if self._overlay_mode == "overlay":
-                if lv is self._overlay.levels[0]:
-                    self._overlay.prepare(src)
                 p.setOpacity(self._overlay_opacity)
                 p.drawImage(srcf, lv.image, lsrc)
             else:  # 'mask': the mask itself (level 0 is the zero-copy view of the live mask)
