@@ -128,7 +128,7 @@ def stroke(app: QApplication, view: CanvasView, x0: float, y0: float) -> list[fl
 
 def busy(view: CanvasView) -> bool:
     """A full-mask operation, undo or redo still being worked out off the UI thread."""
-    return bool(getattr(view, "mask_busy", lambda: False)())
+    return bool(getattr(view, "busy", lambda: False)())
 
 
 def timed(app: QApplication, beat: Heartbeat, start: Callable[[], None]) -> tuple[float, float]:

@@ -47,3 +47,50 @@ def test_overlay_draws_the_mask_bytes_themselves(canvas: CanvasView, qtbot) -> N
         canvas.set_overlay_color(color)
         assert canvas.grab().toImage().pixelColor(on) == color
     assert address(canvas._overlay.levels[0].image) == live.ctypes.data  # type: ignore[union-attr]
+
+
+def test_photo_is_shown_from_the_documents_array(canvas: CanvasView) -> None:
+    """The full-size level is a view of the photo array, not a 32-bit copy of it."""
+    image = np.random.default_rng(2).integers(0, 255, (700, 1100, 3), dtype=np.uint8)
+    image[300:500, 400:600] = (3, 241, 31)
+    canvas.set_image(image)
+    full = canvas._photo.levels[0]  # type: ignore[union-attr]
+    assert address(full) == image.ctypes.data
+    canvas.set_view(1.0, QPointF(500, 400))
+    at = canvas.map_from_source(QPointF(500, 400)).toPoint()
+    color = canvas.grab().toImage().pixelColor(at)
+    assert (color.red(), color.green(), color.blue()) == (3, 241, 31)  # the overlay is empty
+
+
+def test_pyramid_is_built_in_a_worker_after_a_quick_first_level(canvas: CanvasView, qtbot) -> None:  # type: ignore[no-untyped-def]
+    """set_image returns (and paints, zoomed out) before the smooth levels exist; they
+    arrive from a worker and are the 2x2 box averages of the level above."""
+    import threading
+
+    from editor.ui.canvas import overlay
+
+    image = np.zeros((2400, 4400, 3), np.uint8)
+    image[:, ::2] = 200  # stripes: a box average is grey, a nearest sample is not
+    gate = threading.Event()
+    overlay._PYRAMID_WORKER.submit(gate.wait, 10)  # hold the worker
+    try:
+        canvas.set_image(image)
+        photo = canvas._photo
+        assert photo is not None and photo.building()
+        assert len(photo.levels) == 1
+        canvas.grab()  # paints from the quick level meanwhile
+        assert photo.level_for(canvas.zoom())[0].width() < image.shape[1]
+    finally:
+        gate.set()
+    qtbot.waitUntil(lambda: not photo.building(), timeout=5_000)
+    assert len(photo.levels) > 2
+    level1 = photo.levels[1]
+    assert (level1.width(), level1.height()) == (2200, 1200)
+    assert level1.pixelColor(10, 10).red() == 100  # (200 + 0) / 2 across the stripes
+    assert photo.level_for(canvas.zoom())[0] is photo.levels[level_index_for(canvas)]
+
+
+def level_index_for(canvas: CanvasView) -> int:
+    from editor.ui.canvas.overlay import level_index
+
+    return level_index(canvas.zoom(), len(canvas._photo.levels))  # type: ignore[union-attr]

@@ -1,7 +1,8 @@
 """What the canvas draws: the photo pyramid, the mask colour overlay and the mask edge.
 
-- ``PhotoLayer``: the photo converted once per image to a 32-bit QImage, plus
-  box-filtered half-size levels so zoomed-out views stay smooth and cheap.
+- ``PhotoLayer``: the photo's own array shown through a QImage view (no copy), plus
+  box-filtered half-size 32-bit levels (built in a worker for the canvas's photo) so
+  zoomed-out views stay smooth and cheap.
 - ``MaskOverlay``: the mask itself drawn as an Indexed8 QImage (zero copy) whose colour
   table is the overlay colour with alpha = mask value, plus half-size mask levels
   refreshed in the rectangle a stroke touched; opacity is applied when drawing.
@@ -13,9 +14,11 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
-from PySide6.QtCore import QRect, Qt
+from PySide6.QtCore import QObject, QRect, Signal
 from PySide6.QtGui import QColor, QImage
 
 from .viewport import Viewport
@@ -35,35 +38,120 @@ def level_index(zoom: float, count: int) -> int:
     return min(count - 1, max(0, math.floor(-math.log2(zoom))))
 
 
-class PhotoLayer:
-    """The photo as a 32-bit QImage pyramid (level k is 1 / 2**k of the source size)."""
+class _Ready(QObject):
+    """Brings a worker's result to the UI thread: ``arrived`` is emitted by the worker
+    and, connected to a method of this QObject (which lives on the UI thread), is queued
+    there; ``done`` then fires on the UI thread once the result is in place."""
 
-    def __init__(self, image: np.ndarray) -> None:
+    arrived = Signal()
+    done = Signal()
+
+    def __init__(self, collect: Callable[[], None]) -> None:
+        super().__init__()
+        self._collect = collect
+        self.arrived.connect(self._deliver)
+
+    def _deliver(self) -> None:
+        self._collect()
+        self.done.emit()
+
+
+_PYRAMID_WORKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="canvas-pyramid")
+
+
+def photo_pyramid(image: np.ndarray) -> list[np.ndarray]:
+    """Half-size levels of ``image`` (H x W x 3 RGB or 4 RGBA), each a 2x2 box average of
+    the one before (cv2 area resize: lock-free), as 32-bit BGRA bytes, which is Qt's
+    (A)RGB32 in memory, the format the raster engine draws fastest."""
+    import cv2
+
+    levels: list[np.ndarray] = []
+    prev = image
+    to_bgra = cv2.COLOR_RGBA2BGRA if image.shape[2] == 4 else cv2.COLOR_RGB2BGRA
+    while max(prev.shape[:2]) > 2 * PYRAMID_MIN_EDGE:
+        h, w = prev.shape[:2]
+        lh, lw = max(1, h // 2), max(1, w // 2)
+        crop = prev[: 2 * lh, : 2 * lw]
+        if crop.shape[0] < 2 * lh or crop.shape[1] < 2 * lw:  # clamped to 1 row / column
+            pad = ((0, 2 * lh - crop.shape[0]), (0, 2 * lw - crop.shape[1]), (0, 0))
+            crop = np.pad(crop, pad, mode="edge")
+        prev = cv2.resize(crop, (lw, lh), interpolation=cv2.INTER_AREA)
+        levels.append(cv2.cvtColor(prev, to_bgra))
+    return levels
+
+
+QUICK_EDGE = 2048  # the quick level shown until the pyramid is built: at most this wide
+
+
+def quick_level(image: np.ndarray) -> tuple[QImage, np.ndarray] | None:
+    """A small nearest-pixel sample of ``image`` (tens of ms at 100 MP, where the smooth
+    pyramid takes a few hundred), to draw zoomed-out views until the pyramid is ready."""
+    import cv2
+
+    h, w = image.shape[:2]
+    step = 1
+    while max(h, w) / step > QUICK_EDGE:
+        step *= 2
+    if step == 1:
+        return None
+    lw, lh = max(1, w // step), max(1, h // step)
+    small = cv2.resize(image, (lw, lh), interpolation=cv2.INTER_NEAREST)
+    alpha = image.shape[2] == 4
+    arr = cv2.cvtColor(small, cv2.COLOR_RGBA2BGRA if alpha else cv2.COLOR_RGB2BGRA)
+    fmt = QImage.Format.Format_ARGB32 if alpha else QImage.Format.Format_RGB32
+    return QImage(arr.data, lw, lh, lw * 4, fmt), arr
+
+
+class PhotoLayer:
+    """The photo as a QImage pyramid (level k is 1 / 2**k of the source size).
+
+    Level 0 is a view of the photo's own array (no copy: it must stay unchanged while
+    shown). The smaller levels are built at once, or with ``background`` in a worker
+    thread (``ready`` fires when they are complete); until then the full-size level is
+    drawn, smoothly scaled, at every zoom."""
+
+    def __init__(self, image: np.ndarray, *, background: bool = False) -> None:
         h, w = image.shape[:2]
-        data = np.ascontiguousarray(image)
-        if image.shape[2] == 4:
-            view = QImage(data.data, w, h, w * 4, QImage.Format.Format_RGBA8888)
-            full = view.convertToFormat(QImage.Format.Format_ARGB32_Premultiplied)
-        else:
-            view = QImage(data.data, w, h, w * 3, QImage.Format.Format_RGB888)
-            full = view.convertToFormat(QImage.Format.Format_RGB32)
+        self._array = np.ascontiguousarray(image)
         self.has_alpha = image.shape[2] == 4
+        fmt = QImage.Format.Format_RGBA8888 if self.has_alpha else QImage.Format.Format_RGB888
+        full = QImage(self._array.data, w, h, w * image.shape[2], fmt)
         self.levels: list[QImage] = [full]
-        while max(self.levels[-1].width(), self.levels[-1].height()) > 2 * PYRAMID_MIN_EDGE:
-            prev = self.levels[-1]
-            self.levels.append(
-                prev.scaled(
-                    max(1, prev.width() // 2),
-                    max(1, prev.height() // 2),
-                    Qt.AspectRatioMode.IgnoreAspectRatio,
-                    Qt.TransformationMode.SmoothTransformation,
-                )
-            )
+        self._arrays: list[np.ndarray] = []
+        self._quick: tuple[QImage, np.ndarray] | None = None  # shown while building
+        self.ready: _Ready | None = None
+        self._pending: Future[list[np.ndarray]] | None = None
+        if not background:
+            self._add_levels(photo_pyramid(self._array))
+            return
+        self._quick = quick_level(self._array)
+        self.ready = _Ready(self._collect)
+        arrived = self.ready.arrived
+        self._pending = _PYRAMID_WORKER.submit(photo_pyramid, self._array)
+        self._pending.add_done_callback(lambda _f: arrived.emit())
+
+    def _add_levels(self, arrays: list[np.ndarray]) -> None:
+        fmt = QImage.Format.Format_ARGB32 if self.has_alpha else QImage.Format.Format_RGB32
+        for arr in arrays:
+            lh, lw = arr.shape[:2]
+            self.levels.append(QImage(arr.data, lw, lh, lw * 4, fmt))
+        self._arrays = arrays  # the QImages are views of these
+
+    def _collect(self) -> None:
+        pending, self._pending, self._quick = self._pending, None, None
+        if pending is not None:
+            self._add_levels(pending.result())
+
+    def building(self) -> bool:
+        """True while the smaller levels are still being built."""
+        return self._pending is not None
 
     def level_for(self, zoom: float) -> tuple[QImage, float, float]:
         """Smallest level still at least as large as the screen needs: (image, sx, sy)
         where source pixel x maps to level pixel x * sx."""
         img = self.levels[level_index(zoom, len(self.levels))]
+        if self._quick is not None and zoom < 1.0:  # a nearest-pixel sample while building
+            img = self._quick[0]
         full = self.levels[0]
         return img, img.width() / full.width(), img.height() / full.height()
 
@@ -98,6 +186,12 @@ def mask_pyramid(mask: np.ndarray) -> list[np.ndarray]:
     each the 2x2 box average of the one before, down to PYRAMID_MIN_EDGE. Qt-free and
     lock-free, so a worker thread can build them for a mask about to be shown."""
     levels: list[np.ndarray] = []
+    if not _any(mask):  # a new photo's empty mask: zero pages cost nothing until written
+        shape = mask.shape
+        while max(shape) > 2 * PYRAMID_MIN_EDGE:
+            shape = (max(1, shape[0] // 2), max(1, shape[1] // 2))
+            levels.append(np.zeros(shape, np.uint8))
+        return levels
     prev = mask
     while max(prev.shape) > 2 * PYRAMID_MIN_EDGE:
         h, w = prev.shape
@@ -107,6 +201,13 @@ def mask_pyramid(mask: np.ndarray) -> list[np.ndarray]:
         levels.append(out)
         prev = out
     return levels
+
+
+def _any(mask: np.ndarray) -> bool:
+    """Whether any byte is non-zero, read 8 bytes at a time where the layout allows."""
+    if mask.flags.c_contiguous and mask.size % 8 == 0:
+        return bool(mask.reshape(-1).view(np.uint64).any())
+    return bool(mask.any())
 
 
 class MaskOverlay:
@@ -232,7 +333,8 @@ class EdgeLayer:
         if r.isEmpty():
             return
         x0, y0, w, h = r.left(), r.top(), r.width(), r.height()
-        self._buf[y0 : y0 + h, x0 : x0 + w] = _EDGE_LUT[edge_pixels(mask, vp, x0, y0, w, h)]
+        codes = edge_pixels(mask, vp, x0, y0, w, h)
+        np.take(_EDGE_LUT, codes, out=self._buf[y0 : y0 + h, x0 : x0 + w], mode="wrap")
 
 
 def edge_pixels(mask: np.ndarray, vp: Viewport, x0: int, y0: int, w: int, h: int) -> np.ndarray:
@@ -246,15 +348,20 @@ def edge_pixels(mask: np.ndarray, vp: Viewport, x0: int, y0: int, w: int, h: int
     in_y = (sy >= 0) & (sy < mh)
     np.clip(sx, 0, mw - 1, out=sx)
     np.clip(sy, 0, mh - 1, out=sy)
-    inside = mask[sy[:, None], sx[None, :]] >= 128
+    # rows first, then columns: two gathers of whole rows read memory in order, where one
+    # 2-D fancy index jumps around a 100 MP mask for every sample
+    inside = mask.take(sy, axis=0).take(sx, axis=1) >= 128
     inside &= in_y[:, None]
     inside &= in_x[None, :]
     core = inside[:-1, :-1]
-    edge = (core != inside[:-1, 1:]) | (core != inside[1:, :-1])
+    edge = core != inside[:-1, 1:]
+    edge |= core != inside[1:, :-1]
+    out = np.zeros((h, w), np.uint8)
+    ys, xs = np.nonzero(edge)  # the edge is thin: the dash is worked out only on it
     # dash phase anchored to the image, so a scrolled cache stays consistent
     ax, ay = x0 - round(ox), y0 - round(oy)
-    dash = ((np.arange(ax, ax + w)[None, :] + np.arange(ay, ay + h)[:, None]) // _DASH) & 1
-    return edge.astype(np.uint8) * (1 + dash.astype(np.uint8))
+    out[ys, xs] = 1 + (((xs + ax) + (ys + ay)) // _DASH & 1).astype(np.uint8)
+    return out
 
 
 # Overlay colours offered as swatches: hues spread around the wheel, saturated enough to

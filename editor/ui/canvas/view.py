@@ -103,7 +103,9 @@ class CanvasView(CanvasToolsMixin, CanvasInputMixin, QWidget):
         self._end_stroke()
         self._lasso.clear()
         self.show_variant(None)
-        self._photo = PhotoLayer(image)
+        self._photo = PhotoLayer(image, background=True)
+        if self._photo.ready is not None:
+            self._photo.ready.done.connect(self._photo_levels_ready)
         self._overlay = MaskOverlay(mask, self._overlay_color)
         self._last_stroke_end = None
         h, w = image.shape[:2]
@@ -114,6 +116,14 @@ class CanvasView(CanvasToolsMixin, CanvasInputMixin, QWidget):
         else:
             self.zoom_fit()
         self.image_changed.emit()
+
+    def _photo_levels_ready(self) -> None:
+        self.update()
+
+    def busy(self) -> bool:
+        """True while work for the display or the mask runs in a worker (the photo's
+        smaller levels, a full-mask operation, its undo or redo)."""
+        return self._photo is not None and self._photo.building()
 
     def _on_document_mask(self, rect: Rect) -> None:
         x0, y0, x1, y1 = rect
