@@ -94,3 +94,65 @@ def level_index_for(canvas: CanvasView) -> int:
     from editor.ui.canvas.overlay import level_index
 
     return level_index(canvas.zoom(), len(canvas._photo.levels))  # type: ignore[union-attr]
+
+
+def test_full_mask_ops_run_while_the_event_loop_keeps_ticking(
+    canvas: CanvasView, qtbot, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """An invert / feather and their undo / redo are worked out in a worker: a 1 ms
+    QTimer keeps ticking meanwhile; the canvas shows the result (levels included) and
+    undo brings back the exact bytes."""
+    import threading
+
+    from PySide6.QtCore import QTimer
+
+    from editor.core import mask as masks
+    from editor.core import mask_work
+
+    monkeypatch.setattr(mask_work, "ASYNC_FROM", 0)  # a moderate image counts as large
+    h, w = 1200, 1800
+    canvas.set_image(np.full((h, w, 3), 60, np.uint8))
+    start = np.zeros((h, w), np.uint8)
+    start[300:900, 400:1400] = 255
+    canvas.apply_mask(start, "paint")
+    canvas.set_overlay_mode("mask")
+    ticks: list[int] = []
+    timer = QTimer()
+    timer.setInterval(1)
+    timer.timeout.connect(lambda: ticks.append(1))
+    timer.start()
+
+    def run(action, expected: np.ndarray) -> None:  # type: ignore[no-untyped-def]
+        gate = threading.Event()
+        mask_work._WORKER.submit(gate.wait, 10)  # the job waits behind this
+        ticks.clear()
+        action()
+        assert canvas.busy()
+        qtbot.wait(60)  # the UI thread is free while the job waits
+        assert len(ticks) >= 10
+        gate.set()
+        qtbot.waitUntil(lambda: not canvas.busy(), timeout=5_000)
+        assert np.array_equal(canvas.mask(), expected)
+        levels = canvas._overlay.levels  # type: ignore[union-attr]
+        assert np.array_equal(levels[1].mask, _box_half(expected))
+        shown = canvas.grab().toImage()
+        centre = canvas.map_from_source(QPointF(900, 600)).toPoint()
+        assert shown.pixelColor(centre).red() == int(expected[600, 900])
+
+    run(lambda: canvas.run_mask_op("invert"), masks.invert(start))
+    run(canvas.undo_stack.undo, start)
+    run(canvas.undo_stack.redo, masks.invert(start))
+    feathered = masks.feather(masks.invert(start), 20)
+    run(lambda: canvas.run_mask_op("feather", 20), feathered)
+    run(canvas.undo_stack.undo, masks.invert(start))
+    run(canvas.undo_stack.redo, feathered)
+    assert canvas.undo_stack.undoText() == "Feather mask by 20 px"
+    timer.stop()
+
+
+def _box_half(a: np.ndarray) -> np.ndarray:
+    h, w = a.shape[0] // 2, a.shape[1] // 2
+    q = a[: 2 * h, : 2 * w].astype(np.uint16)
+    return ((q[0::2, 0::2] + q[1::2, 0::2] + q[0::2, 1::2] + q[1::2, 1::2] + 2) >> 2).astype(
+        np.uint8
+    )

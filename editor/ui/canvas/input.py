@@ -125,6 +125,7 @@ class CanvasInputMixin:
         if self._mask is None:
             return
         self._end_stroke()
+        self.document.mask_work.settle()  # a full-mask job in a worker ends first
         self._stroke = MaskStroke(self._mask, erase=erase)
         r = self._radius(pressure)
         if line and self._last_stroke_end is not None:
