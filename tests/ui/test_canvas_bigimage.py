@@ -67,7 +67,7 @@ def test_pyramid_is_built_in_a_worker_after_a_quick_first_level(canvas: CanvasVi
     arrive from a worker and are the 2x2 box averages of the level above."""
     import threading
 
-    from editor.ui.canvas import overlay
+    from editor.ui.canvas import photo_layer as overlay
 
     image = np.zeros((2400, 4400, 3), np.uint8)
     image[:, ::2] = 200  # stripes: a box average is grey, a nearest sample is not
@@ -91,7 +91,7 @@ def test_pyramid_is_built_in_a_worker_after_a_quick_first_level(canvas: CanvasVi
 
 
 def level_index_for(canvas: CanvasView) -> int:
-    from editor.ui.canvas.overlay import level_index
+    from editor.ui.canvas.photo_layer import level_index
 
     return level_index(canvas.zoom(), len(canvas._photo.levels))  # type: ignore[union-attr]
 

@@ -304,18 +304,12 @@ class CanvasView(CanvasToolsMixin, CanvasInputMixin, CanvasWorkMixin, QWidget):
         p.setClipRect(r)
         p.setTransform(QTransform(vp.zoom, 0, 0, vp.zoom, vp.offset.x(), vp.offset.y()))
         p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, vp.zoom < 1.0)
-        level, sx, sy = photo.level_for(vp.zoom)
-        level_src = QRectF(src.x() * sx, src.y() * sy, src.width() * sx, src.height() * sy)
-        p.drawImage(srcf, level, level_src)
+        photo.draw(p, src, vp.zoom)
         variant = self._variant is not None  # the result as it is: only the mask's outline
         if self._overlay is not None and self._overlay_mode != "hidden" and not variant:
-            lv, mx, my = self._overlay.level_for(vp.zoom)
-            lsrc = QRectF(src.x() * mx, src.y() * my, src.width() * mx, src.height() * my)
             if self._overlay_mode == "overlay":
                 p.setOpacity(self._overlay_opacity)
-                p.drawImage(srcf, lv.image, lsrc)
-            else:  # 'mask': the mask itself (level 0 is the zero-copy view of the live mask)
-                p.drawImage(srcf, lv.mask_image, lsrc)
+            self._overlay.draw(p, src, vp.zoom, as_mask=self._overlay_mode == "mask")
         p.restore()
         if self._overlay_mode == "overlay" or variant:
             self._edges.ensure(self._mask, vp)
