@@ -25,6 +25,7 @@ ALPHA_TRANSPARENT = "alpha channel: transparent = edit (OpenAI convention)"
 ALPHA_PAINTED = "alpha channel: the white paint on the transparent layer = edit"
 ALPHA_CUTOUT = "alpha channel of a cut-out: transparent = edit (Ctrl+I inverts)"
 _EXACT_DISC_MAX = 3  # radii up to this use an exact disc; larger ones an octagon
+FEATHER_BAND_PIXELS = 8_000_000  # larger feathers are worked out in bands of rows
 
 
 def new_mask(h: int, w: int) -> np.ndarray:
@@ -217,9 +218,24 @@ def feather_window(
     cx0, cy0 = max(0, x0 - margin), max(0, y0 - margin)
     cx1, cy1 = min(w, x1 + margin), min(h, y1 + margin)
     crop = np.ascontiguousarray(mask[cy0:cy1, cx0:cx1], dtype=np.uint8)
+    if crop.size <= FEATHER_BAND_PIXELS:
+        return (cx0, cy0, cx1, cy1), _feathered(crop, px)
+    # a large mask: in bands of rows, each worked out with `margin` rows around it (the
+    # blur and the reach look no farther), so the temporaries follow a band, not the photo
+    out = np.empty(crop.shape, np.uint8)
+    rows = max(1, FEATHER_BAND_PIXELS // crop.shape[1])
+    for b0 in range(0, crop.shape[0], rows):
+        b1 = min(crop.shape[0], b0 + rows)
+        w0, w1 = max(0, b0 - margin), min(crop.shape[0], b1 + margin)
+        out[b0:b1] = _feathered(crop[w0:w1], px)[b0 - w0 : b1 - w0]
+    return (cx0, cy0, cx1, cy1), out
+
+
+def _feathered(crop: np.ndarray, px: int) -> np.ndarray:
+    crop = np.ascontiguousarray(crop)
     blurred = np.asarray(Image.fromarray(crop).filter(ImageFilter.GaussianBlur(radius=px / 3.0)))
     reach = grow(crop, px) > 0
-    return (cx0, cy0, cx1, cy1), np.where(reach, blurred, np.uint8(0))
+    return np.where(reach, blurred, np.uint8(0))
 
 
 # --- files ----------------------------------------------------------------------

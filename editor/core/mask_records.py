@@ -14,11 +14,13 @@ them while the UI thread stays free.
 
 from __future__ import annotations
 
+import zlib
+
 import numpy as np
 
 TILE = 256
 Rect = tuple[int, int, int, int]  # x0, y0, x1, y1 (exclusive)
-TileValue = int | np.ndarray  # a flat tile's value, or its pixels
+TileValue = int | np.ndarray | bytes  # a flat tile's value, its pixels, or them zlib'd
 
 
 def _pack(tile: np.ndarray) -> TileValue:
@@ -30,7 +32,13 @@ def _pack(tile: np.ndarray) -> TileValue:
 
 
 def _nbytes(value: TileValue) -> int:
-    return value.nbytes if isinstance(value, np.ndarray) else 1
+    if isinstance(value, np.ndarray):
+        return value.nbytes
+    return len(value) if isinstance(value, bytes) else 1
+
+
+def _squeeze(value: TileValue) -> TileValue:
+    return zlib.compress(value.data, 1) if isinstance(value, np.ndarray) else value
 
 
 class TileRecord:
@@ -58,12 +66,21 @@ class TileRecord:
     def tiles(self) -> int:
         return len(self._tiles)
 
+    def compress(self) -> None:
+        """zlib the tiles held as pixels (the edge of a mask: mostly flat runs), one tile
+        at a time, so ``apply`` may run meanwhile (in a worker: zlib releases the lock)."""
+        for i, (ty, tx, before, after) in enumerate(self._tiles):
+            self._tiles[i] = (ty, tx, _squeeze(before), _squeeze(after))
+
     def apply(self, mask: np.ndarray, which: str) -> Rect:
         """Write the ``which`` ("before" or "after") pixels into ``mask`` in place."""
         side = 2 if which == "before" else 3
         for tile in self._tiles:
             ty, tx, value = tile[0], tile[1], tile[side]
-            mask[ty * TILE : (ty + 1) * TILE, tx * TILE : (tx + 1) * TILE] = value
+            target = mask[ty * TILE : (ty + 1) * TILE, tx * TILE : (tx + 1) * TILE]
+            if isinstance(value, bytes):
+                value = np.frombuffer(zlib.decompress(value), np.uint8).reshape(target.shape)
+            target[...] = value
         return self.rect
 
 
@@ -71,6 +88,9 @@ class InvertRecord:
     """An invert of the whole mask: undo and redo invert it again (nothing stored)."""
 
     nbytes = 0
+
+    def compress(self) -> None:
+        """Nothing to compress."""
 
     def __init__(self, shape: tuple[int, int]) -> None:
         self.shape = shape

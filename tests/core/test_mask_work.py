@@ -45,6 +45,14 @@ def test_a_clear_record_keeps_flat_tiles_as_one_value() -> None:
     out = masks.clear(m)
     record.apply(out, "before")
     assert np.array_equal(out, m)
+    raw = record.nbytes
+    record.compress()  # the edge tiles zlib'd: a fraction, and still exact
+    assert record.nbytes < raw / 4
+    out = masks.clear(m)
+    record.apply(out, "before")
+    assert np.array_equal(out, m)
+    record.apply(out, "after")
+    assert not out.any()
     assert diff_tiles(m, m.copy()) is None
     assert InvertRecord(m.shape).nbytes == 0
 
@@ -115,3 +123,20 @@ def test_small_masks_stay_on_the_callers_thread(monkeypatch: pytest.MonkeyPatch)
     d.set_image(np.zeros((100, 100, 3), np.uint8))
     assert not d.mask_work.edit(masks.fill, "Fill mask")
     assert not d.mask_work.busy()
+
+
+def test_a_large_feather_in_bands_equals_the_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Bands of rows with a margin give exactly the feather of the whole crop (the band
+    only bounds the temporaries), grey levels included."""
+    rng = np.random.default_rng(3)
+    m = np.zeros((700, 900), np.uint8)
+    for _ in range(8):
+        y, x = int(rng.integers(0, 650)), int(rng.integers(0, 850))
+        m[y : y + int(rng.integers(5, 220)), x : x + int(rng.integers(5, 220))] = rng.choice(
+            [255, 128, 200]
+        )
+    for px in (3, 17, 40):
+        monkeypatch.setattr(masks, "FEATHER_BAND_PIXELS", 10**9)
+        whole = masks.feather(m, px)
+        monkeypatch.setattr(masks, "FEATHER_BAND_PIXELS", 9_000)  # 10 rows a band
+        assert np.array_equal(masks.feather(m, px), whole)
