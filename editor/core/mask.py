@@ -26,6 +26,8 @@ ALPHA_PAINTED = "alpha channel: the white paint on the transparent layer = edit"
 ALPHA_CUTOUT = "alpha channel of a cut-out: transparent = edit (Ctrl+I inverts)"
 _EXACT_DISC_MAX = 3  # radii up to this use an exact disc; larger ones an octagon
 FEATHER_BAND_PIXELS = 8_000_000  # larger feathers are worked out in bands of rows
+GROW_TILED_FROM = 4_000_000  # larger masks grow tile by tile, only near their edges
+GROW_TILE = 256
 
 
 def new_mask(h: int, w: int) -> np.ndarray:
@@ -158,6 +160,13 @@ def grow(mask: np.ndarray, px: int) -> np.ndarray:
     beyond); negative shrinks. Outside the image counts as "same as the border", so
     shrinking does not eat in from the image's edges."""
     px = int(px)
+    if mask.size > GROW_TILED_FROM and _reach(abs(px)) <= GROW_TILE:
+        return _grow_tiles(mask, px)
+    return _grow_crop(mask, px)
+
+
+def _grow_crop(mask: np.ndarray, px: int) -> np.ndarray:
+    """``grow`` worked out on the crop around the mask's bounding box."""
     out = np.array(mask, dtype=np.uint8, copy=True)
     box = bounding_box(mask) if px else None
     if box is None:
@@ -178,6 +187,42 @@ def grow(mask: np.ndarray, px: int) -> np.ndarray:
     out[cy0:cy1, cx0:cx1] = work[
         pad[0][0] : work.shape[0] - pad[0][1], pad[1][0] : work.shape[1] - pad[1][1]
     ]
+    return out
+
+
+def _reach(r: int) -> int:
+    """How far a grow by r looks: the octagon's circumradius (1.0824 r) and a margin."""
+    return math.ceil(1.09 * r) + 2
+
+
+def _grow_tiles(mask: np.ndarray, px: int) -> np.ndarray:
+    """``grow`` of a large mask where it can change: a flat tile whose 8 neighbours are
+    flat with the same value keeps it, so only the tiles near the mask's edges are
+    grown (each with a margin of its reach), and the cost follows the edge, not the area."""
+    t, reach = GROW_TILE, _reach(abs(px))
+    out = np.array(mask, dtype=np.uint8, copy=True)
+    if not px:
+        return out
+    h, w = mask.shape
+    starts = np.arange(0, w, t)
+    bands = [mask[y : y + t] for y in range(0, h, t)]
+    lo = np.stack([np.minimum.reduceat(b.min(axis=0), starts) for b in bands])
+    hi = np.stack([np.maximum.reduceat(b.max(axis=0), starts) for b in bands])
+    value = np.where(lo == hi, lo.astype(np.int16), np.int16(-1))  # -1: not flat
+    # compare with each neighbour (outside the image: the tile itself, i.e. ignored)
+    padded = np.pad(value, 1, mode="edge")
+    settled = value >= 0
+    ny, nx = value.shape
+    for dy in (-1, 0, 1):
+        for dx in (-1, 0, 1):
+            settled &= padded[1 + dy : 1 + dy + ny, 1 + dx : 1 + dx + nx] == value
+    for ty, tx in np.argwhere(~settled).tolist():
+        y0, x0 = ty * t, tx * t
+        y1, x1 = min(h, y0 + t), min(w, x0 + t)
+        wy0, wx0 = max(0, y0 - reach), max(0, x0 - reach)
+        window = mask[wy0 : min(h, y1 + reach), wx0 : min(w, x1 + reach)]
+        grown = _grow_crop(window, px)  # the window's own edges lie beyond the reach
+        out[y0:y1, x0:x1] = grown[y0 - wy0 : y1 - wy0, x0 - wx0 : x1 - wx0]
     return out
 
 

@@ -140,3 +140,24 @@ def test_a_large_feather_in_bands_equals_the_whole(monkeypatch: pytest.MonkeyPat
         whole = masks.feather(m, px)
         monkeypatch.setattr(masks, "FEATHER_BAND_PIXELS", 9_000)  # 10 rows a band
         assert np.array_equal(masks.feather(m, px), whole)
+
+
+@pytest.mark.parametrize("px", [-37, -9, -2, 1, 3, 14, 40])
+def test_a_large_grow_by_tiles_equals_the_whole(monkeypatch: pytest.MonkeyPatch, px: int) -> None:
+    """Growing (or shrinking) only the tiles near the edges gives exactly the grow of the
+    whole mask: grey levels, the image's borders and a nearly full mask included."""
+    rng = np.random.default_rng(abs(px))
+    m = np.zeros((530, 610), np.uint8)
+    for _ in range(7):
+        y, x = int(rng.integers(0, 520)), int(rng.integers(0, 600))
+        m[y : y + int(rng.integers(1, 240)), x : x + int(rng.integers(1, 240))] = rng.choice(
+            [255, 128, 1]
+        )
+    full = np.full((530, 610), 255, np.uint8)
+    full[200:230, 0:50] = 0  # a hole at the border
+    for mask in (m, masks.feather(m, 9), full):
+        monkeypatch.setattr(masks, "GROW_TILED_FROM", 10**9)
+        whole = masks.grow(mask, px)
+        monkeypatch.setattr(masks, "GROW_TILED_FROM", 0)
+        monkeypatch.setattr(masks, "GROW_TILE", 96)
+        assert np.array_equal(masks.grow(mask, px), whole)
