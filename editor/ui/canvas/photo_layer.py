@@ -100,8 +100,9 @@ class PhotoLayer:
 
     Level 0 is a view of the photo's own array (no copy: it must stay unchanged while
     shown). The smaller levels are built at once, or with ``background`` in a worker
-    thread (``ready`` fires when they are complete); until then the full-size level is
-    drawn, smoothly scaled, at every zoom."""
+    thread started once the first paint is done (so that paint has the CPUs), and
+    ``ready`` fires when they are complete; until then a quick nearest-pixel level is
+    drawn zoomed out."""
 
     def __init__(self, image: np.ndarray, *, background: bool = False) -> None:
         h, w = image.shape[:2]
@@ -114,11 +115,19 @@ class PhotoLayer:
         self._quick: tuple[QImage, np.ndarray] | None = None  # shown while building
         self.ready: _Ready | None = None
         self._pending: Future[list[np.ndarray]] | None = None
+        self._waiting = False  # a background build not started yet
         if not background:
             self._add_levels(photo_pyramid(self._array))
             return
         self._quick = quick_level(self._array)
         self.ready = _Ready(self._collect)
+        self._waiting = True
+
+    def start(self) -> None:
+        """Start building the smaller levels in the worker (once)."""
+        if not self._waiting or self.ready is None:
+            return
+        self._waiting = False
         arrived = self.ready.arrived
         self._pending = _PYRAMID_WORKER.submit(photo_pyramid, self._array)
         self._pending.add_done_callback(lambda _f: arrived.emit())
@@ -141,8 +150,8 @@ class PhotoLayer:
             self.ready.done.connect(callback)
 
     def building(self) -> bool:
-        """True while the smaller levels are still being built."""
-        return self._pending is not None
+        """True while the smaller levels are still to be built."""
+        return self._waiting or self._pending is not None
 
     def draw(self, p: QPainter, src: QRect, zoom: float) -> None:
         """Draw source rectangle ``src`` (the painter maps source pixels). Zoomed in, the

@@ -289,6 +289,8 @@ class CanvasView(CanvasToolsMixin, CanvasInputMixin, CanvasWorkMixin, QWidget):
                 paint_banner(p, self._variant_label)
         finally:
             p.end()
+        if self._photo is not None:
+            self._photo.start()  # its smooth levels: after this first paint
 
     def _paint_layers(self, p: QPainter, r: QRect) -> None:
         p.fillRect(r, _BACKGROUND)
