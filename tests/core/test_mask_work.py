@@ -161,3 +161,13 @@ def test_a_large_grow_by_tiles_equals_the_whole(monkeypatch: pytest.MonkeyPatch,
         monkeypatch.setattr(masks, "GROW_TILED_FROM", 0)
         monkeypatch.setattr(masks, "GROW_TILE", 96)
         assert np.array_equal(masks.grow(mask, px), whole)
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "setpriority"), reason="no thread nice values")
+def test_the_worker_yields_the_cpu_to_the_ui_thread() -> None:
+    import os
+
+    def nice() -> int:
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    assert mask_work._WORKER.submit(nice).result() == min(19, nice() + mask_work.BACKGROUND_NICE)

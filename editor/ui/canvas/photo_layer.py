@@ -13,6 +13,8 @@ import numpy as np
 from PySide6.QtCore import QObject, QRect, QRectF, Signal
 from PySide6.QtGui import QImage, QPainter
 
+from editor.core.mask_work import lower_thread_priority
+
 PYRAMID_MIN_EDGE = 256
 
 
@@ -49,7 +51,9 @@ class _Ready(QObject):
         self.done.emit()
 
 
-_PYRAMID_WORKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="canvas-pyramid")
+_PYRAMID_WORKER = ThreadPoolExecutor(
+    max_workers=1, thread_name_prefix="canvas-pyramid", initializer=lower_thread_priority
+)
 
 
 def photo_pyramid(image: np.ndarray) -> list[np.ndarray]:
