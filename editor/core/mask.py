@@ -15,6 +15,7 @@ from PIL import Image, ImageFilter
 from editor.core.atomic import atomic_write, export_error
 from editor.core.codec import encode_png
 from editor.core.errors import MaskError
+from editor.core.mask_tiles import by_tiles
 
 EDIT = 255
 KEEP = 0
@@ -196,34 +197,10 @@ def _reach(r: int) -> int:
 
 
 def _grow_tiles(mask: np.ndarray, px: int) -> np.ndarray:
-    """``grow`` of a large mask where it can change: a flat tile whose 8 neighbours are
-    flat with the same value keeps it, so only the tiles near the mask's edges are
-    grown (each with a margin of its reach), and the cost follows the edge, not the area."""
-    t, reach = GROW_TILE, _reach(abs(px))
-    out = np.array(mask, dtype=np.uint8, copy=True)
+    """``grow`` of a large mask only near its edges (see ``mask_tiles``)."""
     if not px:
-        return out
-    h, w = mask.shape
-    starts = np.arange(0, w, t)
-    bands = [mask[y : y + t] for y in range(0, h, t)]
-    lo = np.stack([np.minimum.reduceat(b.min(axis=0), starts) for b in bands])
-    hi = np.stack([np.maximum.reduceat(b.max(axis=0), starts) for b in bands])
-    value = np.where(lo == hi, lo.astype(np.int16), np.int16(-1))  # -1: not flat
-    # compare with each neighbour (outside the image: the tile itself, i.e. ignored)
-    padded = np.pad(value, 1, mode="edge")
-    settled = value >= 0
-    ny, nx = value.shape
-    for dy in (-1, 0, 1):
-        for dx in (-1, 0, 1):
-            settled &= padded[1 + dy : 1 + dy + ny, 1 + dx : 1 + dx + nx] == value
-    for ty, tx in np.argwhere(~settled).tolist():
-        y0, x0 = ty * t, tx * t
-        y1, x1 = min(h, y0 + t), min(w, x0 + t)
-        wy0, wx0 = max(0, y0 - reach), max(0, x0 - reach)
-        window = mask[wy0 : min(h, y1 + reach), wx0 : min(w, x1 + reach)]
-        grown = _grow_crop(window, px)  # the window's own edges lie beyond the reach
-        out[y0:y1, x0:x1] = grown[y0 - wy0 : y1 - wy0, x0 - wx0 : x1 - wx0]
-    return out
+        return np.array(mask, dtype=np.uint8, copy=True)
+    return by_tiles(mask, _reach(abs(px)), lambda window: _grow_crop(window, px), GROW_TILE)
 
 
 def shrink(mask: np.ndarray, px: int) -> np.ndarray:
@@ -265,6 +242,12 @@ def feather_window(
     crop = np.ascontiguousarray(mask[cy0:cy1, cx0:cx1], dtype=np.uint8)
     if crop.size <= FEATHER_BAND_PIXELS:
         return (cx0, cy0, cx1, cy1), _feathered(crop, px)
+    # PIL's blur looks at most px away (measured up to 120 px) and keeps flat areas
+    # flat; the reach grow looks _reach(px) away: tile by tile near the edges
+    reach = max(px + 2, _reach(px)) + 2
+    if reach <= GROW_TILE:
+        alpha = by_tiles(crop, reach, lambda window: _feathered(window, px), GROW_TILE)
+        return (cx0, cy0, cx1, cy1), alpha
     # a large mask: in bands of rows, each worked out with `margin` rows around it (the
     # blur and the reach look no farther), so the temporaries follow a band, not the photo
     out = np.empty(crop.shape, np.uint8)

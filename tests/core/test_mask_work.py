@@ -125,9 +125,9 @@ def test_small_masks_stay_on_the_callers_thread(monkeypatch: pytest.MonkeyPatch)
     assert not d.mask_work.busy()
 
 
-def test_a_large_feather_in_bands_equals_the_whole(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Bands of rows with a margin give exactly the feather of the whole crop (the band
-    only bounds the temporaries), grey levels included."""
+def test_a_large_feather_by_bands_or_tiles_is_exact(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Bands of rows with a margin, or only the tiles near the edges, give exactly the
+    feather of the whole crop, grey levels included."""
     rng = np.random.default_rng(3)
     m = np.zeros((700, 900), np.uint8)
     for _ in range(8):
@@ -139,6 +139,9 @@ def test_a_large_feather_in_bands_equals_the_whole(monkeypatch: pytest.MonkeyPat
         monkeypatch.setattr(masks, "FEATHER_BAND_PIXELS", 10**9)
         whole = masks.feather(m, px)
         monkeypatch.setattr(masks, "FEATHER_BAND_PIXELS", 9_000)  # 10 rows a band
+        monkeypatch.setattr(masks, "GROW_TILE", 4)  # tiles too small for the reach: bands
+        assert np.array_equal(masks.feather(m, px), whole)
+        monkeypatch.setattr(masks, "GROW_TILE", 128)  # tile by tile near the edges
         assert np.array_equal(masks.feather(m, px), whole)
 
 
