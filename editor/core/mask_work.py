@@ -78,6 +78,10 @@ class MaskWork:
         """True while a job runs or waits for ``finish``."""
         return self._job is not None
 
+    def busy_text(self) -> str:
+        """The running job's undo text ("" when idle)."""
+        return self._job.text if self._job is not None else ""
+
     def handles(self) -> bool:
         """Whether edits of the current mask go to the worker (a large mask)."""
         mask = self._doc.mask

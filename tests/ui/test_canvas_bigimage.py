@@ -156,3 +156,43 @@ def _box_half(a: np.ndarray) -> np.ndarray:
     return ((q[0::2, 0::2] + q[1::2, 0::2] + q[0::2, 1::2] + q[1::2, 1::2] + 2) >> 2).astype(
         np.uint8
     )
+
+
+def test_while_a_job_runs_strokes_and_undo_wait_with_a_hint(
+    canvas: CanvasView, qtbot, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The worker owns the mask during a job: a stroke, an undo or another operation is
+    refused with a status line instead of freezing the window until the job ends."""
+    import threading
+
+    from PySide6.QtCore import QEvent, Qt
+    from PySide6.QtGui import QMouseEvent
+    from PySide6.QtWidgets import QApplication
+
+    from editor.core import mask_work
+
+    monkeypatch.setattr(mask_work, "ASYNC_FROM", 0)
+    canvas.set_image(np.full((600, 800, 3), 60, np.uint8))
+    hints: list[str] = []
+    canvas.status_hint.connect(hints.append)
+    gate = threading.Event()
+    mask_work._WORKER.submit(gate.wait, 10)
+    try:
+        assert canvas.run_mask_op("fill")
+        assert canvas.busy()
+        pos = canvas.map_from_source(QPointF(100, 100))
+        press = QMouseEvent(
+            QEvent.Type.MouseButtonPress, pos, canvas.mapToGlobal(pos),
+            Qt.MouseButton.LeftButton, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+        )  # fmt: skip
+        QApplication.sendEvent(canvas, press)
+        assert not canvas.stroke_active()
+        assert not canvas.run_mask_op("invert")
+        assert hints and "fill mask" in hints[-1]
+    finally:
+        gate.set()
+    qtbot.waitUntil(lambda: not canvas.busy(), timeout=5_000)
+    assert (canvas.mask() == 255).all()
+    assert canvas.undo()
+    qtbot.waitUntil(lambda: not canvas.busy(), timeout=5_000)
+    assert not canvas.mask().any()  # type: ignore[union-attr]

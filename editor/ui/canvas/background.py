@@ -45,6 +45,7 @@ class CanvasWorkMixin:
     _photo: PhotoLayer | None
     _vp: Viewport
     _work_arrived: Any  # Signal() of the CanvasView
+    status_hint: Any  # Signal(str) of the CanvasView
     _fresh: _Fresh | None = None
 
     def _init_work(self) -> None:
@@ -65,12 +66,22 @@ class CanvasWorkMixin:
         building = self._photo is not None and self._photo.building()
         return building or self.document.mask_work.busy()
 
+    def refuse_while_busy(self) -> bool:
+        """True (and a status line) while a full-mask job runs: a stroke, undo or another
+        operation would have to wait for it, which may be seconds on a huge photo."""
+        text = self.document.mask_work.busy_text()
+        if text:
+            self.status_hint.emit(f"Still working on {text.lower()}; try again in a moment.")
+        return bool(text)
+
     def run_mask_op(self, name: str, px: int = 0) -> bool:
         """Run ``MASK_OPS[name]`` (``px`` for grow, shrink, feather) as one undo step: in a
         worker on a large mask (the canvas shows it when done), at once on a small one.
         False when nothing changed (known at once only on a small mask)."""
         title, func, takes_px = MASK_OPS[name]
         text = f"{title} by {px} px" if takes_px else title
+        if self.refuse_while_busy():
+            return False
         self._end_stroke()
         work = self.document.mask_work
         if work.edit(lambda mask: func(mask, px), text, invert=name == "invert"):
@@ -80,6 +91,8 @@ class CanvasWorkMixin:
     def replace_mask(self, new_mask: np.ndarray, text: str) -> bool:
         """Like ``apply_mask``, but on a large mask the comparison, the undo record and the
         writing happen in a worker."""
+        if self.refuse_while_busy():
+            return False
         self._end_stroke()
         mask = self.document.mask
         fits = mask is not None and new_mask.shape == mask.shape and new_mask.dtype == np.uint8

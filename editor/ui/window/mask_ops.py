@@ -141,6 +141,8 @@ class MaskController(Controller):
         title, func, takes_px = MASK_OPS[name]
         if self.doc.mask is None:
             return
+        if self.canvas.refuse_while_busy():
+            return
         if takes_px and px is None:
             self.ask_amount(name)
             return
