@@ -28,6 +28,8 @@ from editor.core.mask_history import (
     Rect,
     changed_region,
 )
+from editor.core.mask_records import MaskRecord
+from editor.core.mask_work import MaskWork
 from editor.core.session import Session, load_session, save_session
 from editor.core.sources import SourceEntry, SourceHistory
 
@@ -57,7 +59,12 @@ class Document:
         self.jobs: dict[int, JobRecord] = {}
         self.path: str | None = None  # the photo's file
         self.session_path: str | None = None  # the session file it was saved to
-        self.history = MaskHistory(self._write, undo_limit=undo_limit, memory_limit=memory_limit)
+        self.history = MaskHistory(
+            self._write,
+            undo_limit=undo_limit,
+            memory_limit=memory_limit,
+            apply_record=self._write_record,
+        )
         self.generation = 0  # bumped whenever another image (and mask array) is shown
         self.changes = 0  # bumped by every change of mask, prompt, settings, jobs, sources
         self._dirty = False  # prompt, settings, jobs or sources changed since the last save
@@ -67,6 +74,7 @@ class Document:
         self.on_job: list[Callable[[JobRecord, bool], None]] = []  # (job, has new images)
         self.on_source: list[Callable[[], None]] = []  # another source of the same photo
         self.switching_source = False  # True while another source is being shown
+        self.mask_work = MaskWork(self)  # full-mask edits of a large mask, in a worker
 
     # -- the image --------------------------------------------------------------------------
     def has_image(self) -> bool:
@@ -78,6 +86,7 @@ class Document:
         """Edit ``image`` (H x W x 3/4 uint8) with ``mask`` (kept as the live mask, not
         copied when contiguous) or an empty one; the undo steps are forgotten unless
         ``keep_history`` (another source of the same size: the mask steps still fit)."""
+        self.mask_work.settle()
         if image.ndim != 3 or image.shape[2] not in (3, 4) or image.dtype != np.uint8:
             raise ValueError(
                 f"expected an H x W x 3/4 uint8 image, got {image.shape} {image.dtype}"
@@ -170,6 +179,7 @@ class Document:
     def apply_mask(self, new_mask: np.ndarray, text: str) -> bool:
         """Replace the mask by ``new_mask`` as one undo step named ``text`` (storing only
         the rectangle that changed). False when nothing changed."""
+        self.mask_work.settle()
         if self.mask is None:
             return False
         if new_mask.shape != self.mask.shape:
@@ -189,6 +199,7 @@ class Document:
     def record_edit(self, patch: MaskPatch, text: str, *, apply: bool = False) -> None:
         """One undo step for ``patch``; ``apply`` writes its pixels first (a brush stroke
         has already painted them into the mask)."""
+        self.mask_work.settle()
         if apply:
             self._write(patch.rect, patch.after())
         else:
@@ -209,9 +220,11 @@ class Document:
         return self.apply_mask(mask_ops.load_mask(path, self.mask.shape), f"Load mask {path}")
 
     def undo(self) -> bool:
+        self.mask_work.settle()
         return self.history.undo()
 
     def redo(self) -> bool:
+        self.mask_work.settle()
         return self.history.redo()
 
     def _write(self, rect: Rect, pixels: np.ndarray) -> None:
@@ -220,6 +233,11 @@ class Document:
             return
         self.mask[y0:y1, x0:x1] = pixels
         self._mask_changed(rect)
+
+    def _write_record(self, record: MaskRecord, which: str) -> None:
+        if self.mask is None or self.mask.shape != record.shape:
+            return
+        self._mask_changed(record.apply(self.mask, which))
 
     def _mask_changed(self, rect: Rect) -> None:
         self.changes += 1
@@ -292,6 +310,7 @@ class Document:
 
     def snapshot(self) -> Session:
         """The whole working state as a ``Session`` (the mask copied: painting may go on)."""
+        self.mask_work.settle()
         entry = self.sources.current
         assert entry is not None and self.mask is not None
         return Session(

@@ -15,6 +15,7 @@ from PIL import Image, ImageFilter
 from editor.core.atomic import atomic_write, export_error
 from editor.core.codec import encode_png
 from editor.core.errors import MaskError
+from editor.core.mask_tiles import by_tiles
 
 EDIT = 255
 KEEP = 0
@@ -25,6 +26,9 @@ ALPHA_TRANSPARENT = "alpha channel: transparent = edit (OpenAI convention)"
 ALPHA_PAINTED = "alpha channel: the white paint on the transparent layer = edit"
 ALPHA_CUTOUT = "alpha channel of a cut-out: transparent = edit (Ctrl+I inverts)"
 _EXACT_DISC_MAX = 3  # radii up to this use an exact disc; larger ones an octagon
+FEATHER_BAND_PIXELS = 8_000_000  # larger feathers are worked out in bands of rows
+GROW_TILED_FROM = 4_000_000  # larger masks grow tile by tile, only near their edges
+GROW_TILE = 256
 
 
 def new_mask(h: int, w: int) -> np.ndarray:
@@ -157,6 +161,13 @@ def grow(mask: np.ndarray, px: int) -> np.ndarray:
     beyond); negative shrinks. Outside the image counts as "same as the border", so
     shrinking does not eat in from the image's edges."""
     px = int(px)
+    if mask.size > GROW_TILED_FROM and _reach(abs(px)) <= GROW_TILE:
+        return _grow_tiles(mask, px)
+    return _grow_crop(mask, px)
+
+
+def _grow_crop(mask: np.ndarray, px: int) -> np.ndarray:
+    """``grow`` worked out on the crop around the mask's bounding box."""
     out = np.array(mask, dtype=np.uint8, copy=True)
     box = bounding_box(mask) if px else None
     if box is None:
@@ -178,6 +189,18 @@ def grow(mask: np.ndarray, px: int) -> np.ndarray:
         pad[0][0] : work.shape[0] - pad[0][1], pad[1][0] : work.shape[1] - pad[1][1]
     ]
     return out
+
+
+def _reach(r: int) -> int:
+    """How far a grow by r looks: the octagon's circumradius (1.0824 r) and a margin."""
+    return math.ceil(1.09 * r) + 2
+
+
+def _grow_tiles(mask: np.ndarray, px: int) -> np.ndarray:
+    """``grow`` of a large mask only near its edges (see ``mask_tiles``)."""
+    if not px:
+        return np.array(mask, dtype=np.uint8, copy=True)
+    return by_tiles(mask, _reach(abs(px)), lambda window: _grow_crop(window, px), GROW_TILE)
 
 
 def shrink(mask: np.ndarray, px: int) -> np.ndarray:
@@ -217,9 +240,30 @@ def feather_window(
     cx0, cy0 = max(0, x0 - margin), max(0, y0 - margin)
     cx1, cy1 = min(w, x1 + margin), min(h, y1 + margin)
     crop = np.ascontiguousarray(mask[cy0:cy1, cx0:cx1], dtype=np.uint8)
+    if crop.size <= FEATHER_BAND_PIXELS:
+        return (cx0, cy0, cx1, cy1), _feathered(crop, px)
+    # PIL's blur looks at most px away (measured up to 120 px) and keeps flat areas
+    # flat; the reach grow looks _reach(px) away: tile by tile near the edges
+    reach = max(px + 2, _reach(px)) + 2
+    if reach <= GROW_TILE:
+        alpha = by_tiles(crop, reach, lambda window: _feathered(window, px), GROW_TILE)
+        return (cx0, cy0, cx1, cy1), alpha
+    # a large mask: in bands of rows, each worked out with `margin` rows around it (the
+    # blur and the reach look no farther), so the temporaries follow a band, not the photo
+    out = np.empty(crop.shape, np.uint8)
+    rows = max(1, FEATHER_BAND_PIXELS // crop.shape[1])
+    for b0 in range(0, crop.shape[0], rows):
+        b1 = min(crop.shape[0], b0 + rows)
+        w0, w1 = max(0, b0 - margin), min(crop.shape[0], b1 + margin)
+        out[b0:b1] = _feathered(crop[w0:w1], px)[b0 - w0 : b1 - w0]
+    return (cx0, cy0, cx1, cy1), out
+
+
+def _feathered(crop: np.ndarray, px: int) -> np.ndarray:
+    crop = np.ascontiguousarray(crop)
     blurred = np.asarray(Image.fromarray(crop).filter(ImageFilter.GaussianBlur(radius=px / 3.0)))
     reach = grow(crop, px) > 0
-    return (cx0, cy0, cx1, cy1), np.where(reach, blurred, np.uint8(0))
+    return np.where(reach, blurred, np.uint8(0))
 
 
 # --- files ----------------------------------------------------------------------

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from editor.core.mask_records import MaskRecord
+
 COMPRESS_FROM = 1 << 20  # bytes
 DEFAULT_UNDO_LIMIT = 500
 DEFAULT_MEMORY_LIMIT = 512 * 1024 * 1024
@@ -133,16 +135,20 @@ class TileBackup:
 
 @dataclass
 class UndoStep:
-    """One undoable edit: a mask patch, or (``patch`` None) an action with its own
-    ``undo_action`` / ``redo_action``, e.g. switching to another source image."""
+    """One undoable edit: a mask patch, a full-mask ``record`` (changed tiles, or an
+    invert), or (both None) an action with its own ``undo_action`` / ``redo_action``,
+    e.g. switching to another source image."""
 
     patch: MaskPatch | None
     text: str
     undo_action: Callable[[], None] | None = None
     redo_action: Callable[[], None] | None = None
+    record: MaskRecord | None = None
 
     @property
     def nbytes(self) -> int:
+        if self.record is not None:
+            return self.record.nbytes
         return self.patch.nbytes if self.patch is not None else 0
 
 
@@ -151,7 +157,9 @@ class MaskHistory:
 
     ``index`` counts the steps applied (like QUndoStack): undo lowers it, redo raises
     it; ``clean_index`` is where the mask was last saved (-1 when that step is gone).
-    ``apply(rect, pixels)`` writes pixels back into the mask; listeners hear every change.
+    ``apply(rect, pixels)`` writes pixels back into the mask, ``apply_record(record,
+    "before" | "after")`` a full-mask record; listeners hear every change. A caller that
+    applies a record itself (in a worker thread) moves the index with ``moved``.
     """
 
     def __init__(
@@ -160,8 +168,10 @@ class MaskHistory:
         *,
         undo_limit: int = DEFAULT_UNDO_LIMIT,
         memory_limit: int = DEFAULT_MEMORY_LIMIT,
+        apply_record: Callable[[MaskRecord, str], None] | None = None,
     ) -> None:
         self._apply = apply
+        self._apply_record = apply_record
         self._steps: list[UndoStep] = []
         self.index = 0
         self.clean_index = 0
@@ -219,6 +229,26 @@ class MaskHistory:
         self._trim()
         self._changed()
 
+    def push_record(self, record: MaskRecord, text: str) -> None:
+        """Record a full-mask edit already on the mask as one step."""
+        self._push_step(UndoStep(None, text, record=record))
+
+    def next_undo(self) -> UndoStep | None:
+        """The step ``undo`` would undo."""
+        return self._steps[self.index - 1] if self.can_undo else None
+
+    def next_redo(self) -> UndoStep | None:
+        """The step ``redo`` would redo."""
+        return self._steps[self.index] if self.can_redo else None
+
+    def moved(self, *, undone: bool, written: Callable[[], None]) -> None:
+        """The next undo (``undone``) or redo step's record was applied by the caller;
+        ``written`` tells the mask's listeners (between the index move and ours, as
+        ``undo`` and ``redo`` do)."""
+        self.index += -1 if undone else 1
+        written()
+        self._changed()
+
     def push_action(
         self, text: str, undo_action: Callable[[], None], redo_action: Callable[[], None]
     ) -> None:
@@ -232,6 +262,8 @@ class MaskHistory:
         step = self._steps[self.index]
         if step.patch is not None:
             self._apply(step.patch.rect, step.patch.before())
+        elif step.record is not None and self._apply_record is not None:
+            self._apply_record(step.record, "before")
         elif step.undo_action is not None:
             step.undo_action()
         self._changed()
@@ -244,6 +276,8 @@ class MaskHistory:
         self.index += 1
         if step.patch is not None:
             self._apply(step.patch.rect, step.patch.after())
+        elif step.record is not None and self._apply_record is not None:
+            self._apply_record(step.record, "after")
         elif step.redo_action is not None:
             step.redo_action()
         self._changed()

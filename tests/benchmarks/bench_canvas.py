@@ -1,40 +1,49 @@
-"""Canvas benchmark on a 24 MP photo (prints figures, asserts nothing).
+"""Canvas benchmark at any photo size (prints figures, asserts nothing).
 
-Run: QT_QPA_PLATFORM=offscreen python tests/benchmarks/bench_canvas.py
+Run: QT_QPA_PLATFORM=offscreen python tests/benchmarks/bench_canvas.py --size 11648x8736
 
-Measures, in a 1920x1080 CanvasView:
-- set_image: photo conversion + pyramid + overlay buffer, once per image;
-- a 500 source-pixel brush stroke (60 px brush, hardness 0.5) sent as real mouse
-  events, one move per 10 px, each followed by processEvents() so the dirty
-  rectangle is repainted: median time per move event (dabs + overlay + edge + paint),
-  per dab, and per whole stroke including the undo patch;
-- moving a large brush outline (only the ring is repainted);
-- one pan step of (8, 5) px (scrolls the screen, repaints the uncovered strips);
-- a full repaint of the 1920x1080 view (QWidget.repaint, synchronous) at fit / 100 %
-  / 400 %, with the edge cache warm and after a view change (cold);
-- memory held by 50 undoable strokes (undo stack bytes and process RSS growth).
+Run each size in a fresh process (the peak RSS figure is the process's). Measures, in a
+1920x1080 CanvasView, with a 1 ms QTimer heartbeat giving the longest event-loop stall:
+- set_image: the UI thread's share (call + first paint), and when the display pyramid
+  is complete (it may be built in a worker after a quick first level);
+- a 500 source-pixel brush stroke (60 px brush, hardness 0.5) sent as real mouse events,
+  one move per 10 px, each followed by processEvents(): median and p95 per move event,
+  at fit, 100 % and 400 %;
+- a full repaint of the 1920x1080 view at fit / 100 % / 400 %;
+- 50 undoable strokes: the undo stack's bytes;
+- invert / clear / fill / grow / shrink / feather of a full mask (a large feathered
+  ellipse plus strokes), each until the canvas shows it, then its undo and its redo, each
+  with the longest UI stall while it ran;
+- the canvas's peak RSS (photo, display pyramid, mask, overlay, undo of all the above).
 """
 
 from __future__ import annotations
 
 import os
+import resource
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np
-from PySide6.QtCore import QEvent, QPointF, Qt
+from benchsize import figure, megapixels, photo_size
+from PySide6.QtCore import QElapsedTimer, QEvent, QPointF, Qt, QTimer
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
 
+from editor.core import mask as mask_ops
+from editor.core.document import MASK_OPS
 from editor.ui.canvas import CanvasView
 
-W, H = 6000, 4000
+W, H = photo_size()
 VIEW_W, VIEW_H = 1920, 1080
+OP_PX = {"grow": 20, "shrink": 20, "feather": 40}
 
 
 def rss_mb() -> float:
@@ -44,14 +53,48 @@ def rss_mb() -> float:
     return float("nan")
 
 
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def photo() -> np.ndarray:
-    y = np.linspace(0, 255, H, dtype=np.float32)[:, None]
-    x = np.linspace(0, 255, W, dtype=np.float32)[None, :]
+    """A photo-like gradient with noise (built in bands: no full-size float temporaries)."""
     img = np.empty((H, W, 3), np.uint8)
-    img[..., 0] = x.astype(np.uint8)
-    img[..., 1] = y.astype(np.uint8)
-    img[..., 2] = ((x + y) / 2).astype(np.uint8)
+    x = np.linspace(0, 255, W, dtype=np.float32)[None, :]
+    rng = np.random.default_rng(0)
+    band = 512
+    for y0 in range(0, H, band):
+        y = np.linspace(0, 255, H, dtype=np.float32)[y0 : y0 + band, None]
+        noise = rng.integers(0, 24, (len(y), W), dtype=np.uint8)
+        img[y0 : y0 + band, :, 0] = np.broadcast_to(x, (len(y), W)).astype(np.uint8) + noise
+        img[y0 : y0 + band, :, 1] = np.broadcast_to(y, (len(y), W)).astype(np.uint8)
+        img[y0 : y0 + band, :, 2] = ((x + y) / 2).astype(np.uint8)
     return img
+
+
+class Heartbeat:
+    """A 1 ms QTimer: the longest gap between its ticks is the longest UI stall."""
+
+    def __init__(self) -> None:
+        self.clock = QElapsedTimer()
+        self.timer = QTimer()
+        self.timer.setInterval(1)
+        self.timer.timeout.connect(self._beat)
+        self.gaps: list[float] = []
+
+    def _beat(self) -> None:
+        self.gaps.append(self.clock.nsecsElapsed() / 1e6)
+        self.clock.restart()
+
+    def start(self) -> None:
+        self.gaps.clear()
+        self.clock.start()
+        self.timer.start()
+
+    def stop(self) -> float:
+        self.timer.stop()
+        self.gaps.append(self.clock.nsecsElapsed() / 1e6)
+        return max(self.gaps)
 
 
 def send(view: CanvasView, kind: QEvent.Type, src: QPointF) -> None:
@@ -68,10 +111,9 @@ def send(view: CanvasView, kind: QEvent.Type, src: QPointF) -> None:
     QApplication.sendEvent(view, ev)
 
 
-def stroke(app: QApplication, view: CanvasView, x0: float, y0: float) -> tuple[float, list[float]]:
-    """500 px horizontal stroke; returns (total seconds, per-move seconds)."""
+def stroke(app: QApplication, view: CanvasView, x0: float, y0: float) -> list[float]:
+    """500 px horizontal stroke; returns the seconds of each move event."""
     moves = []
-    t0 = time.perf_counter()
     send(view, QEvent.Type.MouseButtonPress, QPointF(x0, y0))
     app.processEvents()
     for i in range(1, 51):
@@ -81,141 +123,154 @@ def stroke(app: QApplication, view: CanvasView, x0: float, y0: float) -> tuple[f
         moves.append(time.perf_counter() - t)
     send(view, QEvent.Type.MouseButtonRelease, QPointF(x0 + 500, y0))
     app.processEvents()
-    return time.perf_counter() - t0, moves
+    return moves
+
+
+def busy(view: CanvasView) -> bool:
+    """A full-mask operation, undo or redo still being worked out off the UI thread."""
+    return bool(getattr(view, "busy", lambda: False)())
+
+
+def timed(app: QApplication, beat: Heartbeat, start: Callable[[], None]) -> tuple[float, float]:
+    """Run ``start`` from the event loop, wait until the canvas is idle and has painted:
+    (milliseconds, longest UI stall in ms)."""
+    done = [False]
+
+    def go() -> None:
+        start()
+        done[0] = True
+
+    beat.start()
+    t = time.perf_counter()
+    QTimer.singleShot(0, go)
+    while not done[0] or busy(beat_view):
+        app.processEvents()
+        time.sleep(0.0002)
+    beat_view.repaint()
+    ms = (time.perf_counter() - t) * 1000
+    stall = beat.stop()
+    return ms, stall
+
+
+def run_op(view: CanvasView, name: str) -> None:
+    px = OP_PX.get(name, 0)
+    if hasattr(view, "run_mask_op"):
+        view.run_mask_op(name, px)
+        return
+    # before this round: the op on the UI thread, then apply_mask (as the window did)
+    view.apply_mask(MASK_OPS[name][1](view.mask().copy(), px), name)  # type: ignore[union-attr]
 
 
 def main() -> None:
+    global beat_view
     app = QApplication.instance() or QApplication([])
-    view = CanvasView()
+    view = beat_view = CanvasView()
     view.resize(VIEW_W, VIEW_H)
     view.show()
     app.processEvents()
+    beat = Heartbeat()
     img = photo()
+    print(f"canvas benchmark at {W}x{H} ({megapixels((W, H))}), load {os.getloadavg()[0]:.2f}")
+    beat.start()
+    end = time.perf_counter() + 1.0
+    while time.perf_counter() < end:
+        app.processEvents()
+        time.sleep(0.0002)
+    figure("idle event loop longest gap (noise floor)", beat.stop(), "ms")
     base_rss = rss_mb()
+    beat.start()
     t = time.perf_counter()
+    cpu = time.thread_time()
     view.set_image(img)
-    app.processEvents()
-    print(f"set_image 24 MP (convert, pyramid, overlay, first paint): "
-          f"{(time.perf_counter() - t) * 1000:.0f} ms")  # fmt: skip
+    view.repaint()
+    first = time.perf_counter() - t
+    cpu = time.thread_time() - cpu  # this thread's own work: no waiting for a CPU or the GIL
+    while busy(view):
+        app.processEvents()
+        time.sleep(0.0005)
+    complete = time.perf_counter() - t
+    stall = beat.stop()
+    figure("set_image UI thread + first paint", first * 1000, "ms")
+    figure("set_image UI thread CPU", cpu * 1000, "ms")
+    figure("set_image display pyramid complete", complete * 1000, "ms")
+    figure("set_image longest UI stall", stall, "ms")
     view.set_brush_size(60)
     view.set_hardness(0.5)
+    cx, cy = W / 2, H / 2
 
     for label, setup in (
         ("fit", view.zoom_fit),
-        ("100%", lambda: view.set_view(1.0, QPointF(3000, 2000))),
+        ("100%", lambda: view.set_view(1.0, QPointF(cx, cy))),
+        ("400%", lambda: view.set_view(4.0, QPointF(cx, cy))),
     ):
         setup()
         view.repaint()
-        totals, per_move = [], []
-        for k in range(20):
-            y = 1700 + 30 * k
-            total, moves = stroke(app, view, 2750, y)
-            totals.append(total)
-            per_move.extend(moves)
-        dabs_per_stroke = 500 / (60 / 2 * 0.25) + 1
-        med_stroke = statistics.median(totals)
-        print(
-            f"stroke 500 px @ {label} (zoom {view.zoom():.3f}): median {med_stroke * 1000:.2f} ms "
-            f"per stroke (51 events, ~{dabs_per_stroke:.0f} dabs), "
-            f"median {statistics.median(per_move) * 1000:.3f} ms per move event incl. repaint, "
-            f"p95 {sorted(per_move)[int(len(per_move) * 0.95)] * 1000:.3f} ms, "
-            f"{med_stroke / dabs_per_stroke * 1000:.3f} ms per dab all-in"
-        )
+        per_move: list[float] = []
+        for k in range(12):
+            y = cy - 40 + 8 * k
+            x0 = cx - 250 if label != "400%" else cx - 150
+            per_move.extend(stroke(app, view, x0, y))
+        per_move.sort()
+        figure(f"brush move event @ {label} median", statistics.median(per_move) * 1000, "ms")
+        figure(f"brush move event @ {label} p95", per_move[int(len(per_move) * 0.95)] * 1000, "ms")
         view.undo_stack.clear()
 
-    # dab cost alone (numpy stamp, no display)
-    from editor.ui.canvas.brush import MaskStroke
-
-    mask = np.zeros((H, W), np.uint8)
-    st = MaskStroke(mask, erase=False)
-    t = time.perf_counter()
-    for i in range(2000):
-        st.dab(100 + (i % 1000) * 5, 2000, 30, 0.5)
-    print(f"dab alone (60 px brush): {(time.perf_counter() - t) / 2000 * 1e6:.1f} us")
-
     for label, setup in (
         ("fit", view.zoom_fit),
-        ("100%", lambda: view.set_view(1.0, QPointF(3000, 2000))),
-        ("400%", lambda: view.set_view(4.0, QPointF(3000, 2000))),
+        ("100%", lambda: view.set_view(1.0, QPointF(cx, cy))),
+        ("400%", lambda: view.set_view(4.0, QPointF(cx, cy))),
     ):
         setup()
-        t = time.perf_counter()
         view.repaint()
-        cold = time.perf_counter() - t
         warm = []
-        for _ in range(10):
+        for _ in range(5):
             t = time.perf_counter()
             view.repaint()
             warm.append(time.perf_counter() - t)
-        t = time.perf_counter()
-        view.grab()
-        grab = time.perf_counter() - t
-        print(
-            f"repaint 1920x1080 @ {label}: {statistics.median(warm) * 1000:.1f} ms warm, "
-            f"{cold * 1000:.1f} ms after a view change (edge cache rebuilt), "
-            f"grab {grab * 1000:.1f} ms"
-        )
+        figure(f"full repaint @ {label}", statistics.median(warm) * 1000, "ms")
 
-    for label, setup in (
-        ("fit+", lambda: view.set_zoom(0.3)),
-        ("100%", lambda: view.set_view(1.0, QPointF(3000, 2000))),
-        ("400%", lambda: view.set_view(4.0, QPointF(3000, 2000))),
-    ):
-        setup()
-        view.repaint()
-        steps = []
-        for i in range(40):
-            t = time.perf_counter()
-            view.pan_by(-8 if i < 20 else 8, 5 if i < 20 else -5)
-            app.processEvents()
-            steps.append(time.perf_counter() - t)
-        print(
-            f"pan step (8,5) px @ {label}: median {statistics.median(steps) * 1000:.1f} ms "
-            f"incl. repaint of the uncovered strips"
-        )
+    # a mask covering much of the photo with a feathered edge, then 50 strokes
+    import cv2
 
-    view.zoom_fit()
-    view.set_brush_size(3000)  # outline ~800 widget px across at fit
-    view.repaint()
-    moves = []
-    for i in range(40):
-        pos = QPointF(600 + 10 * i, 500)
-        t = time.perf_counter()
-        ev = QMouseEvent(QEvent.Type.MouseMove, pos, view.mapToGlobal(pos), Qt.MouseButton.NoButton,
-                         Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)  # fmt: skip
-        QApplication.sendEvent(view, ev)
-        app.processEvents()
-        moves.append(time.perf_counter() - t)
-    print(
-        f"brush outline move (800 px circle) @ fit: median {statistics.median(moves) * 1000:.1f} ms"
-    )
-    view.set_brush_size(60)
-
-    view.set_view(1.0, QPointF(3000, 2000))
+    ellipse = np.zeros((H, W), np.uint8)  # drawn in place: no full-size float temporaries
+    cv2.ellipse(ellipse, (W // 2, H // 2), (int(0.35 * W), int(0.35 * H)), 0, 0, 360, 255, -1)
+    start_mask = mask_ops.feather(ellipse, 30)
+    del ellipse
+    view.apply_mask(start_mask, "Ellipse")
+    del start_mask
     view.undo_stack.clear()
-    before = rss_mb()
+    before = view.undo_stack.memory_used()
     for k in range(50):
-        x = 200 + (k % 10) * 560
-        y = 300 + (k // 10) * 700
+        x = 200 + (k % 10) * (W - 1000) / 10
+        y = 300 + (k // 10) * (H - 600) / 5
         view.set_view(1.0, QPointF(x + 250, y))
         stroke(app, view, x, y)
-    stack = view.undo_stack
-    print(
-        f"50 undoable strokes (500 px, 60 px brush): {stack.count()} commands, "
-        f"{stack.memory_used() / 1e6:.2f} MB in the undo stack, RSS +{rss_mb() - before:.1f} MB; "
-        f"process RSS {rss_mb():.0f} MB (photo+pyramid+mask+overlay; "
-        f"{base_rss:.0f} MB before the image)"
-    )
-    t = time.perf_counter()
-    view.apply_mask(255 - view.mask(), "Invert")
-    inv = time.perf_counter() - t
-    print(
-        f"apply_mask(invert) 24 MP: {inv * 1000:.0f} ms, patch "
-        f"{stack.command(stack.count() - 1).patch.nbytes / 1e6:.2f} MB (compressed)"
-    )
-    t = time.perf_counter()
-    stack.undo()
-    print(f"undo of the invert: {(time.perf_counter() - t) * 1000:.0f} ms")
+    figure("undo stack after 50 strokes", (view.undo_stack.memory_used() - before) / 1e6, "MB")
+    view.zoom_fit()
+    view.repaint()
+
+    # cumulative, so every step changes the mask and all six stay on the undo stack
+    for name in ("invert", "grow", "shrink", "feather", "clear", "fill"):
+        ms, stall = timed(app, beat, lambda name=name: run_op(view, name))
+        figure(f"{name} full mask", ms, "ms")
+        figure(f"{name} full mask longest UI stall", stall, "ms")
+        ms, stall = timed(app, beat, view.undo_stack.undo)
+        figure(f"undo {name}", ms, "ms")
+        figure(f"undo {name} longest UI stall", stall, "ms")
+        ms, stall = timed(app, beat, view.undo_stack.redo)
+        figure(f"redo {name}", ms, "ms")
+        figure(f"redo {name} longest UI stall", stall, "ms")
+    for patch_step in range(view.undo_stack.count()):
+        command = view.undo_stack.command(patch_step)
+        if command.patch is not None and hasattr(command.patch, "wait_compressed"):
+            command.patch.wait_compressed()
+    held = view.undo_stack.memory_used() / 1e6
+    figure("undo stack after 50 strokes + 6 full-mask ops", held, "MB")
+    figure("process RSS after the image", rss_mb() - base_rss, "MB")
+    figure("canvas peak RSS", peak_rss_mb(), "MB", f"{base_rss:.0f} MB before the image")
+
+
+beat_view: CanvasView
 
 
 if __name__ == "__main__":

@@ -125,6 +125,8 @@ class CanvasInputMixin:
         if self._mask is None:
             return
         self._end_stroke()
+        if self.refuse_while_busy():  # the worker owns the mask until its job ends
+            return
         self._stroke = MaskStroke(self._mask, erase=erase)
         r = self._radius(pressure)
         if line and self._last_stroke_end is not None:

@@ -1,10 +1,11 @@
 """What the canvas draws: the photo pyramid, the mask colour overlay and the mask edge.
 
-- ``PhotoLayer``: the photo converted once per image to a 32-bit QImage, plus
-  box-filtered half-size levels so zoomed-out views stay smooth and cheap.
-- ``MaskOverlay``: a persistent premultiplied ARGB32 numpy buffer (QImage view, zero
-  copy) holding the overlay colour with alpha = mask value. Only the rectangle a
-  stroke touched is refreshed (a 256-entry lookup); opacity is applied when drawing.
+- ``PhotoLayer``: the photo's own array shown through a QImage view (no copy), plus
+  box-filtered half-size 32-bit levels (built in a worker for the canvas's photo) so
+  zoomed-out views stay smooth and cheap.
+- ``MaskOverlay``: the mask itself drawn as an Indexed8 QImage (zero copy) whose colour
+  table is the overlay colour with alpha = mask value, plus half-size mask levels
+  refreshed in the rectangle a stroke touched; opacity is applied when drawing.
 - ``EdgeLayer``: a dashed black/white line along the mask's 50 % contour in widget
   pixels (an ARGB32 cache per view, refreshed in dirty rectangles). The dash keeps the mask visible
   on dark and light photos whatever the overlay colour.
@@ -15,111 +16,142 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from PySide6.QtCore import QRect, Qt
-from PySide6.QtGui import QColor, QImage
+from PySide6.QtCore import QRect, QRectF
+from PySide6.QtGui import QColor, QImage, QPainter
 
+from .photo_layer import PYRAMID_MIN_EDGE, PhotoLayer, clip_rect, level_index
 from .viewport import Viewport
+
+__all__ = ["EdgeLayer", "MaskOverlay", "PhotoLayer", "level_index"]
 
 DEFAULT_OVERLAY_COLOR = QColor(255, 32, 96)  # saturated crimson: rare in skin, sky, foliage
 DEFAULT_OVERLAY_OPACITY = 0.5
-PYRAMID_MIN_EDGE = 256
-LAZY_PIXELS = 1 << 20  # larger changes to the full-size overlay wait until it is drawn
-LAZY_TILE = 512
+ARGB_LEVEL_PIXELS = 1 << 23  # mask levels up to 8 MP also keep a 32-bit copy to draw
 _EDGE_LUT = np.array([0x00000000, 0xFF000000, 0xFFFFFFFF], dtype=np.uint32)
 _DASH = 4  # screen pixels per dash segment
 
 
-def level_index(zoom: float, count: int) -> int:
-    """Pyramid level (of ``count``) to draw at ``zoom``: the smallest one still at least as
-    large as the screen needs (level k is 1 / 2**k of the source size)."""
-    if zoom >= 1.0:
-        return 0
-    return min(count - 1, max(0, math.floor(-math.log2(zoom))))
-
-
-class PhotoLayer:
-    """The photo as a 32-bit QImage pyramid (level k is 1 / 2**k of the source size)."""
-
-    def __init__(self, image: np.ndarray) -> None:
-        h, w = image.shape[:2]
-        data = np.ascontiguousarray(image)
-        if image.shape[2] == 4:
-            view = QImage(data.data, w, h, w * 4, QImage.Format.Format_RGBA8888)
-            full = view.convertToFormat(QImage.Format.Format_ARGB32_Premultiplied)
-        else:
-            view = QImage(data.data, w, h, w * 3, QImage.Format.Format_RGB888)
-            full = view.convertToFormat(QImage.Format.Format_RGB32)
-        self.has_alpha = image.shape[2] == 4
-        self.levels: list[QImage] = [full]
-        while max(self.levels[-1].width(), self.levels[-1].height()) > 2 * PYRAMID_MIN_EDGE:
-            prev = self.levels[-1]
-            self.levels.append(
-                prev.scaled(
-                    max(1, prev.width() // 2),
-                    max(1, prev.height() // 2),
-                    Qt.AspectRatioMode.IgnoreAspectRatio,
-                    Qt.TransformationMode.SmoothTransformation,
-                )
-            )
-
-    def level_for(self, zoom: float) -> tuple[QImage, float, float]:
-        """Smallest level still at least as large as the screen needs: (image, sx, sy)
-        where source pixel x maps to level pixel x * sx."""
-        img = self.levels[level_index(zoom, len(self.levels))]
-        full = self.levels[0]
-        return img, img.width() / full.width(), img.height() / full.height()
-
-
 class _Level:
-    """One resolution of the mask and its colour overlay (numpy buffers + QImage views)."""
+    """One resolution of the mask, drawn through QImage views of its own bytes (no copy):
+    Indexed8 with the overlay colour table (alpha = mask value) and Grayscale8. A small
+    level (the one drawn at fit and below) also keeps a premultiplied ARGB32 copy: Qt
+    draws that ~4x faster than Indexed8, and it costs a few MB. Level 0 (the live mask,
+    drawn only zoomed in, a screenful at most) never does."""
 
-    def __init__(self, mask: np.ndarray, buffer: np.ndarray | None = None) -> None:
+    def __init__(self, mask: np.ndarray, table: list[int], *, small: bool) -> None:
         h, w = mask.shape
         self.mask = mask
-        self.buffer = np.zeros((h, w), dtype=np.uint32) if buffer is None else buffer
-        fmt = QImage.Format.Format_ARGB32_Premultiplied
-        self.image = QImage(self.buffer.data, w, h, w * 4, fmt)
+        self.buffer: np.ndarray | None = None
+        if small and mask.size <= ARGB_LEVEL_PIXELS:
+            self.buffer = np.empty((h, w), np.uint32)
+            fmt = QImage.Format.Format_ARGB32_Premultiplied
+            self.image = QImage(self.buffer.data, w, h, w * 4, fmt)
+        else:
+            self.image = QImage(mask.data, w, h, w, QImage.Format.Format_Indexed8)
+        self.set_table(table)
         self.mask_image = QImage(mask.data, w, h, w, QImage.Format.Format_Grayscale8)
+
+    def set_table(self, table: list[int]) -> None:
+        if self.buffer is None:
+            self.image.setColorTable(table)
+            return
+        self._lut = _premultiplied(table)
+        self.update(0, 0, self.mask.shape[1], self.mask.shape[0])
+
+    def update(self, x0: int, y0: int, x1: int, y1: int) -> None:
+        """Bring the ARGB copy (if any) up to date in (x0, y0) .. (x1, y1)."""
+        if self.buffer is not None:
+            region = self.buffer[y0:y1, x0:x1]
+            np.take(self._lut, self.mask[y0:y1, x0:x1], out=region, mode="wrap")
+
+
+def _premultiplied(table: list[int]) -> np.ndarray:
+    argb = np.array(table, dtype=np.uint32)
+    a = argb >> 24
+    rgb = [((argb >> s) & 0xFF) * a // 255 for s in (16, 8, 0)]
+    return (a << 24) | (rgb[0] << 16) | (rgb[1] << 8) | rgb[2]
+
+
+def half_level(prev: np.ndarray, out: np.ndarray, x0: int, y0: int, x1: int, y1: int) -> None:
+    """``out[y0:y1, x0:x1]`` = 2x2 box average (rounded) of ``prev``'s matching pixels.
+    cv2's area resize at exactly 2x is that average, and releases the interpreter lock."""
+    import cv2
+
+    q = prev[2 * y0 : 2 * y1, 2 * x0 : 2 * x1]
+    # a level clamped to 1 row/column (extreme aspect ratios): repeat the last row/column
+    pad_y, pad_x = 2 * (y1 - y0) - q.shape[0], 2 * (x1 - x0) - q.shape[1]
+    if pad_y or pad_x:
+        q = np.pad(q, ((0, pad_y), (0, pad_x)), mode="edge")
+    out[y0:y1, x0:x1] = cv2.resize(q, (x1 - x0, y1 - y0), interpolation=cv2.INTER_AREA)
+
+
+def mask_pyramid(mask: np.ndarray) -> list[np.ndarray]:
+    """The half-size levels of ``mask`` (level 1, 2, ...; level 0 is the mask itself),
+    each the 2x2 box average of the one before, down to PYRAMID_MIN_EDGE. Qt-free and
+    lock-free, so a worker thread can build them for a mask about to be shown."""
+    levels: list[np.ndarray] = []
+    if not _any(mask):  # a new photo's empty mask: zero pages cost nothing until written
+        shape = mask.shape
+        while max(shape) > 2 * PYRAMID_MIN_EDGE:
+            shape = (max(1, shape[0] // 2), max(1, shape[1] // 2))
+            levels.append(np.zeros(shape, np.uint8))
+        return levels
+    prev = mask
+    while max(prev.shape) > 2 * PYRAMID_MIN_EDGE:
+        h, w = prev.shape
+        lh, lw = max(1, h // 2), max(1, w // 2)
+        out = np.empty((lh, lw), np.uint8)
+        half_level(prev, out, 0, 0, lw, lh)
+        levels.append(out)
+        prev = out
+    return levels
+
+
+def _any(mask: np.ndarray) -> bool:
+    """Whether any byte is non-zero, read 8 bytes at a time where the layout allows."""
+    if mask.flags.c_contiguous and mask.size % 8 == 0:
+        return bool(mask.reshape(-1).view(np.uint64).any())
+    return bool(mask.any())
 
 
 class MaskOverlay:
-    """Premultiplied ARGB32 colour overlay kept in step with the mask, rectangle by rectangle.
+    """The mask's colour overlay: the mask's own bytes shown through an Indexed8 colour
+    table (alpha = mask value), so it needs no buffer of its own and is always in step.
 
-    Level 0 is at source size. Like the photo, it has 2x2 box-filtered half-size levels
-    (of the mask, and their overlays), updated in the same dirty rectangles, so a
-    zoomed-out view draws from a small image with every painted pixel averaged in.
-    Large changes (invert, fill, load) to the full-size overlay are only marked and
-    recomputed tile by tile when that part is drawn (``prepare``).
+    Level 0 is the live mask. Like the photo, it has 2x2 box-filtered half-size levels,
+    updated in the same dirty rectangles, so a zoomed-out view draws from a small image
+    with every painted pixel averaged in. A new colour is a new colour table (instant).
     """
 
-    def __init__(self, mask: np.ndarray, color: QColor = DEFAULT_OVERLAY_COLOR) -> None:
+    def __init__(
+        self,
+        mask: np.ndarray,
+        color: QColor = DEFAULT_OVERLAY_COLOR,
+        levels: list[np.ndarray] | None = None,
+    ) -> None:
+        self._table = overlay_table(color)
         self.mask = mask
-        self.levels = [_Level(mask)]
-        while max(self.levels[-1].mask.shape) > 2 * PYRAMID_MIN_EDGE:
-            h, w = self.levels[-1].mask.shape
-            self.levels.append(_Level(np.zeros((max(1, h // 2), max(1, w // 2)), np.uint8)))
-        h, w = mask.shape
-        self._dirty = np.zeros((-(-h // LAZY_TILE), -(-w // LAZY_TILE)), dtype=bool)
-        self._lut = overlay_lut(color)
-        self.refresh_all()
+        if levels is None:
+            levels = mask_pyramid(mask)
+        self.levels = [_Level(m, self._table, small=i > 0) for i, m in enumerate((mask, *levels))]
 
     def clone(self) -> MaskOverlay:
-        """An independent copy (mask and buffers copied, not recomputed: ~3x cheaper than
-        building one), e.g. to show a preview of a changed mask beside this one."""
+        """An independent copy (masks copied, not recomputed), e.g. to show a preview of a
+        changed mask beside this one."""
         new = MaskOverlay.__new__(MaskOverlay)
+        new._table = self._table
         new.mask = self.mask.copy()
         new.levels = [
-            _Level(new.mask if i == 0 else lv.mask.copy(), lv.buffer.copy())
+            _Level(new.mask if i == 0 else lv.mask.copy(), self._table, small=i > 0)
             for i, lv in enumerate(self.levels)
         ]
-        new._dirty = self._dirty.copy()
-        new._lut = self._lut
         return new
 
     def set_color(self, color: QColor) -> None:
-        """Change the colour (rebuilds the overlay buffers once)."""
-        self._lut = overlay_lut(color)
-        self.refresh_all()
+        """Change the colour (each level gets the new colour table; no pixel work)."""
+        self._table = overlay_table(color)
+        for level in self.levels:
+            level.set_table(self._table)
 
     def refresh_all(self) -> None:
         """Recompute every level from the mask."""
@@ -127,54 +159,41 @@ class MaskOverlay:
         self.refresh(QRect(0, 0, w, h))
 
     def refresh(self, rect: QRect) -> None:
-        """Recompute the levels in source rectangle ``rect`` only."""
-        h, w = self.mask.shape
-        r = rect.intersected(QRect(0, 0, w, h))
-        if r.isEmpty():
-            return
-        x0, y0, x1, y1 = r.left(), r.top(), r.left() + r.width(), r.top() + r.height()
-        prev = None
-        for level in self.levels:
-            lh, lw = level.mask.shape
-            if prev is not None:
-                x0, y0 = x0 // 2, y0 // 2
-                x1, y1 = min(lw, (x1 + 1) // 2), min(lh, (y1 + 1) // 2)
-                if x0 >= x1 or y0 >= y1:
-                    break
-                q = prev[2 * y0 : 2 * y1, 2 * x0 : 2 * x1].astype(np.uint16)
-                # a level clamped to 1 row/column (extreme aspect ratios) or an odd edge:
-                # repeat the last row/column so every 2x2 block is complete
-                pad_y, pad_x = 2 * (y1 - y0) - q.shape[0], 2 * (x1 - x0) - q.shape[1]
-                if pad_y or pad_x:
-                    q = np.pad(q, ((0, pad_y), (0, pad_x)), mode="edge")
-                level.mask[y0:y1, x0:x1] = (
-                    q[0::2, 0::2] + q[1::2, 0::2] + q[0::2, 1::2] + q[1::2, 1::2] + 2
-                ) >> 2
-            if prev is None and (x1 - x0) * (y1 - y0) > LAZY_PIXELS:
-                t = LAZY_TILE
-                self._dirty[y0 // t : (y1 - 1) // t + 1, x0 // t : (x1 - 1) // t + 1] = True
-                prev = level.mask
-                continue
-            # mode 'wrap' writes straight into `out` (mode 'raise' buffers: 2x slower)
-            np.take(
-                self._lut, level.mask[y0:y1, x0:x1], out=level.buffer[y0:y1, x0:x1], mode="wrap"
-            )
-            prev = level.mask
+        """Recompute the half-size levels in source rectangle ``rect`` only."""
+        self.refresh_box(rect.left(), rect.top(), rect.left() + rect.width(),
+                         rect.top() + rect.height())  # fmt: skip
 
-    def prepare(self, src: QRect) -> None:
-        """Bring the full-size overlay up to date inside source rectangle ``src``."""
-        t = LAZY_TILE
-        y0, y1 = src.top() // t, (src.top() + src.height() - 1) // t + 1
-        x0, x1 = src.left() // t, (src.left() + src.width() - 1) // t + 1
-        block = self._dirty[y0:y1, x0:x1]
-        if not block.any():
+    def refresh_box(self, x0: int, y0: int, x1: int, y1: int) -> None:
+        """``refresh`` of (x0, y0) .. (x1, y1) without Qt types (a worker thread may call
+        it for a mask that the UI thread does not change meanwhile)."""
+        h, w = self.mask.shape
+        x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
+        if x0 >= x1 or y0 >= y1:
             return
-        lv = self.levels[0]
-        for ty, tx in np.argwhere(block):
-            ys = slice((y0 + ty) * t, (y0 + ty + 1) * t)
-            xs = slice((x0 + tx) * t, (x0 + tx + 1) * t)
-            np.take(self._lut, lv.mask[ys, xs], out=lv.buffer[ys, xs], mode="wrap")
-        block[...] = False
+        for prev, level in zip(self.levels, self.levels[1:], strict=False):
+            lh, lw = level.mask.shape
+            x0, y0 = x0 // 2, y0 // 2
+            x1, y1 = min(lw, (x1 + 1) // 2), min(lh, (y1 + 1) // 2)
+            if x0 >= x1 or y0 >= y1:
+                break
+            half_level(prev.mask, level.mask, x0, y0, x1, y1)
+            level.update(x0, y0, x1, y1)
+
+    def draw(self, p: QPainter, src: QRect, zoom: float, *, as_mask: bool = False) -> None:
+        """Draw source rectangle ``src``: the colour overlay, or (``as_mask``) the mask in
+        grey. Zoomed in, the few pixels on screen go through a premultiplied ARGB copy,
+        which Qt draws scaled several times faster than Indexed8."""
+        if zoom >= 1.0 and not as_mask:
+            x0, y0, x1, y1 = clip_rect(src, self.mask.shape)
+            if x0 < x1 and y0 < y1:
+                arr = np.take(_premultiplied(self._table), self.mask[y0:y1, x0:x1])
+                fmt = QImage.Format.Format_ARGB32_Premultiplied
+                image = QImage(arr.data, x1 - x0, y1 - y0, (x1 - x0) * 4, fmt)
+                p.drawImage(QRectF(x0, y0, x1 - x0, y1 - y0), image)
+            return
+        lv, mx, my = self.level_for(zoom)
+        lsrc = QRectF(src.x() * mx, src.y() * my, src.width() * mx, src.height() * my)
+        p.drawImage(QRectF(src), lv.mask_image if as_mask else lv.image, lsrc)
 
     def level_for(self, zoom: float) -> tuple[_Level, float, float]:
         """Level to draw at ``zoom`` (same choice as PhotoLayer): (level, sx, sy)."""
@@ -183,13 +202,10 @@ class MaskOverlay:
         return lv, lv.mask.shape[1] / w, lv.mask.shape[0] / h
 
 
-def overlay_lut(color: QColor) -> np.ndarray:
-    """Premultiplied ARGB32 value for each mask value 0..255 (alpha = mask value)."""
-    a = np.arange(256, dtype=np.uint32)
-    r = (a * color.red() + 127) // 255
-    g = (a * color.green() + 127) // 255
-    b = (a * color.blue() + 127) // 255
-    return (a << 24) | (r << 16) | (g << 8) | b
+def overlay_table(color: QColor) -> list[int]:
+    """Indexed8 colour table: ``color`` with alpha = index (mask value)."""
+    r, g, b = color.red(), color.green(), color.blue()
+    return [(a << 24) | (r << 16) | (g << 8) | b for a in range(256)]
 
 
 class EdgeLayer:
@@ -234,6 +250,13 @@ class EdgeLayer:
         if dx:
             self.update(mask, vp, QRect(0 if dx > 0 else w + dx, 0, abs(dx), h))
 
+    def fill(self, codes: np.ndarray) -> None:
+        """Take ``edge_pixels`` of the whole view, worked out elsewhere (a worker)."""
+        if self._buf is not None and codes.shape == self._buf.shape:
+            np.take(_EDGE_LUT, codes, out=self._buf, mode="wrap")
+        else:
+            self.valid = False
+
     def update(self, mask: np.ndarray, vp: Viewport, widget_rect: QRect) -> None:
         """Recompute the edge inside ``widget_rect`` (widget pixels)."""
         if self._buf is None:
@@ -243,7 +266,8 @@ class EdgeLayer:
         if r.isEmpty():
             return
         x0, y0, w, h = r.left(), r.top(), r.width(), r.height()
-        self._buf[y0 : y0 + h, x0 : x0 + w] = _EDGE_LUT[edge_pixels(mask, vp, x0, y0, w, h)]
+        codes = edge_pixels(mask, vp, x0, y0, w, h)
+        np.take(_EDGE_LUT, codes, out=self._buf[y0 : y0 + h, x0 : x0 + w], mode="wrap")
 
 
 def edge_pixels(mask: np.ndarray, vp: Viewport, x0: int, y0: int, w: int, h: int) -> np.ndarray:
@@ -257,15 +281,23 @@ def edge_pixels(mask: np.ndarray, vp: Viewport, x0: int, y0: int, w: int, h: int
     in_y = (sy >= 0) & (sy < mh)
     np.clip(sx, 0, mw - 1, out=sx)
     np.clip(sy, 0, mh - 1, out=sy)
-    inside = mask[sy[:, None], sx[None, :]] >= 128
+    # rows first, then columns: two gathers of whole rows read memory in order, where one
+    # 2-D fancy index jumps around a 100 MP mask for every sample
+    # (within the rows and columns sampled only: zoomed in that is a small window)
+    ys0, xs0 = int(sy[0]), int(sx[0])  # both ascending
+    window = mask[ys0 : int(sy[-1]) + 1, xs0 : int(sx[-1]) + 1]
+    inside = window.take(sy - ys0, axis=0).take(sx - xs0, axis=1) >= 128
     inside &= in_y[:, None]
     inside &= in_x[None, :]
     core = inside[:-1, :-1]
-    edge = (core != inside[:-1, 1:]) | (core != inside[1:, :-1])
+    edge = core != inside[:-1, 1:]
+    edge |= core != inside[1:, :-1]
+    out = np.zeros((h, w), np.uint8)
+    ys, xs = np.nonzero(edge)  # the edge is thin: the dash is worked out only on it
     # dash phase anchored to the image, so a scrolled cache stays consistent
     ax, ay = x0 - round(ox), y0 - round(oy)
-    dash = ((np.arange(ax, ax + w)[None, :] + np.arange(ay, ay + h)[:, None]) // _DASH) & 1
-    return edge.astype(np.uint8) * (1 + dash.astype(np.uint8))
+    out[ys, xs] = 1 + (((xs + ax) + (ys + ay)) // _DASH & 1).astype(np.uint8)
+    return out
 
 
 # Overlay colours offered as swatches: hues spread around the wheel, saturated enough to

@@ -55,14 +55,14 @@ class CanvasToolsMixin:
     def undo(self) -> bool:
         """Undo one step; ignored (False) in the middle of a stroke, whose undo step is
         only recorded when it ends."""
-        if self.stroke_active() or not self.undo_stack.canUndo():
+        if self.stroke_active() or not self.undo_stack.canUndo() or self.refuse_while_busy():
             return False
         self.undo_stack.undo()
         return True
 
     def redo(self) -> bool:
         """Redo one step; ignored (False) in the middle of a stroke."""
-        if self.stroke_active() or not self.undo_stack.canRedo():
+        if self.stroke_active() or not self.undo_stack.canRedo() or self.refuse_while_busy():
             return False
         self.undo_stack.redo()
         return True

@@ -13,6 +13,7 @@ from editor.core.mask_history import (
     MaskPatch,
     UndoStep,
 )
+from editor.core.mask_work import MaskWork
 
 __all__ = [
     "COMPRESS_FROM",
@@ -51,9 +52,12 @@ class MaskUndoStack(QObject):
     undoTextChanged = Signal(str)
     redoTextChanged = Signal(str)
 
-    def __init__(self, history: MaskHistory, parent: QObject | None = None) -> None:
+    def __init__(
+        self, history: MaskHistory, parent: QObject | None = None, work: MaskWork | None = None
+    ) -> None:
         super().__init__(parent)
         self._history = history
+        self._work = work  # full-mask steps of a large mask are undone in its worker
         self._last = self._state()
         history.listeners.append(self._on_change)
         self.destroyed.connect(lambda _o=None, h=history, f=self._on_change: _forget(h, f))
@@ -100,9 +104,17 @@ class MaskUndoStack(QObject):
         return self._history.redo_text
 
     def undo(self) -> None:
+        if self._work is not None and self._work.undo():
+            return
+        if self._work is not None:
+            self._work.settle()
         self._history.undo()
 
     def redo(self) -> None:
+        if self._work is not None and self._work.redo():
+            return
+        if self._work is not None:
+            self._work.settle()
         self._history.redo()
 
     def clear(self) -> None:

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QWidget
 from editor.core.document import Document
 from editor.core.mask_history import Rect
 
+from .background import CanvasWorkMixin
 from .banner import paint_banner
 from .brush import MaskStroke
 from .input import CanvasInputMixin
@@ -35,7 +36,7 @@ from .viewport import Viewport, clamp_zoom, next_zoom_step
 _BACKGROUND = QColor(48, 48, 48)
 
 
-class CanvasView(CanvasToolsMixin, CanvasInputMixin, QWidget):
+class CanvasView(CanvasToolsMixin, CanvasInputMixin, CanvasWorkMixin, QWidget):
     """Photo + mask view with brush, eraser and lasso; the mask is a live numpy array."""
 
     mask_edited = Signal(QRect)  # source rectangle, after each stroke / operation / undo
@@ -46,6 +47,7 @@ class CanvasView(CanvasToolsMixin, CanvasInputMixin, QWidget):
     image_changed = Signal()  # after set_image: another photo and/or mask is shown
     status_hint = Signal(str)  # a line for the status bar (how the lasso works now)
     variant_closed = Signal()  # the canvas went back from a variant to the photo
+    _work_arrived = Signal()  # a worker finished a full-mask job (emitted in the worker)
 
     def __init__(self, parent: QWidget | None = None, document: Document | None = None) -> None:
         super().__init__(parent)
@@ -56,7 +58,7 @@ class CanvasView(CanvasToolsMixin, CanvasInputMixin, QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_TabletTracking, True)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
         self.setMinimumSize(64, 64)
-        self.undo_stack = MaskUndoStack(self.document.history, self)
+        self.undo_stack = MaskUndoStack(self.document.history, self, self.document.mask_work)
         self._vp = Viewport()
         self._photo: PhotoLayer | None = None
         self._overlay: MaskOverlay | None = None
@@ -75,9 +77,10 @@ class CanvasView(CanvasToolsMixin, CanvasInputMixin, QWidget):
         self._variant: PhotoLayer | None = None  # a result shown in place of the photo
         self._variant_label = ""
         self._init_input()
+        self._init_work()
         self.document.on_image.append(self._on_document_image)
         self.document.on_mask.append(self._on_document_mask)
-        listeners = (self._on_document_image, self._on_document_mask)
+        listeners = (self._on_document_image, self._on_document_mask, self._after_worker_write)
         self.destroyed.connect(lambda _o=None, d=self.document, f=listeners: _detach(d, f))
 
     @property
@@ -103,7 +106,8 @@ class CanvasView(CanvasToolsMixin, CanvasInputMixin, QWidget):
         self._end_stroke()
         self._lasso.clear()
         self.show_variant(None)
-        self._photo = PhotoLayer(image)
+        self._photo = PhotoLayer(image, background=True)  # levels arrive from a worker
+        self._photo.when_built(self.update)
         self._overlay = MaskOverlay(mask, self._overlay_color)
         self._last_stroke_end = None
         h, w = image.shape[:2]
@@ -256,10 +260,11 @@ class CanvasView(CanvasToolsMixin, CanvasInputMixin, QWidget):
     def _mask_region_changed(self, rect: QRect) -> None:
         if self._overlay is None or self._mask is None or rect.isEmpty():
             return
-        self._overlay.refresh(rect)
         wr = self._vp.widget_rect_of(rect)
-        if self._edges.valid:
-            self._edges.update(self._mask, self._vp, wr)
+        if not self._worker_refreshed(rect):  # a worker's edit: levels and edge done there
+            self._overlay.refresh(rect)
+            if self._edges.valid:
+                self._edges.update(self._mask, self._vp, wr)
         self.update(wr)
 
     # --- painting ------------------------------------------------------------------------
@@ -284,6 +289,8 @@ class CanvasView(CanvasToolsMixin, CanvasInputMixin, QWidget):
                 paint_banner(p, self._variant_label)
         finally:
             p.end()
+        if self._photo is not None:
+            self._photo.start()  # its smooth levels: after this first paint
 
     def _paint_layers(self, p: QPainter, r: QRect) -> None:
         p.fillRect(r, _BACKGROUND)
@@ -299,20 +306,12 @@ class CanvasView(CanvasToolsMixin, CanvasInputMixin, QWidget):
         p.setClipRect(r)
         p.setTransform(QTransform(vp.zoom, 0, 0, vp.zoom, vp.offset.x(), vp.offset.y()))
         p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, vp.zoom < 1.0)
-        level, sx, sy = photo.level_for(vp.zoom)
-        level_src = QRectF(src.x() * sx, src.y() * sy, src.width() * sx, src.height() * sy)
-        p.drawImage(srcf, level, level_src)
+        photo.draw(p, src, vp.zoom)
         variant = self._variant is not None  # the result as it is: only the mask's outline
         if self._overlay is not None and self._overlay_mode != "hidden" and not variant:
-            lv, mx, my = self._overlay.level_for(vp.zoom)
-            lsrc = QRectF(src.x() * mx, src.y() * my, src.width() * mx, src.height() * my)
             if self._overlay_mode == "overlay":
-                if lv is self._overlay.levels[0]:
-                    self._overlay.prepare(src)
                 p.setOpacity(self._overlay_opacity)
-                p.drawImage(srcf, lv.image, lsrc)
-            else:  # 'mask': the mask itself (level 0 is the zero-copy view of the live mask)
-                p.drawImage(srcf, lv.mask_image, lsrc)
+            self._overlay.draw(p, src, vp.zoom, as_mask=self._overlay_mode == "mask")
         p.restore()
         if self._overlay_mode == "overlay" or variant:
             self._edges.ensure(self._mask, vp)
@@ -382,8 +381,9 @@ class CanvasView(CanvasToolsMixin, CanvasInputMixin, QWidget):
 
 def _detach(document: Document, listeners: tuple[object, ...]) -> None:
     """The canvas is gone: the document no longer tells it about changes."""
-    for group in (document.on_image, document.on_mask):
-        group[:] = [f for f in group if f not in listeners]
+    for group in (document.on_image, document.on_mask, document.mask_work.after_write):
+        group[:] = [f for f in group if f not in listeners]  # type: ignore[index]
+    document.mask_work.notify = None
 
 
 def _checker_brush() -> QBrush:

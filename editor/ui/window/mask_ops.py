@@ -134,10 +134,6 @@ class MaskController(Controller):
         prefs.set_value("canvas/pressure", on)
 
     # -- mask operations ------------------------------------------------------------
-    def _apply(self, new_mask: np.ndarray, text: str) -> None:
-        self.canvas.apply_mask(new_mask, text)
-        self.show_info(f"{text}.")
-
     def op(self, name: str, px: int | None = None) -> None:
         """Run the mask operation ``name`` of ``MASK_OPS`` as one undo step: in a worker
         thread; when it takes an amount and ``px`` is not given, a dialog asks for it
@@ -145,12 +141,18 @@ class MaskController(Controller):
         title, func, takes_px = MASK_OPS[name]
         if self.doc.mask is None:
             return
+        if self.canvas.refuse_while_busy():
+            return
         if takes_px and px is None:
             self.ask_amount(name)
             return
         text = f"{title} by {px} px" if takes_px else title
-        if not takes_px:  # whole-array numpy: fast enough on the UI thread
-            self._apply(func(self.doc.mask, 0), text)
+        if self.doc.mask_work.handles() or not takes_px:
+            # a large mask: worked out and written in a worker (the window stays live)
+            if takes_px:
+                remember_amount(name, px or 0, self.short_edge())
+            self.canvas.run_mask_op(name, px or 0)
+            self.show_info(f"{text}.")
             return
         state = (self.doc.history.index, self.doc.generation)
         self.show_info(f"{text}…")
@@ -184,7 +186,9 @@ class MaskController(Controller):
     def finish_op(self, name: str, px: int, new_mask: np.ndarray) -> None:
         """Apply a worked-out grow / shrink / feather as one undo step and remember ``px``."""
         remember_amount(name, px, self.short_edge())
-        self._apply(new_mask, f"{MASK_OPS[name][0]} by {px} px")
+        text = f"{MASK_OPS[name][0]} by {px} px"
+        self.canvas.replace_mask(new_mask, text)  # a large mask: compared in a worker
+        self.show_info(f"{text}.")
 
     # -- brush size -----------------------------------------------------------------
     def brush_size_dialog(self, px: int | None = None) -> None:

@@ -1,0 +1,126 @@
+"""Undo records for edits of the whole mask, small at any photo size.
+
+A full-mask operation (invert, clear, fill, grow, shrink, feather, a loaded mask) may
+change pixels anywhere, but it changes them in large flat areas. ``TileRecord`` keeps,
+for each 256 x 256 tile that changed, its before and after pixels, each as one value
+when the tile is flat (the inside and the outside of a mask) and as raw bytes only on
+the mask's edges; undo and redo write those tiles back in place (a memset per flat
+tile). ``InvertRecord`` stores nothing: an invert is its own inverse.
+
+Both are written to the mask by ``apply`` in place and return the rectangle they
+touched; they only read and write numpy arrays (no Qt), so a worker thread can apply
+them while the UI thread stays free.
+"""
+
+from __future__ import annotations
+
+import zlib
+
+import numpy as np
+
+TILE = 256
+Rect = tuple[int, int, int, int]  # x0, y0, x1, y1 (exclusive)
+TileValue = int | np.ndarray | bytes  # a flat tile's value, its pixels, or them zlib'd
+
+
+def _pack(tile: np.ndarray) -> TileValue:
+    """A flat tile as its one value, else a copy of its pixels."""
+    first = int(tile.flat[0])
+    if int(tile.min()) == first == int(tile.max()):
+        return first
+    return tile.copy()
+
+
+def _nbytes(value: TileValue) -> int:
+    if isinstance(value, np.ndarray):
+        return value.nbytes
+    return len(value) if isinstance(value, bytes) else 1
+
+
+def _squeeze(value: TileValue) -> TileValue:
+    return zlib.compress(value.data, 1) if isinstance(value, np.ndarray) else value
+
+
+class TileRecord:
+    """Before and after pixels of the tiles an edit changed (flat tiles as one value)."""
+
+    def __init__(self, shape: tuple[int, int], tiles: list[tuple[int, int, TileValue, TileValue]]):
+        self.shape = shape
+        self._tiles = tiles  # (ty, tx, before, after)
+        ys = [t[0] for t in tiles]
+        xs = [t[1] for t in tiles]
+        h, w = shape
+        self.rect: Rect = (
+            min(xs) * TILE,
+            min(ys) * TILE,
+            min(w, (max(xs) + 1) * TILE),
+            min(h, (max(ys) + 1) * TILE),
+        )
+
+    @property
+    def nbytes(self) -> int:
+        """Memory held (a flat tile counts one byte per side)."""
+        return sum(_nbytes(b) + _nbytes(a) for _y, _x, b, a in self._tiles)
+
+    @property
+    def tiles(self) -> int:
+        return len(self._tiles)
+
+    def compress(self) -> None:
+        """zlib the tiles held as pixels (the edge of a mask: mostly flat runs), one tile
+        at a time, so ``apply`` may run meanwhile (in a worker: zlib releases the lock)."""
+        for i, (ty, tx, before, after) in enumerate(self._tiles):
+            self._tiles[i] = (ty, tx, _squeeze(before), _squeeze(after))
+
+    def apply(self, mask: np.ndarray, which: str) -> Rect:
+        """Write the ``which`` ("before" or "after") pixels into ``mask`` in place."""
+        side = 2 if which == "before" else 3
+        for tile in self._tiles:
+            ty, tx, value = tile[0], tile[1], tile[side]
+            target = mask[ty * TILE : (ty + 1) * TILE, tx * TILE : (tx + 1) * TILE]
+            if isinstance(value, bytes):
+                value = np.frombuffer(zlib.decompress(value), np.uint8).reshape(target.shape)
+            target[...] = value
+        return self.rect
+
+
+class InvertRecord:
+    """An invert of the whole mask: undo and redo invert it again (nothing stored)."""
+
+    nbytes = 0
+
+    def compress(self) -> None:
+        """Nothing to compress."""
+
+    def __init__(self, shape: tuple[int, int]) -> None:
+        self.shape = shape
+        self.rect: Rect = (0, 0, shape[1], shape[0])
+
+    def apply(self, mask: np.ndarray, which: str) -> Rect:
+        """Invert ``mask`` in place (``which`` does not matter: its own inverse)."""
+        np.subtract(255, mask, out=mask)
+        return self.rect
+
+
+MaskRecord = TileRecord | InvertRecord
+
+
+def diff_tiles(old: np.ndarray, new: np.ndarray) -> TileRecord | None:
+    """The tiles where ``new`` differs from ``old`` (same shape), or None when equal."""
+    h, w = old.shape
+    tiles: list[tuple[int, int, TileValue, TileValue]] = []
+    for ty in range(-(-h // TILE)):
+        ys = slice(ty * TILE, (ty + 1) * TILE)
+        rows_old, rows_new = old[ys], new[ys]
+        changed = np.flatnonzero(_changed_columns(rows_old, rows_new))
+        if changed.size == 0:
+            continue
+        for tx in np.unique(changed // TILE).tolist():
+            xs = slice(tx * TILE, (tx + 1) * TILE)
+            tiles.append((ty, tx, _pack(rows_old[:, xs]), _pack(rows_new[:, xs])))
+    return TileRecord((h, w), tiles) if tiles else None
+
+
+def _changed_columns(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Per column of a band of rows: True where any pixel differs."""
+    return np.asarray((a != b).any(axis=0))

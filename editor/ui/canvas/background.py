@@ -1,0 +1,130 @@
+"""The canvas's side of work done off the UI thread on a large photo.
+
+- Full-mask operations and the undo / redo of them go to the document's ``MaskWork``
+  (a worker thread writes the changed tiles into the mask in place). Right after the
+  worker writes, and still in the worker, the overlay's smaller mask levels and the
+  edge of the whole view are worked out too, so the UI thread only swaps the edge
+  cache in and repaints when the job ends.
+- ``busy()`` says whether anything of the sort is still running (also the photo's
+  display pyramid), e.g. for benchmarks and tests.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from PySide6.QtCore import QRect
+
+from editor.core.document import MASK_OPS
+from editor.core.mask_records import Rect
+
+from .overlay import edge_pixels
+
+if TYPE_CHECKING:
+    from editor.core.document import Document
+
+    from .overlay import EdgeLayer, MaskOverlay, PhotoLayer
+    from .viewport import Viewport
+
+_Fresh = tuple[Rect, tuple[float, ...], np.ndarray | None]
+
+
+def _view_key(vp: Viewport) -> tuple[float, ...]:
+    size = vp.view_size
+    return (vp.zoom, vp.offset.x(), vp.offset.y(), float(size.width()), float(size.height()))
+
+
+class CanvasWorkMixin:
+    """Full-mask edits in a worker, as seen from the canvas (mixed into CanvasView)."""
+
+    document: Document
+    _overlay: MaskOverlay | None
+    _live_overlay: MaskOverlay | None
+    _edges: EdgeLayer
+    _photo: PhotoLayer | None
+    _vp: Viewport
+    _work_arrived: Any  # Signal() of the CanvasView
+    status_hint: Any  # Signal(str) of the CanvasView
+    _fresh: _Fresh | None = None
+
+    def _init_work(self) -> None:
+        work = self.document.mask_work
+        work.notify = self._notify_from_worker
+        work.after_write.append(self._after_worker_write)
+        self._work_arrived.connect(self._finish_work)
+
+    def _notify_from_worker(self) -> None:
+        self._work_arrived.emit()  # from the worker thread: queued to the UI thread
+
+    def _finish_work(self) -> None:
+        self.document.mask_work.finish()
+
+    def busy(self) -> bool:
+        """True while work for the display or the mask runs in a worker (the photo's
+        smaller levels, a full-mask operation, its undo or redo)."""
+        building = self._photo is not None and self._photo.building()
+        return building or self.document.mask_work.busy()
+
+    def refuse_while_busy(self) -> bool:
+        """True (and a status line) while a full-mask job runs: a stroke, undo or another
+        operation would have to wait for it, which may be seconds on a huge photo."""
+        text = self.document.mask_work.busy_text()
+        if text:
+            self.status_hint.emit(f"Still working on {text.lower()}; try again in a moment.")
+        return bool(text)
+
+    def run_mask_op(self, name: str, px: int = 0) -> bool:
+        """Run ``MASK_OPS[name]`` (``px`` for grow, shrink, feather) as one undo step: in a
+        worker on a large mask (the canvas shows it when done), at once on a small one.
+        False when nothing changed (known at once only on a small mask)."""
+        title, func, takes_px = MASK_OPS[name]
+        text = f"{title} by {px} px" if takes_px else title
+        if self.refuse_while_busy():
+            return False
+        self._end_stroke()
+        work = self.document.mask_work
+        if work.edit(lambda mask: func(mask, px), text, invert=name == "invert"):
+            return True
+        return self.document.mask_op(name, px)
+
+    def replace_mask(self, new_mask: np.ndarray, text: str) -> bool:
+        """Like ``apply_mask``, but on a large mask the comparison, the undo record and the
+        writing happen in a worker."""
+        if self.refuse_while_busy():
+            return False
+        self._end_stroke()
+        mask = self.document.mask
+        fits = mask is not None and new_mask.shape == mask.shape and new_mask.dtype == np.uint8
+        if fits and self.document.mask_work.edit(lambda _mask: new_mask, text):
+            return True
+        return self.document.apply_mask(new_mask, text)
+
+    def _after_worker_write(self, mask: np.ndarray, rect: Rect) -> None:
+        """In the worker, right after it wrote ``rect`` of ``mask``: the overlay's smaller
+        levels there, and the edge of the whole view as it is now."""
+        for overlay in (self._overlay, self._live_overlay):
+            if overlay is not None and overlay.mask is mask:
+                overlay.refresh_box(*rect)
+        vp = self._vp
+        key = _view_key(vp)
+        codes = None
+        if self._edges.valid:
+            w, h = vp.view_size.width(), vp.view_size.height()
+            codes = edge_pixels(mask, vp, 0, 0, w, h)
+        self._fresh = (rect, key, codes)
+
+    def _worker_refreshed(self, rect: QRect) -> bool:
+        """True when a worker already brought the levels (and the edge) up to date for
+        this change of ``rect``; the edge cache then takes the worker's edge, or is
+        rebuilt at the next paint if the view moved meanwhile."""
+        fresh, self._fresh = self._fresh, None
+        box = (rect.left(), rect.top(), rect.left() + rect.width(), rect.top() + rect.height())
+        if fresh is None or fresh[0] != box:
+            return False
+        _box, key, codes = fresh
+        if codes is not None and key == _view_key(self._vp) and self._edges.valid:
+            self._edges.fill(codes)
+        else:
+            self._edges.invalidate()
+        return True

@@ -1,0 +1,176 @@
+"""Full-mask edits of a large mask: tile records for undo, and the worker that applies
+them (no Qt: the document's MaskWork on its own)."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+
+from editor.core import mask as masks
+from editor.core import mask_work
+from editor.core.document import MASK_OPS, Document
+from editor.core.mask_records import TILE, InvertRecord, TileRecord, diff_tiles
+
+
+def ellipse(h: int, w: int, *, feather: int = 0) -> np.ndarray:
+    yy, xx = np.ogrid[:h, :w]
+    m = (((xx - w / 2) / (0.35 * w)) ** 2 + ((yy - h / 2) / (0.35 * h)) ** 2 <= 1).astype(np.uint8)
+    m *= 255
+    return masks.feather(m, feather) if feather else m
+
+
+@pytest.fixture
+def doc(monkeypatch: pytest.MonkeyPatch) -> Document:
+    monkeypatch.setattr(mask_work, "ASYNC_FROM", 0)  # every mask counts as large
+    d = Document()
+    d.set_image(np.zeros((1500, 2200, 3), np.uint8), ellipse(1500, 2200, feather=12))
+    return d
+
+
+def test_a_clear_record_keeps_flat_tiles_as_one_value() -> None:
+    m = ellipse(2000, 3000)
+    record = diff_tiles(m, masks.clear(m))
+    assert isinstance(record, TileRecord)
+    tiles = [
+        m[y : y + TILE, x : x + TILE]
+        for y in range(0, m.shape[0], TILE)
+        for x in range(0, m.shape[1], TILE)
+    ]
+    mixed = sum(1 for t in tiles if t.min() != t.max())
+    # only the tiles the ellipse's edge crosses hold pixels (the cleared side: none)
+    assert record.nbytes <= mixed * TILE * TILE + 2 * record.tiles
+    assert record.nbytes < m.nbytes / 3
+    out = masks.clear(m)
+    record.apply(out, "before")
+    assert np.array_equal(out, m)
+    raw = record.nbytes
+    record.compress()  # the edge tiles zlib'd: a fraction, and still exact
+    assert record.nbytes < raw / 4
+    out = masks.clear(m)
+    record.apply(out, "before")
+    assert np.array_equal(out, m)
+    record.apply(out, "after")
+    assert not out.any()
+    assert diff_tiles(m, m.copy()) is None
+    assert InvertRecord(m.shape).nbytes == 0
+
+
+@pytest.mark.parametrize("name", list(MASK_OPS))
+def test_each_op_in_a_worker_and_its_undo_redo_restore_exact_bytes(
+    doc: Document, name: str
+) -> None:
+    before = doc.mask.copy()  # type: ignore[union-attr]
+    px = 15 if MASK_OPS[name][2] else 0
+    expected = MASK_OPS[name][1](before.copy(), px)
+    work = doc.mask_work
+    heard: list[tuple[int, int, int, int]] = []
+    doc.on_mask.append(heard.append)
+    assert work.edit(lambda m: MASK_OPS[name][1](m, px), name, invert=name == "invert")
+    work.settle()
+    assert np.array_equal(doc.mask, expected)  # the grey levels of the feather too
+    assert heard and doc.history.undo_text == name
+    step = doc.history.next_undo()
+    assert step is not None and step.record is not None
+    assert work.undo()
+    work.settle()
+    assert np.array_equal(doc.mask, before)
+    assert doc.history.index == 0
+    assert work.redo()
+    work.settle()
+    assert np.array_equal(doc.mask, expected)
+    assert doc.undo()  # the synchronous path takes the same record
+    assert np.array_equal(doc.mask, before)
+
+
+def test_the_worker_owns_the_mask_until_the_job_is_finished(doc: Document) -> None:
+    gate = threading.Event()
+    mask_work._WORKER.submit(gate.wait, 10)  # hold the worker
+    before = doc.mask.copy()  # type: ignore[union-attr]
+    work = doc.mask_work
+    assert work.edit(masks.invert, "Invert mask", invert=True)
+    assert work.busy() and np.array_equal(doc.mask, before)
+    assert len(doc.history) == 0
+    gate.set()
+    # any other edit first waits for the job and records it: the steps stay in order
+    stroke = doc.mask.copy()  # type: ignore[union-attr]
+    stroke[:10, :10] = 7
+    doc.apply_mask(masks.invert(stroke), "after the invert")
+    assert not work.busy()
+    assert [doc.history.step(i).text for i in range(len(doc.history))] == [
+        "Invert mask",
+        "after the invert",
+    ]
+    assert doc.undo() and doc.undo()
+    assert np.array_equal(doc.mask, before)
+
+
+def test_a_job_for_a_replaced_image_is_dropped(doc: Document) -> None:
+    gate = threading.Event()
+    mask_work._WORKER.submit(gate.wait, 10)
+    old = doc.mask
+    assert doc.mask_work.edit(masks.clear, "Clear mask")
+    gate.set()
+    doc.mask_work._doc.generation += 1  # another image was shown meanwhile
+    doc.mask_work.settle()
+    assert len(doc.history) == 0 and old is doc.mask
+
+
+def test_small_masks_stay_on_the_callers_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(mask_work, "ASYNC_FROM", 4_000_000)
+    d = Document()
+    d.set_image(np.zeros((100, 100, 3), np.uint8))
+    assert not d.mask_work.edit(masks.fill, "Fill mask")
+    assert not d.mask_work.busy()
+
+
+def test_a_large_feather_by_bands_or_tiles_is_exact(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Bands of rows with a margin, or only the tiles near the edges, give exactly the
+    feather of the whole crop, grey levels included."""
+    rng = np.random.default_rng(3)
+    m = np.zeros((700, 900), np.uint8)
+    for _ in range(8):
+        y, x = int(rng.integers(0, 650)), int(rng.integers(0, 850))
+        m[y : y + int(rng.integers(5, 220)), x : x + int(rng.integers(5, 220))] = rng.choice(
+            [255, 128, 200]
+        )
+    for px in (3, 17, 40):
+        monkeypatch.setattr(masks, "FEATHER_BAND_PIXELS", 10**9)
+        whole = masks.feather(m, px)
+        monkeypatch.setattr(masks, "FEATHER_BAND_PIXELS", 9_000)  # 10 rows a band
+        monkeypatch.setattr(masks, "GROW_TILE", 4)  # tiles too small for the reach: bands
+        assert np.array_equal(masks.feather(m, px), whole)
+        monkeypatch.setattr(masks, "GROW_TILE", 128)  # tile by tile near the edges
+        assert np.array_equal(masks.feather(m, px), whole)
+
+
+@pytest.mark.parametrize("px", [-37, -9, -2, 1, 3, 14, 40])
+def test_a_large_grow_by_tiles_equals_the_whole(monkeypatch: pytest.MonkeyPatch, px: int) -> None:
+    """Growing (or shrinking) only the tiles near the edges gives exactly the grow of the
+    whole mask: grey levels, the image's borders and a nearly full mask included."""
+    rng = np.random.default_rng(abs(px))
+    m = np.zeros((530, 610), np.uint8)
+    for _ in range(7):
+        y, x = int(rng.integers(0, 520)), int(rng.integers(0, 600))
+        m[y : y + int(rng.integers(1, 240)), x : x + int(rng.integers(1, 240))] = rng.choice(
+            [255, 128, 1]
+        )
+    full = np.full((530, 610), 255, np.uint8)
+    full[200:230, 0:50] = 0  # a hole at the border
+    for mask in (m, masks.feather(m, 9), full):
+        monkeypatch.setattr(masks, "GROW_TILED_FROM", 10**9)
+        whole = masks.grow(mask, px)
+        monkeypatch.setattr(masks, "GROW_TILED_FROM", 0)
+        monkeypatch.setattr(masks, "GROW_TILE", 96)
+        assert np.array_equal(masks.grow(mask, px), whole)
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "setpriority"), reason="no thread nice values")
+def test_the_worker_yields_the_cpu_to_the_ui_thread() -> None:
+    import os
+
+    def nice() -> int:
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    assert mask_work._WORKER.submit(nice).result() == min(19, nice() + mask_work.BACKGROUND_NICE)
