@@ -389,7 +389,7 @@ def bench_job_and_memory() -> None:
                 "peak memory (photo, mask, 50 strokes, 4 variants)",
                 peak,
                 "MB",
-                f"{megapixels((W, H))}, {len(record.images)} variants, undo steps kept {steps}; "
+                f"{megapixels((W, H))}, {len(record.variants)} variants, undo steps kept {steps}; "
                 "target <= 2048 MB at 102 MP",
             )
             loop.run_until_complete(window.shutdown())

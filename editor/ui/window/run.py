@@ -268,13 +268,13 @@ class RunController(Controller):
 
     def _on_completed(self, number: int, outcome: JobOutcome) -> None:
         if record := self._job(number):
-            record.images, record.thumbs = outcome.images, outcome.thumbs
+            record.variants, record.thumbs = outcome.variants, outcome.thumbs
             record.credits_used = outcome.credits_used
             record.remote_id = outcome.remote_id or record.remote_id
             record.end("completed")
             self.results.update_job(number)
             self.doc.job_changed(record, images=True)
-            self.show_info(f"Job #{number}: {len(record.images)} variant(s) ready.")
+            self.show_info(f"Job #{number}: {len(record.variants)} variant(s) ready.")
             self._after_charge(record)
         self.window.update_actions()
 

@@ -20,7 +20,6 @@ from editor.core.autosave import Autosaver
 from editor.core.job_record import JobRecord
 from editor.core.mask_history import Rect
 from editor.ui.controls_state import apply_controls_state, controls_state
-from editor.ui.imaging import thumbnail
 from editor.ui.window.controller import Controller
 from editor.ui.work_dialogs import ask_unsaved, display_text
 
@@ -106,8 +105,13 @@ class SessionController(Controller):
             return
         self.window.update_title()
         if images:
-            for k, image in enumerate(record.images):
-                self.autosaver.save_result(record.job_id, k, image)
+            # a crop is enough when the job's source is among the autosaved sources (a
+            # restore rebuilds the result from it); else the whole result is written
+            kept = any(e.image is record.source for e in self.doc.sources.chain)
+            for k, variant in enumerate(record.variants):
+                self.autosaver.save_result(
+                    record.job_id, k, variant, None if kept else record.source
+                )
         self.autosave_state()
         if images and record.remote_id and self.window.pool.journal is not None:
             self._settle_journal(record.remote_id)
@@ -146,10 +150,10 @@ class SessionController(Controller):
             self._sync_request()
             self.results.clear()
             for record in self.doc.jobs.values():
-                record.thumbs = [thumbnail(image) for image in record.images]
+                record.thumbs = [v.thumbnail(record.source) for v in record.variants]
                 self.results.add_job(record)
                 self.results.update_job(record.number)
-            with_images = [r for r in self.doc.jobs.values() if r.images]
+            with_images = [r for r in self.doc.jobs.values() if r.variants]
             if with_images:
                 self.results.select(with_images[-1].number, 0)
         finally:

@@ -13,7 +13,6 @@ import numpy as np
 
 from editor.core.job_record import JobRecord
 from editor.ui import prefs
-from editor.ui.imaging import thumbnail
 from editor.ui.window.controller import Controller
 from editor.ui.work_dialogs import ANSWERS, RecoveryDialog, preview, worth_restoring
 
@@ -159,8 +158,11 @@ class StartupController(Controller):
             import asyncio
 
             record = cards[entry.token]
-            thumbs = await asyncio.to_thread(lambda: [thumbnail(i) for i in images])
-            record.images, record.thumbs = list(images), thumbs
+            from editor.jobs import variants_of
+
+            source = record.source
+            variants, thumbs = await asyncio.to_thread(variants_of, list(images), source, 256)
+            record.variants, record.thumbs = variants, thumbs
             record.credits_used = entry.credits_used
             record.end("completed")
             self.results.update_job(record.number)
