@@ -142,16 +142,17 @@ def _jpeg() -> str:
     if "--jpeg" in sys.argv:
         return sys.argv[sys.argv.index("--jpeg") + 1]
     path = f"/tmp/big/p{W * H / 1e6:.0f}.jpg"
-    if os.path.exists(path):
-        from PIL import Image
+    from PIL import Image
 
+    Image.MAX_IMAGE_PIXELS = None  # only this size check: the editor opens it its own way
+    if os.path.exists(path):
         with Image.open(path) as im:
             if im.size == (W, H):
                 return path
         path = f"/tmp/big/p{W}x{H}.jpg"
         if os.path.exists(path):
             return path
-    from PIL import Image, ImageDraw
+    from PIL import ImageDraw
 
     os.makedirs(os.path.dirname(path), exist_ok=True)
     rng = np.random.default_rng(7)

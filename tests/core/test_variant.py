@@ -94,3 +94,26 @@ def test_job_record_builds_full_images_and_compacts_whole_ones() -> None:
     restored.variants = restored.compacted()
     assert restored.variants[0].box == (40, 120, 420, 300)
     assert np.array_equal(restored.full(0), result)
+
+
+def test_the_combiner_takes_variants_and_composes_as_with_whole_images() -> None:
+    from editor.core.combine import VariantCombiner
+
+    source, result = _pair(300, 420)
+    other = source.copy()
+    other[150:260, 200:300] = 17
+    whole = VariantCombiner([source, result, other], feather_px=6)
+    cropped = VariantCombiner([source, Variant.of(result, source), Variant.of(other, source)],
+                              feather_px=6)  # fmt: skip
+    for combiner in (whole, cropped):
+        stroke = combiner.stroke(1)
+        cover = np.zeros((200, 300), np.uint8)
+        cover[40:160, 30:250] = 255
+        stroke.add(cover, (20, 60))
+        stroke.finish()
+        stroke = combiner.stroke(2)
+        stroke.add(cover[:120, :150], (180, 140))
+        stroke.finish()
+    assert np.array_equal(cropped.composite, whole.composite)
+    assert np.array_equal(cropped.build(), whole.build())
+    assert not np.array_equal(whole.composite, source)
