@@ -24,22 +24,26 @@ _ROWS = 256  # rows compared at a time: the temporaries stay a few MB at 100 MP
 
 def changed_box(image: np.ndarray, source: np.ndarray) -> Box | None:
     """The bounding box of every pixel where ``image`` differs from ``source`` (same
-    shape), or None when they are identical. Compares in bands of rows (numpy releases
-    the interpreter lock while comparing, so a worker thread leaves the UI alone)."""
+    shape), or None when they are identical. Compares bands of rows as flat bytes into
+    one reused buffer (numpy releases the interpreter lock meanwhile, so a worker thread
+    leaves the UI alone); columns are looked at only in bands that differ."""
     h, w = image.shape[:2]
+    c = image.shape[2] if image.ndim == 3 else 1
+    buf = np.empty((min(_ROWS, h), w * c), dtype=bool)
     rows = np.zeros(h, dtype=bool)
-    cols = np.zeros(w, dtype=bool)
+    cols = np.zeros(w * c, dtype=bool)
     for y in range(0, h, _ROWS):
-        neq = image[y : y + _ROWS] != source[y : y + _ROWS]
-        if neq.ndim == 3:
-            neq = neq.any(axis=2)
+        n = min(_ROWS, h - y)
+        a, b = image[y : y + n].reshape(n, w * c), source[y : y + n].reshape(n, w * c)
+        neq = np.not_equal(a, b, out=buf[:n])
         band = neq.any(axis=1)
         if band.any():
-            rows[y : y + _ROWS] = band
+            rows[y : y + n] = band
             cols |= neq.any(axis=0)
     if not rows.any():
         return None
-    ys, xs = np.flatnonzero(rows), np.flatnonzero(cols)
+    ys = np.flatnonzero(rows)
+    xs = np.flatnonzero(cols.reshape(w, c).any(axis=1))
     return int(xs[0]), int(ys[0]), int(xs[-1]) + 1, int(ys[-1]) + 1
 
 
