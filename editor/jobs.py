@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,7 +27,7 @@ from editor.backends.specs import spec_for
 from editor.core.errors import EditorError
 from editor.core.preview import thumbnail
 from editor.core.request import EditRequest
-from editor.core.variant import Variant
+from editor.core.variant import Variant, WholeImages
 
 log = logging.getLogger(__name__)
 
@@ -235,13 +235,15 @@ class JobRunner(QObject):
 
 
 def variants_of(
-    images: list[np.ndarray], source: np.ndarray | None, edge: int
+    images: Sequence[np.ndarray], source: np.ndarray | None, edge: int
 ) -> tuple[list[Variant], list[np.ndarray]]:
-    """Each result as a Variant against ``source`` and its thumbnail (worker thread).
-    Empties ``images`` as it goes: each whole result can go once its crop is made."""
-    variants = []
-    while images:
-        variants.append(Variant.of(images.pop(0), source))
+    """Each result as a Variant against ``source`` and its thumbnail (worker thread)."""
+    if isinstance(images, WholeImages) and images.source is source:
+        variants = images.variants  # the backend kept its results as crops already
+    else:
+        variants = []
+        for image in images:  # each whole result can go once its crop is made
+            variants.append(Variant.of(image, source))
     return variants, [v.thumbnail(source, edge) for v in variants]
 
 

@@ -13,8 +13,9 @@ image and ``crop`` is the image itself.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 
@@ -163,3 +164,28 @@ class Variant:
     @property
     def nbytes(self) -> int:
         return int(self.crop.nbytes)
+
+
+class WholeImages(Sequence[np.ndarray]):
+    """Variants over one source read as whole images, each built when it is read (one
+    full-size copy at a time). A backend hands its results over like this: a reader that
+    wants the crops takes ``variants`` and never builds a whole image."""
+
+    def __init__(self, variants: Sequence[Variant], source: np.ndarray | None) -> None:
+        self.variants = list(variants)
+        self.source = source
+
+    def __len__(self) -> int:
+        return len(self.variants)
+
+    @overload
+    def __getitem__(self, index: int) -> np.ndarray: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[np.ndarray]: ...
+    def __getitem__(self, index: int | slice) -> np.ndarray | list[np.ndarray]:
+        if isinstance(index, slice):
+            return [v.full(self.source) for v in self.variants[index]]
+        return self.variants[index].full(self.source)
+
+    def __iter__(self) -> Iterator[np.ndarray]:
+        return (v.full(self.source) for v in self.variants)

@@ -117,3 +117,24 @@ def test_the_combiner_takes_variants_and_composes_as_with_whole_images() -> None
     assert np.array_equal(cropped.composite, whole.composite)
     assert np.array_equal(cropped.build(), whole.build())
     assert not np.array_equal(whole.composite, source)
+
+
+def test_paste_back_as_a_variant_is_the_whole_paste_back_bit_for_bit() -> None:
+    from editor.core.composite import paste_back, paste_back_variant
+    from editor.core.variant import WholeImages
+
+    source = np.random.default_rng(8).integers(0, 256, (200, 260, 4), dtype=np.uint8)
+    rng = np.random.default_rng(9)
+    result = rng.integers(0, 256, (64, 80, 3), dtype=np.uint8)  # a small service output
+    mask = np.zeros((200, 260), np.uint8)
+    mask[50:120, 70:190] = 255
+    for crop in (None, (40, 30, 220, 150)):
+        whole = paste_back(source, result, mask, feather_px=6, crop=crop)
+        variant = paste_back_variant(source, result, mask, feather_px=6, crop=crop)
+        assert variant.crop.shape[:2] < source.shape[:2]
+        assert np.array_equal(variant.full(source), whole)
+    empty = paste_back_variant(source, result, np.zeros_like(mask), feather_px=6)
+    assert np.array_equal(empty.full(source), source)
+    images = WholeImages([variant, empty], source)
+    assert len(images) == 2 and np.array_equal(images[0], whole)
+    assert [i.shape for i in images] == [source.shape] * 2

@@ -161,15 +161,16 @@ class StartupController(Controller):
             from editor.jobs import variants_of
 
             source = record.source
-            variants, thumbs = await asyncio.to_thread(variants_of, list(images), source, 256)
+            variants, thumbs = await asyncio.to_thread(variants_of, images, source, 256)
             record.variants, record.thumbs = variants, thumbs
             record.credits_used = entry.credits_used
             record.end("completed")
             self.results.update_job(record.number)
             self.doc.job_changed(record, images=False)
             saver = self.window.session.autosaver
-            for k, image in enumerate(images):
-                saver.save_result(record.job_id, k, image)
+            kept = any(e.image is source for e in self.doc.sources.chain)
+            for k, variant in enumerate(variants):  # a crop when its source is saved too
+                saver.save_result(record.job_id, k, variant, None if kept else source)
             self.window.session.autosave_state()
             ok = await asyncio.to_thread(saver.flush)
             if not ok or saver.last_error:
