@@ -83,3 +83,29 @@ def test_export_builds_the_exact_whole_variant(window, qtbot, ui, tmp_path: Path
     (only,) = sorted(folder.iterdir())
     with Image.open(only) as im:
         assert np.array_equal(np.asarray(im), result)
+
+
+def test_a_large_mask_is_snapshotted_in_bands_after_a_pause(qtbot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from editor.ui.window import mask_snapshot
+    from editor.ui.window.mask_snapshot import MaskSnapshots
+
+    monkeypatch.setattr(mask_snapshot, "BAND_BYTES", 40_000)  # 10 rows a turn: 300 turns
+    copies: list[tuple[np.ndarray, np.ndarray]] = []
+    snaps = MaskSnapshots(lambda m, c: copies.append((m, c)), delay_s=0.05, max_latency_s=5)
+    small = np.zeros((100, 100), np.uint8)
+    snaps.changed(small)  # a small mask: copied at once
+    assert len(copies) == 1 and copies[0][1] is not small and not snaps.busy()
+    copies.clear()
+    mask = np.zeros((3000, 4000), np.uint8)
+    assert mask.nbytes > mask_snapshot.SMALL_BYTES
+    mask[100:200] = 255
+    snaps.changed(mask)
+    assert not copies and snaps.busy()  # nothing copied on the UI thread yet
+    qtbot.waitUntil(lambda: snaps._copy is not None, timeout=5_000)  # copying in bands
+    mask[2900:3000] = 7  # rows not copied yet: this copy gets them
+    mask[0:10] = 9  # rows already copied: marked dirty, another copy follows
+    snaps.changed(mask)
+    qtbot.waitUntil(lambda: len(copies) == 2, timeout=5_000)
+    assert all(m is mask for m, _ in copies)
+    assert np.array_equal(copies[-1][1], mask) and copies[-1][1] is not mask
+    qtbot.waitUntil(lambda: not snaps.busy(), timeout=5_000)

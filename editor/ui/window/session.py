@@ -12,15 +12,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from editor.core import session as core_session
-from editor.core.autosave import Autosaver
+from editor.core.autosave import MASK_DELAY, MAX_MASK_LATENCY, Autosaver
 from editor.core.job_record import JobRecord
 from editor.core.mask_history import Rect
 from editor.ui.controls_state import apply_controls_state, controls_state
 from editor.ui.window.controller import Controller
+from editor.ui.window.mask_snapshot import MaskSnapshots
 from editor.ui.work_dialogs import ask_unsaved, display_text
 
 if TYPE_CHECKING:
@@ -51,6 +53,12 @@ class SessionController(Controller):
         self._bridge = _Bridge(window)
         self._bridge.error.connect(self.show_error)
         self.autosaver = self._make_autosaver()
+        self.mask_snapshots = MaskSnapshots(
+            self._mask_copied,
+            delay_s=MASK_DELAY,
+            max_latency_s=MAX_MASK_LATENCY,
+            parent=window,
+        )
         self._state_timer = QTimer(window)
         self._state_timer.setSingleShot(True)
         self._state_timer.setInterval(STATE_DELAY_MS)
@@ -87,7 +95,12 @@ class SessionController(Controller):
 
     def _on_mask_changed(self, _rect: Rect) -> None:
         if not self.restoring and self.doc.mask is not None:
-            self.autosaver.save_mask(self.doc.mask)  # copied now, written off the UI thread
+            self.mask_snapshots.changed(self.doc.mask)  # copied (in bands when large), then
+            # written off the UI thread
+
+    def _mask_copied(self, mask: np.ndarray, copy: np.ndarray) -> None:
+        if mask is self.doc.mask and not self.restoring:  # not a photo closed meanwhile
+            self.autosaver.save_mask(copy, copy=False)
 
     def source_changed(self) -> None:
         """A new current source (opened, pasted, a variant used, back/forward)."""
@@ -96,7 +109,7 @@ class SessionController(Controller):
             return
         history = [e.image for e in self.doc.sources.chain[:-1]]
         self.autosaver.save_source(entry.image, entry.path, history)
-        self.autosaver.save_mask(mask)
+        self.mask_snapshots.changed(mask)
         self.autosave_state()
 
     def _on_job_changed(self, record: JobRecord, images: bool) -> None:
