@@ -37,6 +37,7 @@ from editor.core.autosave_queue import WriteQueue
 from editor.core.codec import write_png
 from editor.core.errors import EditorError
 from editor.core.paths import app_data_dir
+from editor.core.png_stream import can_stream, write_png_streamed
 from editor.core.session import (
     MANIFEST,
     MASK,
@@ -277,7 +278,10 @@ class Autosaver(WriteQueue):
     def _write_png(self, name: str, pixels: np.ndarray) -> None:
         path = self.folder / name
         path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(path, lambda fh: write_png(pixels, fh), mode=0o600)
+        if can_stream(pixels):  # one band at a time: no whole-image copy for Pillow
+            atomic_write(path, lambda fh: write_png_streamed(pixels, fh), mode=0o600)
+        else:
+            atomic_write(path, lambda fh: write_png(pixels, fh), mode=0o600)
         self._saved(name)
 
     def _write_manifest(self) -> None:
