@@ -109,3 +109,25 @@ def test_a_large_mask_is_snapshotted_in_bands_after_a_pause(qtbot, monkeypatch) 
     assert all(m is mask for m, _ in copies)
     assert np.array_equal(copies[-1][1], mask) and copies[-1][1] is not mask
     qtbot.waitUntil(lambda: not snaps.busy(), timeout=5_000)
+
+
+def test_whole_results_of_a_session_file_become_crops(window, qtbot, ui, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    ui.open(window, ui.photo_file(h=200, w=300))
+    source = window.document.image
+    result = source.copy()
+    result[30:70, 40:90] = 3
+    record = JobRecord(backend="Local", prompt="p", source=source, status="completed")
+    record.set_images([result])
+    record.thumbs = [v.thumbnail(source) for v in record.variants]
+    record.number = window.runner.reserve_number()
+    window.document.add_job(record)
+    target = tmp_path / "work.maskedit"
+    window.session.save_session_dialog(str(target))
+    qtbot.waitUntil(lambda: "Saved the session" in window.message_label.text(), timeout=20_000)
+    window.session.unsaved_answer = "discard"
+    window.session.open_session_dialog(str(target))
+    qtbot.waitUntil(lambda: "Opened the session" in window.message_label.text(), timeout=20_000)
+    (restored,) = window.document.jobs.values()
+    qtbot.waitUntil(lambda: not restored.variants[0].is_whole, timeout=10_000)  # in a worker
+    assert restored.variants[0].box == (40, 30, 90, 70)
+    assert np.array_equal(restored.full(0), result)

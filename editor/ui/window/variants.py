@@ -144,7 +144,7 @@ class VariantsController(Controller):
         return (record, chosen[1]) if chosen[1] < len(record.variants) else None
 
     def compare_selected(self) -> None:
-        from editor.ui.compare import CompareDialog
+        from editor.ui.compare import CompareDialog, previews
 
         chosen = self.selected_variant()
         if chosen is None:
@@ -152,13 +152,20 @@ class VariantsController(Controller):
         record, index = chosen
         title = f"job #{record.number}, variant {index + 1}"
 
-        def show(variant: np.ndarray) -> None:
+        source = record.source
+
+        def build() -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:  # worker thread
+            variant = record.full(index)
+            return variant, previews(source if source is not None else variant, variant)
+
+        def show(made: tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]) -> None:
+            variant, small = made
             self.compare_dialog = CompareDialog(
-                record.source, variant, record.mask, title, self.window
+                record.source, variant, record.mask, title, self.window, made=small
             )
             self.compare_dialog.show()
 
-        self._with_full(record, index, show)
+        self.runner.in_thread(build, on_done=show, on_error=self.show_error)
 
     def _with_full(self, record: JobRecord, index: int, then: Callable[[np.ndarray], None]) -> None:
         """``then(whole variant)`` on the UI thread, the variant built in a worker."""
