@@ -131,3 +131,18 @@ def test_whole_results_of_a_session_file_become_crops(window, qtbot, ui, tmp_pat
     qtbot.waitUntil(lambda: not restored.variants[0].is_whole, timeout=10_000)  # in a worker
     assert restored.variants[0].box == (40, 30, 90, 70)
     assert np.array_equal(restored.full(0), result)
+
+
+def test_the_jobs_mask_is_read_off_the_ui_thread_and_never_torn(window, qtbot, ui) -> None:  # type: ignore[no-untyped-def]
+    ui.open(window, ui.photo_file(h=240, w=320))
+    at_run = ui.paint(window, 40, 80, 60, 120)
+    window.run.run_job()  # the snapshot is taken in a worker thread
+    record = ui.wait_job(window, timeout=120_000)
+    assert record.status == "completed", record.error
+    assert np.array_equal(record.mask, at_run) and record.mask is not window.canvas.mask()
+    window.run.run_job()
+    later = ui.paint(window, 150, 200, 200, 260)  # painted before the worker's read ends
+    qtbot.waitUntil(lambda: len(window.document.jobs) == 2 and not window.runner.running(),
+                    timeout=120_000)  # fmt: skip
+    second = window.document.jobs[max(window.document.jobs)]
+    assert np.array_equal(second.mask, later)  # read again: the whole later mask
