@@ -4,7 +4,9 @@
 turns each event into a Qt signal. Several jobs may run at once (the backend queues
 beyond the service's concurrency). Cancelling stops waiting only: the remote job may
 still finish and bill, and the backend's journal still collects its outputs.
-Nothing here blocks the UI thread: thumbnails are made in worker threads.
+Nothing here blocks the UI thread: results are cut to the window where they differ from
+the source (``Variant``) and their thumbnails made in a worker thread, so the UI thread
+receives small crops, never full-size copies.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +27,7 @@ from editor.backends.specs import spec_for
 from editor.core.errors import EditorError
 from editor.core.preview import thumbnail
 from editor.core.request import EditRequest
+from editor.core.variant import Variant, WholeImages
 
 log = logging.getLogger(__name__)
 
@@ -36,9 +39,10 @@ CANCEL_MESSAGE = (
 
 @dataclass
 class JobOutcome:
-    """What a finished job delivered: final images (source size) and their thumbnails."""
+    """What a finished job delivered: its variants (crops of the source-size results
+    against the request's image) and their thumbnails."""
 
-    images: list[np.ndarray]
+    variants: list[Variant]
     thumbs: list[np.ndarray]
     remote_id: str | None = None
     credits_used: float | None = None
@@ -162,12 +166,11 @@ class JobRunner(QObject):
                         thumb = await asyncio.to_thread(thumbnail, event.partial, self._thumb_edge)
                     self.progress.emit(number, event.message, event.fraction, thumb)
                 elif isinstance(event, JobCompleted):
-                    edge = self._thumb_edge
-                    thumbs = await asyncio.to_thread(
-                        lambda imgs=event.images, e=edge: [thumbnail(i, e) for i in imgs]
+                    variants, thumbs = await asyncio.to_thread(
+                        variants_of, event.images, request.image, self._thumb_edge
                     )
                     outcome = JobOutcome(
-                        images=list(event.images),
+                        variants=variants,
                         thumbs=thumbs,
                         remote_id=event.job_id or remote_id or None,
                         credits_used=event.credits_used,
@@ -229,6 +232,19 @@ class JobRunner(QObject):
             task.cancel()
         if pending:
             await asyncio.gather(*pending, return_exceptions=True)
+
+
+def variants_of(
+    images: Sequence[np.ndarray], source: np.ndarray | None, edge: int
+) -> tuple[list[Variant], list[np.ndarray]]:
+    """Each result as a Variant against ``source`` and its thumbnail (worker thread)."""
+    if isinstance(images, WholeImages) and images.source is source:
+        variants = images.variants  # the backend kept its results as crops already
+    else:
+        variants = []
+        for image in images:  # each whole result can go once its crop is made
+            variants.append(Variant.of(image, source))
+    return variants, [v.thumbnail(source, edge) for v in variants]
 
 
 class BackendPool:

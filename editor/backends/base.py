@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import abc
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -49,7 +49,8 @@ class JobProgress:
 @dataclass(frozen=True, slots=True)
 class JobCompleted:
     job_id: str | None
-    images: list[np.ndarray]  # final variants, H x W x 3/4 uint8, source size
+    images: Sequence[np.ndarray]  # final variants, H x W x 3/4 uint8, source size (may be
+    # a core WholeImages: crops over the source, each whole image built when it is read)
     raw: list[bytes] = field(default_factory=list)  # the bytes the service returned
     credits_used: float | None = None
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -240,7 +240,7 @@ class _ShotTracker(JobTracker):
 
 MakeRequest = Callable[[Shot], EditRequest]  # blocking (loads the photo): a worker thread
 MakeBackend = Callable[[Shot], Backend]
-SaveResults = Callable[[Shot, list[np.ndarray], str | None], list[Path]]  # worker thread
+SaveResults = Callable[[Shot, Sequence[np.ndarray], str | None], list[Path]]  # worker thread
 
 
 class BatchRunner:

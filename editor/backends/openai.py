@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 import httpx
@@ -293,7 +293,7 @@ class OpenAIBackend(RemoteBackend):
         prepared: PreparedUpload,
         raws: list[bytes],
         box: tuple[int, int, int, int] | None,
-    ) -> list[np.ndarray]:
+    ) -> Sequence[np.ndarray]:
         adjust = None
         if box is not None:  # dall-e-2: cut the padding of the square away
             adjust = functools.partial(crop_content, box=box, side=prepared.image.width)

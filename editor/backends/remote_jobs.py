@@ -14,12 +14,13 @@ import numpy as np
 
 from editor.backends.errors import ServiceError
 from editor.backends.journal import Journal, JournalEntry
-from editor.core.composite import feathered_mask, finish_result
+from editor.core.composite import feathered_mask, finish_variant
 from editor.core.errors import ImageLoadError
 from editor.core.image import decode_image_bytes
 from editor.core.options import saved_values, split_values
 from editor.core.prepare import PreparedImage, PreparedUpload
 from editor.core.request import EditRequest
+from editor.core.variant import WholeImages
 
 # besides the engine options of core.options (those marked ``saved``)
 _SETTINGS = (
@@ -114,9 +115,9 @@ def finish_images(
     service: str,
     job_id: str | None,
     adjust: Callable[[np.ndarray], np.ndarray] | None = None,
-) -> list[np.ndarray]:
+) -> WholeImages:
     """Decode each output (validated as an image), ``adjust`` it (e.g. crop padding
-    away) and bring it to the source. Worker thread."""
+    away) and bring it to the source, kept as the window it changes. Worker thread."""
     images = []
     feathered = feathered_mask(request)  # once for all variants
     for i, raw in enumerate(raws):
@@ -126,5 +127,5 @@ def finish_images(
             raise ServiceError(service, "BadOutput", str(exc), job_id=job_id) from None
         if adjust is not None:
             decoded = adjust(decoded)
-        images.append(finish_result(request, prepared, decoded, feathered=feathered))
-    return images
+        images.append(finish_variant(request, prepared, decoded, feathered=feathered))
+    return WholeImages(images, request.image)  # crops: whole images only when read

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,7 +15,7 @@ from editor.backends.journal import Journal, JournalEntry
 from editor.backends.phases import JobTracker, uncertain_message
 from editor.core.errors import EditorError, ExportError
 
-SaveResults = Callable[[JournalEntry, list[np.ndarray]], Awaitable[list[Path]]]
+SaveResults = Callable[[JournalEntry, Sequence[np.ndarray]], Awaitable[list[Path]]]
 
 
 @dataclass(slots=True)

@@ -16,7 +16,6 @@ import functools
 import logging
 import os
 import shutil
-import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -26,7 +25,7 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
-from editor.core.atomic import atomic_write, describe_os_error, try_lock
+from editor.core.atomic import atomic_write, try_lock
 from editor.core.autosave_folders import (
     CLEAN,
     LOCK,
@@ -34,9 +33,11 @@ from editor.core.autosave_folders import (
     load_folder,
     lock_is_free,
 )
+from editor.core.autosave_queue import WriteQueue
 from editor.core.codec import write_png
 from editor.core.errors import EditorError
 from editor.core.paths import app_data_dir
+from editor.core.png_stream import can_stream, write_png_streamed
 from editor.core.session import (
     MANIFEST,
     MASK,
@@ -49,6 +50,7 @@ from editor.core.session import (
     job_manifest,
     result_member,
 )
+from editor.core.variant import Variant
 
 __all__ = ["CLEAN", "Autosaver", "load_folder"]
 
@@ -56,16 +58,6 @@ log = logging.getLogger(__name__)
 
 MASK_DELAY = 0.5  # seconds of quiet after the last stroke before the mask is written
 MAX_MASK_LATENCY = 3.0  # ... but never later than this after the first unsaved stroke
-RETRY_DELAY = 10.0  # a failed write is tried again after this many seconds
-REPORT_INTERVAL = 60.0  # the same failure is reported again only after this many seconds
-
-
-@dataclass
-class _Task:
-    due: float
-    first: float
-    run: Callable[[], None]
-    seq: int = 0
 
 
 @dataclass
@@ -73,9 +65,10 @@ class _JobState:
     slot: int
     record: JobRecord
     variants: set[int] = field(default_factory=set)
+    crops: dict[int, Variant] = field(default_factory=dict)  # members holding a crop
 
 
-class Autosaver:
+class Autosaver(WriteQueue):
     """Keeps the working state on disk as it changes; finds what a crashed run left."""
 
     def __init__(
@@ -91,21 +84,9 @@ class Autosaver:
         self.folder = self.root / f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:8]}"
         self.delay = delay
         self.max_latency = max_latency
-        self.on_error = on_error
+        super().__init__(on_error)
         self.on_saved = on_saved
-        self.last_error: str | None = None  # None once every failed write succeeded again
-        self._failing: set[str] = set()  # members whose last write failed (retry queued)
-        self._reported: str | None = None
-        self._reported_at = 0.0
         self.writes = 0  # completed file writes (tests, diagnostics)
-        self._cond = threading.Condition()
-        self._pending: dict[str, _Task] = {}
-        self._busy = False
-        self._running = ""
-        self._closed = False
-        self._seq = 0
-        self.retry_delay = RETRY_DELAY
-        self._thread: threading.Thread | None = None
         self._lock_fh: BinaryIO | None = None
         self._claimed: list[tuple[Path, BinaryIO]] = []
         # in-memory manifest state
@@ -150,20 +131,35 @@ class Autosaver:
         self._settings = dict(settings)
         for job in jobs or ():
             record = job.copy()
-            record.images, record.thumbs, record.partial = [], [], None
+            record.variants, record.thumbs, record.partial = [], [], None
             record.source = record.mask = None
             self._job(job.job_id).record = record
         self._schedule_manifest()
 
-    def save_result(self, job_id: str, index: int, image: np.ndarray) -> None:
-        """Write one variant of a job as soon as possible (the array must not be mutated)."""
+    def save_result(
+        self,
+        job_id: str,
+        index: int,
+        result: np.ndarray | Variant,
+        source: np.ndarray | None = None,
+    ) -> None:
+        """Write one variant of a job as soon as possible (arrays must not be mutated).
+        A Variant's crop is written (its box goes into the manifest): a restore rebuilds
+        it from the job's source, which the saved sources hold. Give ``source`` when they
+        do not: the whole result is then built and written, in the worker thread."""
+        variant = result if isinstance(result, Variant) else Variant.whole(result)
         state = self._job(job_id)
         name = result_member(state.slot, int(index))
+        as_crop = not variant.is_whole and source is None
 
         def run() -> None:
-            self._write_png(name, image)
+            self._write_png(name, variant.crop if as_crop else variant.full(source))
             with self._cond:
                 state.variants.add(int(index))
+                if as_crop:
+                    state.crops[int(index)] = variant
+                else:
+                    state.crops.pop(int(index), None)
             self._write_manifest()
 
         self._schedule(name, run, 0.0)
@@ -174,25 +170,8 @@ class Autosaver:
         self.save_mask(session.mask)
         self.save_state(session.prompt, session.settings, session.jobs)
         for job in session.jobs:
-            for k, image in enumerate(job.images):
-                self.save_result(job.job_id, k, image)
-
-    def flush(self, timeout: float | None = 30.0) -> bool:
-        """Write everything pending now and wait. True only when all of it is on disk:
-        False if ``timeout`` ran out or a write failed (it is retried later)."""
-        deadline = None if timeout is None else time.monotonic() + timeout
-        with self._cond:
-            target = self._seq  # retries scheduled after this point are not waited for
-            for task in self._pending.values():
-                if task.seq <= target:
-                    task.due = 0.0
-            self._cond.notify_all()
-            while self._busy or any(t.seq <= target for t in self._pending.values()):
-                left = None if deadline is None else deadline - time.monotonic()
-                if left is not None and left <= 0:
-                    return False
-                self._cond.wait(left)
-            return not self._failing
+            for k, variant in enumerate(job.variants):
+                self.save_result(job.job_id, k, variant)
 
     def results_saved(self, job_id: str) -> bool:
         """True when every variant of ``job_id`` given so far is on disk (none pending or
@@ -283,82 +262,7 @@ class Autosaver:
     def _schedule_manifest(self) -> None:
         self._schedule(MANIFEST, self._write_manifest, 0.0)
 
-    def _schedule(self, name: str, run: Callable[[], None], delay: float) -> None:
-        now = time.monotonic()
-        with self._cond:
-            if self._closed:
-                return
-            old = self._pending.get(name)
-            first = old.first if old is not None else now
-            due = min(now + delay, first + max(self.max_latency, delay))
-            self._seq += 1
-            self._pending[name] = _Task(due, first, run, self._seq)
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._worker, name="autosave", daemon=True)
-                self._thread.start()
-            self._cond.notify_all()
-
-    def _worker(self) -> None:
-        while True:
-            with self._cond:
-                while True:
-                    if self._pending:
-                        name = min(self._pending, key=lambda n: self._pending[n].due)
-                        wait = self._pending[name].due - time.monotonic()
-                        if wait <= 0:
-                            task = self._pending.pop(name)
-                            self._busy, self._running = True, name
-                            break
-                        self._cond.wait(wait)
-                    elif self._closed:
-                        return
-                    else:
-                        self._cond.wait()
-            try:
-                self._ensure_folder()
-                task.run()
-                with self._cond:
-                    self._failing.discard(name)
-                    if not self._failing:
-                        self.last_error = None
-            except OSError as error:
-                with self._cond:
-                    self._failing.add(name)
-                self._retry(name, task)
-                self._report(describe_os_error(error, self.folder, "autosave to"))
-            except Exception as error:  # never let the worker die
-                with self._cond:
-                    self._failing.add(name)
-                log.exception("Autosave of %s failed", name)
-                self._report(f"Autosave of {name} failed: {type(error).__name__}: {error}")
-            finally:
-                with self._cond:
-                    self._busy = False
-                    self._cond.notify_all()
-
-    def _retry(self, name: str, task: _Task) -> None:
-        """Try a failed write again later, unless a newer version is already queued."""
-        with self._cond:
-            if name not in self._pending and not self._closed:
-                self._seq += 1
-                now = time.monotonic()
-                self._pending[name] = _Task(now + self.retry_delay, now, task.run, self._seq)
-
-    def _report(self, message: str) -> None:
-        message = " ".join(
-            f"{message} Your work is still open in the editor; save it elsewhere.".split()
-        )
-        now = time.monotonic()
-        repeat = message == self._reported and now - self._reported_at < REPORT_INTERVAL
-        self.last_error = message
-        if repeat:  # a full disk fails every stroke: tell the user once a minute
-            return
-        self._reported, self._reported_at = message, now
-        log.warning("%s", message)
-        if self.on_error is not None:
-            self.on_error(message)
-
-    def _ensure_folder(self) -> None:
+    def _prepare(self) -> None:
         if self._lock_fh is not None:
             return
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -374,12 +278,18 @@ class Autosaver:
     def _write_png(self, name: str, pixels: np.ndarray) -> None:
         path = self.folder / name
         path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(path, lambda fh: write_png(pixels, fh), mode=0o600)
+        if can_stream(pixels):  # one band at a time: no whole-image copy for Pillow
+            atomic_write(path, lambda fh: write_png_streamed(pixels, fh), mode=0o600)
+        else:
+            atomic_write(path, lambda fh: write_png(pixels, fh), mode=0o600)
         self._saved(name)
 
     def _write_manifest(self) -> None:
         with self._cond:
-            jobs = [job_manifest(s.record, s.slot, sorted(s.variants)) for s in self._jobs.values()]
+            jobs = [
+                job_manifest(s.record, s.slot, sorted(s.variants), dict(s.crops))
+                for s in self._jobs.values()
+            ]
         manifest = build_manifest(
             source_path=self._source_path,
             source_shape=self._source_shape,

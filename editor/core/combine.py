@@ -30,6 +30,7 @@ import numpy as np
 
 from editor.core.errors import EditorError
 from editor.core.mask_history import TileBackup
+from editor.core.variant import Variant
 
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1, end-exclusive
 _TILE = 512
@@ -82,16 +83,39 @@ def _matched(src: np.ndarray, channels: int) -> np.ndarray:
     return cv2.cvtColor(np.ascontiguousarray(src), cv2.COLOR_RGB2RGBA)
 
 
+class _CropSource:
+    """A Variant read window by window as ``[y0:y1, x0:x1]``: its crop inside its box,
+    the original elsewhere (the combiner reads sources only through such windows)."""
+
+    def __init__(self, variant: Variant, original: np.ndarray) -> None:
+        self.variant, self.original = variant, original
+        self.shape, self.ndim, self.dtype = variant.shape, len(variant.shape), variant.crop.dtype
+
+    def __getitem__(self, key: tuple[slice, slice]) -> np.ndarray:
+        ys, xs = key
+        return self.variant.region(self.original, (xs.start, ys.start, xs.stop, ys.stop))
+
+
+def _pixels(source: np.ndarray | Variant, original: np.ndarray) -> np.ndarray:
+    if not isinstance(source, Variant):
+        return source
+    if source.is_whole or not source.fits(original):
+        return source.crop  # whole (or made from another photo: refused below)
+    return _CropSource(source, original)  # type: ignore[return-value]  # read as windows
+
+
 class VariantCombiner:
     """The pick map, the sources and the composite kept up to date with them.
 
     ``sources[0]`` is the original; all are H x W x 3/4 uint8 at the source's size
-    (variants are converted to the original's channels once). ``pick`` may be given to
-    continue an earlier combination; it is used (and painted) in place."""
+    (variants are converted to the original's channels once), or a job's ``Variant``
+    made from that original (read as its crop over the original, never copied whole).
+    ``pick`` may be given to continue an earlier combination; it is used (and painted)
+    in place."""
 
     def __init__(
         self,
-        sources: Sequence[np.ndarray],
+        sources: Sequence[np.ndarray | Variant],
         infos: Sequence[SourceInfo] | None = None,
         *,
         feather_px: int = 8,
@@ -99,7 +123,10 @@ class VariantCombiner:
     ) -> None:
         if not 2 <= len(sources) <= 255:
             raise CombineError("Combine needs the original and 1 to 254 variants.")
+        if isinstance(sources[0], Variant):
+            raise CombineError("The original must be the photo itself, not a variant.")
         first = sources[0]
+        sources = [first] + [_pixels(s, first) for s in sources[1:]]
         if first.ndim != 3 or first.shape[2] not in (3, 4) or first.dtype != np.uint8:
             raise CombineError("The original must be an 8-bit RGB or RGBA photo.")
         h, w, channels = first.shape

@@ -16,6 +16,7 @@ from PIL import Image
 from editor.core.errors import EditorError
 from editor.core.mask import bounding_box, feather_window
 from editor.core.prepare import Box, resize_pixels
+from editor.core.variant import Variant
 
 if TYPE_CHECKING:
     from editor.core.prepare import PreparedUpload
@@ -93,37 +94,74 @@ def paste_back(
     """Blend ``result`` (any size; covers ``crop`` or the whole source) into a copy of
     ``source`` through ``mask`` feathered by ``feather_px``. Output size == source size.
     ``feathered`` (``FeatheredMask.of(mask, feather_px)``) saves feathering again."""
+    out = source.copy()
+    window = _blended_window(source, result, mask, feather_px, crop, feathered)
+    if window is not None:
+        (x0, y0, x1, y1), pixels = window
+        out[y0:y1, x0:x1] = pixels
+    return out
+
+
+def paste_back_variant(
+    source: np.ndarray,
+    result: np.ndarray,
+    mask: np.ndarray,
+    *,
+    feather_px: int,
+    crop: Box | None = None,
+    feathered: FeatheredMask | None = None,
+) -> Variant:
+    """``paste_back`` kept as a Variant: only the blended window is computed and kept
+    (the whole image it stands for is ``variant.full(source)``, bit for bit)."""
+    window = _blended_window(source, result, mask, feather_px, crop, feathered)
+    if window is None:  # nothing blended: the source itself (one pixel stands for it)
+        return Variant((0, 0, 1, 1), source[0:1, 0:1].copy(), tuple(source.shape))
+    return Variant(window[0], window[1], tuple(source.shape))
+
+
+def _blended_window(
+    source: np.ndarray,
+    result: np.ndarray,
+    mask: np.ndarray,
+    feather_px: int,
+    crop: Box | None,
+    feathered: FeatheredMask | None,
+) -> tuple[Box, np.ndarray] | None:
+    """Where ``paste_back`` changes the source (x0, y0, x1, y1) and that window's new
+    pixels (a new array), or None when nothing is blended in."""
     h, w = source.shape[:2]
     if mask.shape != (h, w):
         raise EditorError(
             f"The mask is {mask.shape[1]}x{mask.shape[0]} but the image is {w}x{h}; "
             "they must match."
         )
-    out = source.copy()
     if feathered is None or not feathered.fits(mask, feather_px):
         feathered = FeatheredMask.of(mask, feather_px)
     if feathered.box is None or feathered.alpha is None:
-        return out
+        return None
     cx0, cy0, cx1, cy1 = crop or (0, 0, w, h)
     # the feathered window within the crop, in crop coordinates
     fx0, fy0, fx1, fy1 = feathered.box
     ix0, iy0, ix1, iy1 = max(fx0, cx0), max(fy0, cy0), min(fx1, cx1), min(fy1, cy1)
     if ix0 >= ix1 or iy0 >= iy1:
-        return out
+        return None
     alpha = feathered.alpha[iy0 - fy0 : iy1 - fy0, ix0 - fx0 : ix1 - fx0]
     inner = bounding_box(alpha)
     if inner is None:
-        return out
+        return None
     ox, oy = ix0 - cx0, iy0 - cy0
     x0, y0, x1, y1 = inner[0] + ox, inner[1] + oy, inner[2] + ox, inner[3] + oy
     res = scale_result(result, (cx1 - cx0, cy1 - cy0), (x0, y0, x1, y1))
     # blend the colour; blend alpha only when both have it (else the source's is kept)
     channels = 4 if source.shape[2] == 4 and res.ndim == 3 and res.shape[2] == 4 else 3
-    window = out[cy0 + y0 : cy0 + y1, cx0 + x0 : cx0 + x1, :channels]
-    window[...] = _blend(
-        window, _match_channels(res, channels), alpha[inner[1] : inner[3], inner[0] : inner[2]]
+    box = (cx0 + x0, cy0 + y0, cx0 + x1, cy0 + y1)
+    out = source[box[1] : box[3], box[0] : box[2]].copy()
+    out[..., :channels] = _blend(
+        out[..., :channels],
+        _match_channels(res, channels),
+        alpha[inner[1] : inner[3], inner[0] : inner[2]],
     )
-    return out
+    return box, out
 
 
 def finish_result(
@@ -155,6 +193,33 @@ def finish_result(
     out = source.copy()
     out[y0:y1, x0:x1] = _match_channels(resize_pixels(raw, (x1 - x0, y1 - y0)), channels)
     return out
+
+
+def finish_variant(
+    request: EditRequest,
+    prepared: PreparedUpload,
+    raw: np.ndarray,
+    *,
+    feathered: FeatheredMask | None = None,
+) -> Variant:
+    """``finish_result`` kept as a Variant over ``request.image`` (worker thread): when
+    pasted back or placed as a rectangle only that window is made; a result scaled to
+    the whole photo is made once and cut to where it differs."""
+    source = request.image
+    if request.wants_composite and request.mask is not None:
+        return paste_back_variant(
+            source,
+            raw,
+            request.mask,
+            feather_px=request.feather_px,
+            crop=prepared.crop,
+            feathered=feathered,
+        )
+    if prepared.crop is not None:
+        x0, y0, x1, y1 = prepared.crop
+        pixels = _match_channels(resize_pixels(raw, (x1 - x0, y1 - y0)), source.shape[2])
+        return Variant(prepared.crop, np.array(pixels, np.uint8), tuple(source.shape))
+    return Variant.of(finish_result(request, prepared, raw), source)
 
 
 def feathered_mask(request: EditRequest) -> FeatheredMask | None:

@@ -264,7 +264,7 @@ class Document:
             listener(record, images)
 
     def has_results(self) -> bool:
-        return any(r.images for r in self.jobs.values())
+        return any(r.variants for r in self.jobs.values())
 
     # -- saved or not -------------------------------------------------------------------------
     def mark_changed(self) -> None:
@@ -371,9 +371,9 @@ class Document:
         index = job.source_index
         ok = isinstance(index, int) and 0 <= index < len(entries)
         job.source = entries[index].image if ok and index is not None else entries[-1].image
-        finished = job.status in TERMINAL or bool(job.images)  # results mean it completed
+        finished = job.status in TERMINAL or bool(job.variants)  # results mean it completed
         if job.status not in TERMINAL:
-            job.status = "completed" if job.images else "cancelled"
+            job.status = "completed" if job.variants else "cancelled"
         job.error = job.error if finished else INTERRUPTED
         job.backend = job.backend or "unknown"
         job.ended = job.ended or time.monotonic()

@@ -1,9 +1,10 @@
 """One job, from the moment it is sent until its results are saved (plain data, no Qt).
 
 The window shows it, the autosave and session files store it, the CLI and batch can
-fill it: there is one job type. Fields after ``created`` are what the window tracks while
-the job runs; the persistent ones among them go into the session manifest (see
-``to_manifest`` / ``from_manifest``).
+fill it: there is one job type. Its results are ``variants`` (``editor.core.variant``):
+each the window of a result that differs from ``source``; ``full(i)`` builds one whole.
+Fields after ``created`` are what the window tracks while the job runs; the persistent
+ones among them go into the session manifest (see ``to_manifest`` / ``from_manifest``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from editor.core.redact import clean_settings, redact
+from editor.core.variant import Variant
 
 TERMINAL = ("completed", "failed", "cancelled")
 INTERRUPTED = (
@@ -35,7 +37,7 @@ class JobRecord:
     job_id: str = field(default_factory=new_job_id)  # identity in sessions and autosave
     prompt: str = ""
     settings: dict[str, Any] = field(default_factory=dict)
-    images: list[np.ndarray] = field(default_factory=list)
+    variants: list[Variant] = field(default_factory=list)
     status: str = "starting"  # service status while running, then one of TERMINAL
     error: str = ""
     created: float = field(default_factory=time.time)
@@ -84,8 +86,30 @@ class JobRecord:
 
     def copy(self) -> JobRecord:
         """A copy whose lists and settings may be read in another thread."""
-        return replace(self, images=list(self.images), settings=dict(self.settings),
+        return replace(self, variants=list(self.variants), settings=dict(self.settings),
                        thumbs=list(self.thumbs))  # fmt: skip
+
+    def full(self, index: int) -> np.ndarray:
+        """Variant ``index`` as the whole result (built from ``source``: a worker thread's
+        job at large sizes; never mutate it, it may be the variant's own array)."""
+        return self.variants[index].full(self.source)
+
+    def full_images(self) -> list[np.ndarray]:
+        """Every variant whole (a full-size copy each: for small images and tests)."""
+        return [self.full(i) for i in range(len(self.variants))]
+
+    def compacted(self) -> list[Variant]:
+        """The variants with every whole one that fits ``source`` cut to its changed
+        window (worker thread: reads every pixel; assign the result on the owner's
+        thread). Results restored from files are whole until the source is known."""
+        return [
+            Variant.of(v.crop, self.source) if v.is_whole and self.source is not None else v
+            for v in self.variants
+        ]
+
+    def set_images(self, images: list[np.ndarray]) -> None:
+        """Keep whole results as variants against ``source`` (reads every pixel)."""
+        self.variants = [Variant.of(image, self.source) for image in images]
 
     def metadata(self, index: int) -> dict[str, str]:
         """PNG text metadata for variant ``index``: prompt, seed, settings; never a key."""
@@ -97,7 +121,7 @@ class JobRecord:
             meta[name.replace("_", " ").title()] = str(value)
         if "seed" in self.settings:
             meta["Seed"] = str(self.settings["seed"])
-        meta["Variant"] = f"{index + 1} of {len(self.images)}"
+        meta["Variant"] = f"{index + 1} of {len(self.variants)}"
         if self.remote_id:
             meta["Job"] = self.remote_id
         return meta
@@ -110,9 +134,12 @@ class JobRecord:
                 parts.append(f"{name.replace('_', ' ')} {self.settings[name]}")
         return ", ".join(parts)
 
-    def to_manifest(self, slot: int, variants: list[int]) -> dict[str, Any]:
-        """The manifest entry of this job (its images are separate members)."""
-        return {
+    def to_manifest(
+        self, slot: int, variants: list[int], crops: dict[int, Variant] | None = None
+    ) -> dict[str, Any]:
+        """The manifest entry of this job (its images are separate members; those in
+        ``crops`` hold only the variant's window: its box and full shape are listed)."""
+        entry = {
             "slot": slot,
             "job_id": str(self.job_id),
             "prompt": self.prompt,
@@ -127,11 +154,18 @@ class JobRecord:
             "elapsed": round(self.elapsed, 1),
             "source": self.source_index,
         }
+        if crops:
+            kept = sorted(k for k in crops if k in variants)
+            entry["crops"] = {str(k): crops[k].describe() for k in kept}
+        return entry
 
     @classmethod
-    def from_manifest(cls, entry: dict[str, Any], images: list[np.ndarray]) -> JobRecord:
+    def from_manifest(
+        cls, entry: dict[str, Any], images: list[np.ndarray] | list[Variant]
+    ) -> JobRecord:
         """A job read back from a manifest entry (older files kept the window's fields
-        in ``settings["_window"]``: they are read from there too)."""
+        in ``settings["_window"]``: they are read from there too). ``images`` are its
+        variants, or whole results (kept whole until ``compact`` knows the source)."""
         raw = entry.get("settings")
         settings = raw if isinstance(raw, dict) else {}
         old = settings.get("_window")
@@ -143,7 +177,7 @@ class JobRecord:
             job_id=str(entry.get("job_id", "")),
             prompt=str(entry.get("prompt") or ""),
             settings=settings,
-            images=images,
+            variants=[i if isinstance(i, Variant) else Variant.whole(i) for i in images],
             status=str(entry.get("status") or "completed"),
             error=str(entry.get("error") or ""),
             created=float(entry.get("created") or 0.0),

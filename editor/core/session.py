@@ -15,6 +15,7 @@ cap and every image a pixel cap before it is decoded.
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import os
@@ -37,6 +38,7 @@ from editor.core.codec import encode_png
 from editor.core.errors import EditorError, MaskError
 from editor.core.job_record import JobRecord
 from editor.core.redact import clean_settings
+from editor.core.variant import Variant
 
 FORMAT_VERSION = "1.0"
 FORMAT_MAJOR = 1
@@ -102,9 +104,12 @@ def result_member(slot: int, index: int) -> str:
     return f"results/{slot:03d}/{index:02d}.png"
 
 
-def job_manifest(job: JobRecord, slot: int, variants: list[int]) -> dict[str, Any]:
-    """The manifest entry of one job (its images are separate members)."""
-    return job.to_manifest(slot, variants)
+def job_manifest(
+    job: JobRecord, slot: int, variants: list[int], crops: dict[int, Variant] | None = None
+) -> dict[str, Any]:
+    """The manifest entry of one job (its images are separate members; ``crops`` lists
+    the variants whose member holds only their window, as the autosave folder does)."""
+    return job.to_manifest(slot, variants, crops)
 
 
 def build_manifest(
@@ -146,7 +151,7 @@ def save_session(session: Session, path: str | os.PathLike[str]) -> Path:
     check_mask(session.mask, session.source)
     target = Path(path)
     jobs = [
-        job_manifest(job, slot, list(range(len(job.images))))
+        job_manifest(job, slot, list(range(len(job.variants))))
         for slot, job in enumerate(session.jobs)
     ]
     manifest = build_manifest(
@@ -159,12 +164,17 @@ def save_session(session: Session, path: str | os.PathLike[str]) -> Path:
         created=session.created,
     )
 
-    members: list[tuple[str, np.ndarray]] = [(SOURCE, session.source), (MASK, session.mask)]
-    members += [(history_member(i), image) for i, image in enumerate(session.history)]
+    # a session file holds whole results (any version reads them), each built from its
+    # variant only while it is encoded
+    def kept(image: np.ndarray) -> Callable[[], np.ndarray]:
+        return lambda: image
+
+    members = [(SOURCE, kept(session.source)), (MASK, kept(session.mask))]
+    members += [(history_member(i), kept(image)) for i, image in enumerate(session.history)]
     members += [
-        (result_member(slot, k), image)
+        (result_member(slot, k), functools.partial(job.full, k))
         for slot, job in enumerate(session.jobs)
-        for k, image in enumerate(job.images)
+        for k in range(len(job.variants))
     ]
 
     def write(fh: Any) -> None:
@@ -175,7 +185,7 @@ def save_session(session: Session, path: str | os.PathLike[str]) -> Path:
             zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_STORED) as zf,
         ):
             zf.writestr(MANIFEST, dump_manifest(manifest), compress_type=zipfile.ZIP_DEFLATED)
-            encoded = pool.map(encode_png, [pixels for _, pixels in members])
+            encoded = pool.map(lambda m: encode_png(m[1]()), members)
             for (name, _), data in zip(members, encoded, strict=True):
                 zf.writestr(name, data)
 
@@ -294,11 +304,16 @@ def session_from_manifest(
         variants = entry.get("images", [])
         if not isinstance(variants, list) or len(variants) > MAX_VARIANTS:
             raise _damaged(label, "bad image list in the manifest")
-        images = []
+        crops = entry["crops"] if isinstance(entry.get("crops"), dict) else {}
+        images: list[Variant] = []
         for k in variants:
             data = member(result_member(slot, _int(k, 0, 99, label, "variant")), required=strict)
             if data is not None:
-                images.append(decode_png(data, label))
+                pixels, crop = decode_png(data, label), crops.get(str(k))
+                try:  # whole (session files, older autosaves) or a crop with its box
+                    images.append(Variant.stored(pixels, crop))
+                except ValueError as error:
+                    raise _damaged(label, str(error)) from None
         jobs.append(JobRecord.from_manifest(entry, images))
     source_info: dict[str, Any] = (
         manifest["source"] if isinstance(manifest.get("source"), dict) else {}

@@ -30,6 +30,12 @@ MODE_HELP = {
 }
 
 
+def previews(original: np.ndarray, variant: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Both zoomed-out copies, made ahead in a worker thread (a 100 MP photo's takes
+    tens of ms): pass them to ``CompareDialog`` so opening it does not make them."""
+    return _preview(original), _preview(variant)
+
+
 def _preview(arr: np.ndarray) -> np.ndarray:
     """The zoomed-out copy of ``arr`` (thread-safe; ``arr`` itself when it is small)."""
     return thumbnail(arr, PREVIEW_EDGE) if max(arr.shape[:2]) > PREVIEW_EDGE else arr
@@ -58,14 +64,15 @@ class CompareView(QWidget):
         variant: np.ndarray,
         mask: np.ndarray | None = None,
         parent: QWidget | None = None,
+        made: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> None:
         super().__init__(parent)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMouseTracking(True)
         self.setMinimumSize(320, 240)
         self._original_arr, self._variant_arr, self._mask = original, variant, mask
-        self._original = _Layered(original)
-        self._variant = _Layered(variant)
+        self._original = _Layered(original, made[0] if made else None)
+        self._variant = _Layered(variant, made[1] if made else None)
         self._difference: _Layered | None = None
         self.diff_fractions: tuple[float, float] | None = None
         self._mode = "split"
@@ -291,10 +298,12 @@ class CompareDialog(QDialog):
         mask: np.ndarray | None,
         title: str,
         parent: QWidget | None = None,
+        made: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> None:
+        """``made``: the two previews from ``previews()``, when made ahead."""
         super().__init__(parent)
         self.setWindowTitle(f"Compare — {title}")
-        self.view = CompareView(original, variant, mask)
+        self.view = CompareView(original, variant, mask, made=made)
         self.mode_group = QButtonGroup(self)
         bar = QHBoxLayout()
         for mode, text in (

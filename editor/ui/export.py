@@ -6,6 +6,7 @@ PNG text metadata carries prompt, seed and settings, never a key.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -49,20 +50,22 @@ def export_image(
 
 
 def export_all(
-    images: list[np.ndarray],
+    images: Sequence[np.ndarray | Callable[[], np.ndarray]],
     folder: str | Path,
     stem: str,
     metas: list[dict[str, str]],
     fmt: str = "png",
 ) -> list[Path]:
-    """Save every variant as ``<stem>-<n>.<ext>`` in ``folder``; returns the paths."""
+    """Save every variant as ``<stem>-<n>.<ext>`` in ``folder``; returns the paths. An
+    entry may be a function building the image: one whole image is held at a time."""
     folder = Path(folder)
     if not folder.is_dir():
         raise ExportError(f"Could not export to {folder}: it is not a folder; choose a folder.")
     ext = "jpg" if fmt == "jpeg" else "png"
     paths = []
     for i, (arr, meta) in enumerate(zip(images, metas, strict=True)):
-        paths.append(export_image(arr, folder / f"{stem}-{i + 1}.{ext}", meta, fmt))
+        pixels = arr() if callable(arr) else arr
+        paths.append(export_image(pixels, folder / f"{stem}-{i + 1}.{ext}", meta, fmt))
     return paths
 
 

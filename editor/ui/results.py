@@ -162,7 +162,7 @@ class JobCardWidget(QFrame):
         if r.running:
             pass  # the text is made above
         elif r.status == "completed":
-            text = f"done in {_fmt_seconds(r.elapsed)} · {len(r.images)} variant(s)"
+            text = f"done in {_fmt_seconds(r.elapsed)} · {len(r.variants)} variant(s)"
             if r.credits_used is not None:
                 unit = "credit" if r.credits_used == 1 else "credits"
                 text += f" · {r.credits_used:g} {unit}"

@@ -52,7 +52,7 @@ def worth_restoring(session: Session) -> bool:
 
     if session.prompt.strip() or session.history:
         return True
-    if any(job.images for job in session.jobs):
+    if any(job.variants for job in session.jobs):
         return True
     if session.mask.size and bool(session.mask.any()):
         return True
@@ -71,7 +71,7 @@ def describe(session: Session) -> list[str]:
     if prompt:
         shown = prompt if len(prompt) <= 80 else prompt[:79] + "…"
         lines.append(f"Prompt: “{shown}”")
-    variants = sum(len(job.images) for job in session.jobs)
+    variants = sum(len(job.variants) for job in session.jobs)
     if session.jobs:
         lines.append(f"Results: {variants} variant(s) from {len(session.jobs)} job(s)")
     if session.history:

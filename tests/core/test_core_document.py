@@ -14,6 +14,7 @@ from editor.core.errors import MaskError
 from editor.core.job_record import INTERRUPTED, JobRecord
 from editor.core.mask_history import MaskPatch
 from editor.core.session import load_session, save_session
+from editor.core.variant import Variant
 
 H, W = 60, 80
 
@@ -136,7 +137,7 @@ def test_save_and_load_roundtrip_through_a_session_file(tmp_path: Path) -> None:
     first = doc.sources.chain[0].image
     done = JobRecord(prompt="a blue vase", settings={"backend": "fashn"}, backend="FASHN",
                      remote_id="remote-1", credits_used=2.0, source=first,
-                     images=[_photo(10), _photo(20)])  # fmt: skip
+                     variants=[Variant.whole(_photo(10)), Variant.whole(_photo(20))])  # fmt: skip
     done.end("completed")
     doc.add_job(done)
     running = JobRecord(prompt="a red vase", backend="FASHN", remote_id="remote-2")
@@ -154,7 +155,7 @@ def test_save_and_load_roundtrip_through_a_session_file(tmp_path: Path) -> None:
     assert first_job.status == "completed" and first_job.remote_id == "remote-1"
     assert first_job.credits_used == 2.0 and first_job.backend == "FASHN"
     assert first_job.source is again.sources.entries[0].image  # run on the first source
-    assert [int(i[0, 0, 1]) for i in first_job.images] == [10, 20]
+    assert [int(i[0, 0, 1]) for i in first_job.full_images()] == [10, 20]
     assert second_job.status == "cancelled" and second_job.error == INTERRUPTED
     assert not again.is_unsaved() and len(again.history) == 0
     again.restore(load_session(path), recovered=True)
@@ -198,7 +199,8 @@ def test_a_restored_job_keeps_the_time_it_took(tmp_path: Path) -> None:
     import time
 
     doc = _document()
-    done = JobRecord(prompt="p", backend="Local", source=doc.image, images=[_photo(10)])
+    done = JobRecord(prompt="p", backend="Local", source=doc.image,
+                     variants=[Variant.whole(_photo(10))])  # fmt: skip
     done.started -= 12.3
     done.end("completed")
     doc.add_job(done)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from editor.core.session import JobRecord, Session
+from editor.core.variant import Variant
 
 
 def make_session(h: int = 48, w: int = 64, *, seed: int = 1, alpha: bool = False) -> Session:
@@ -19,7 +20,9 @@ def make_session(h: int = 48, w: int = 64, *, seed: int = 1, alpha: bool = False
             "job-1",
             prompt="make it red",
             settings={"resolution": "2k", "num_images": 2},
-            images=[rng.integers(0, 256, (h, w, 3), dtype=np.uint8) for _ in range(2)],
+            variants=[
+                Variant.whole(rng.integers(0, 256, (h, w, 3), dtype=np.uint8)) for _ in range(2)
+            ],
             status="completed",
         ),
         JobRecord(
@@ -59,6 +62,6 @@ def assert_sessions_equal(a: Session, b: Session) -> None:
             jb.status,
             jb.error,
         )
-        assert len(ja.images) == len(jb.images)
-        for x, y in zip(ja.images, jb.images, strict=True):
+        assert len(ja.variants) == len(jb.variants)
+        for x, y in zip(ja.full_images(), jb.full_images(), strict=True):
             np.testing.assert_array_equal(x, y)

@@ -307,7 +307,7 @@ def test_results_arriving_before_state_are_recovered(tmp_path: Path) -> None:
     restored = Autosaver(root).load_recovery()
     assert restored is not None
     assert [j.job_id for j in restored.jobs] == ["remote-123"]
-    np.testing.assert_array_equal(restored.jobs[0].images[0], variant)
+    np.testing.assert_array_equal(restored.jobs[0].full(0), variant)
     assert restored.mask.shape == (20, 30) and restored.mask.max() == 0
 
 
@@ -325,7 +325,7 @@ def test_state_updates_job_metadata(tmp_path: Path) -> None:
     restored = Autosaver(root).load_recovery()
     assert restored is not None
     assert restored.prompt == "p2" and restored.settings == {"resolution": "4k"}
-    assert restored.jobs[0].status == "completed" and len(restored.jobs[0].images) == 1
+    assert restored.jobs[0].status == "completed" and len(restored.jobs[0].variants) == 1
 
 
 def test_clean_exit_is_not_offered(tmp_path: Path) -> None:

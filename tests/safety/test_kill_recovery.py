@@ -122,8 +122,8 @@ def test_kill_9_restores_the_last_saved_stroke(data_dir: Path, tmp_path: Path, a
     assert restored.source_path == "/photos/beach.jpg"
     assert restored.settings == {"backend": "fashn", "resolution": "2k"}
     assert [j.job_id for j in restored.jobs] == ["job-a"]
-    assert restored.jobs[0].images[0].shape == (H, W, 3)
-    assert int(restored.jobs[0].images[0][0, 0, 0]) == 123
+    assert restored.jobs[0].full(0).shape == (H, W, 3)
+    assert int(restored.jobs[0].full(0)[0, 0, 0]) == 123
     assert restored.source[0, 255, 0] == 255
     for path in data_dir.rglob("*"):
         if path.is_file():

@@ -21,6 +21,7 @@ from PIL import Image
 
 from editor.core.autosave import Autosaver
 from editor.core.session import JobRecord, Session, save_session
+from editor.core.variant import Variant
 from editor.sandbox import Sandbox
 
 from .cli_run import Run, cli_env, run_cli, start_and_kill, write_inputs
@@ -180,7 +181,8 @@ def test_key_never_reaches_files_or_messages(
         prompt="sky",
         settings={"fashn_api_key": KEY, "headers": {"Authorization": f"Bearer {KEY}"},
                   "note": f"key={KEY}"},
-        jobs=[JobRecord("j1", "sky", {"api_key": KEY}, [pixels], "failed", f"401 for {KEY}")],
+        jobs=[JobRecord("j1", "sky", {"api_key": KEY}, [Variant.whole(pixels)], "failed",
+                        f"401 for {KEY}")],
     )  # fmt: skip
     save_session(session, outs / "work.mesession")
     saver = Autosaver(delay=0)

@@ -326,6 +326,7 @@ def test_any_session_round_trips(h, w, channels, seed, prompt, variants) -> None
     import tempfile
 
     from editor.core.session import JobRecord
+    from editor.core.variant import Variant
 
     rng = np.random.default_rng(seed)
     session = Session(
@@ -336,7 +337,10 @@ def test_any_session_round_trips(h, w, channels, seed, prompt, variants) -> None
             JobRecord(
                 f"id-{seed}",
                 prompt,
-                images=[rng.integers(0, 256, (h, w, 3), dtype=np.uint8) for _ in range(variants)],
+                variants=[
+                    Variant.whole(rng.integers(0, 256, (h, w, 3), dtype=np.uint8))
+                    for _ in range(variants)
+                ],
             )
         ],
     )

@@ -45,7 +45,7 @@ def test_export_selected_png_has_pixels_and_metadata(finished_window, qtbot, tmp
     assert out.stat().st_size > 1000
     with Image.open(out) as im:
         assert im.size == (160, 120)
-        assert np.array_equal(np.asarray(im)[..., :3], record.images[1][..., :3])
+        assert np.array_equal(np.asarray(im)[..., :3], record.full(1)[..., :3])
         text = dict(im.text)
     assert text["Seed"] == "321" and text["Variant"] == "2 of 2"
     assert text["Software"] == "mask-editor" and "Local" in text["Backend"]
@@ -60,7 +60,7 @@ def test_export_jpeg_by_suffix(finished_window, qtbot, tmp_path) -> None:  # typ
     with Image.open(out) as im:
         assert im.format == "JPEG" and im.size == (160, 120)
         record = win.document.jobs[max(win.document.jobs)]
-        diff = np.abs(np.asarray(im).astype(int) - record.images[0][..., :3].astype(int))
+        diff = np.abs(np.asarray(im).astype(int) - record.full(0)[..., :3].astype(int))
         assert diff.mean() < 6
 
 
@@ -88,7 +88,7 @@ def test_export_all_mask_and_before_after(finished_window, qtbot, tmp_path) -> N
         arr = np.asarray(im)
     assert np.array_equal(arr[:, :160], win.canvas.image())
     record = win.document.jobs[max(win.document.jobs)]
-    assert np.array_equal(arr[:, 168:], record.images[0][..., :3])
+    assert np.array_equal(arr[:, 168:], record.full(0)[..., :3])
 
 
 def test_export_failure_is_one_line(finished_window, qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -98,7 +98,7 @@ def test_export_failure_is_one_line(finished_window, qtbot, tmp_path) -> None:  
     win.variants.export_selected(str(blocker / "variant.png"))
     message = _wait_message(qtbot, win, "Could not write")
     assert "\n" not in message and "Traceback" not in message
-    assert win.document.jobs[max(win.document.jobs)].images  # the paid results are still there
+    assert win.document.jobs[max(win.document.jobs)].variants  # the paid results are still there
 
 
 def test_full_disk_is_reported(monkeypatch, tmp_path: Path) -> None:

@@ -220,7 +220,7 @@ def _refuse_writes_in(folder: Path, code: int, monkeypatch: pytest.MonkeyPatch) 
 
 def test_export_to_read_only_folder(finished, qtbot, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     window, record = finished
-    images = [i.copy() for i in record.images]
+    images = record.full_images()
     folder = tmp_path / "locked"
     folder.mkdir()
     _refuse_writes_in(folder, errno.EACCES, monkeypatch)
@@ -234,7 +234,7 @@ def test_export_to_read_only_folder(finished, qtbot, tmp_path: Path, monkeypatch
     finally:
         folder.chmod(0o755)
     assert list(folder.iterdir()) == []
-    for kept, before in zip(record.images, images, strict=True):
+    for kept, before in zip(record.full_images(), images, strict=True):
         assert np.array_equal(kept, before)
     assert window.actions_.export_variant.isEnabled()
 
@@ -243,7 +243,7 @@ def test_full_disk_on_export_and_autosave(finished, qtbot, tmp_path: Path, monke
     from editor.core import atomic
 
     window, record = finished
-    images = [i.copy() for i in record.images]
+    images = record.full_images()
 
     def full(fh, data) -> None:  # type: ignore[no-untyped-def]
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
@@ -261,7 +261,7 @@ def test_full_disk_on_export_and_autosave(finished, qtbot, tmp_path: Path, monke
     assert "disk is full" in window.message_label.text()
     assert not (tmp_path / "out.png").exists()
     assert np.array_equal(window.canvas.mask(), painted)
-    for kept, before in zip(record.images, images, strict=True):
+    for kept, before in zip(record.full_images(), images, strict=True):
         assert np.array_equal(kept, before)
     monkeypatch.undo()  # space again: the autosave catches up by itself
     window.session.autosaver.retry_delay = 0.1

@@ -56,7 +56,7 @@ def test_openai_stream_shows_partial_images_first(window, sandbox, qtbot, ui, mo
     assert record.status == "completed", record.error
     qtbot.waitUntil(lambda: len(seen) >= 2, timeout=5_000)
     assert all(shown and thumbs == 0 for _n, shown, thumbs in seen), seen
-    assert record.partial is not None and len(record.images) == 1
+    assert record.partial is not None and len(record.variants) == 1
     card = window.results.card(record.number)
     assert card._partial_label is None and len(card.variant_buttons) == 1
 

@@ -57,11 +57,12 @@ def test_fashn_job_end_to_end(runner, sandbox, qtbot, ui) -> None:  # type: igno
     assert kinds[0] == "submitted" and kinds[-2:] == ["completed", "finished"]
     assert "status" in kinds
     outcome: JobOutcome = rec.events[-2][2]
-    assert len(outcome.images) == 2 and len(outcome.thumbs) == 2
-    for image, thumb in zip(outcome.images, outcome.thumbs, strict=True):
-        assert image.shape[:2] == (96, 128)
+    assert len(outcome.variants) == 2 and len(outcome.thumbs) == 2
+    for variant, thumb in zip(outcome.variants, outcome.thumbs, strict=True):
+        assert variant.shape[:2] == (96, 128)
         assert max(thumb.shape[:2]) <= 256
         outside = grow(request.mask, 8) == 0  # beyond the feathered edge
+        image = variant.full(request.image)
         assert np.array_equal(image[..., :3][outside], request.image[outside])
         assert not np.array_equal(image[..., :3], request.image)
     assert outcome.remote_id == rec.events[0][2]

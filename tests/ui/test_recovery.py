@@ -44,7 +44,7 @@ def test_autosave_then_restart_restores_mask_prompt_results(qtbot, qloop, ui) ->
     assert second.controls.resolution_box.currentData() == "4k"
     jobs = list(second.document.jobs.values())
     assert len(jobs) == 1 and jobs[0].status == "completed"
-    for got, want in zip(jobs[0].images, record.images, strict=True):
+    for got, want in zip(jobs[0].full_images(), record.full_images(), strict=True):
         assert np.array_equal(got, want)
     assert second.results.card(jobs[0].number) is not None
     assert second.isWindowModified()  # restored, but not yet saved anywhere
@@ -204,8 +204,8 @@ def test_kill_9_then_restart_restores_the_last_finished_stroke(
     assert np.array_equal(win.canvas.mask(), mask)  # not the unfinished stroke
     assert win.controls.prompt() == "replace the lamp with a plant"
     jobs = list(win.document.jobs.values())
-    assert len(jobs) == 1 and jobs[0].status == "completed" and jobs[0].images
-    assert jobs[0].images[0].shape[:2] == (200, 240)
+    assert len(jobs) == 1 and jobs[0].status == "completed" and jobs[0].variants
+    assert jobs[0].full(0).shape[:2] == (200, 240)
     assert win.document.sources.current is not None and win.document.sources.current.path == str(
         photo
     )

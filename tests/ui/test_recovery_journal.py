@@ -61,10 +61,10 @@ def test_job_in_flight_is_collected_into_the_restored_session(qtbot, qloop, ui, 
     assert len(jobs) == 1  # the restored card itself got the results
     job = jobs[0]
     assert job.remote_id == sent.remote_id and job.status == "completed", job.error
-    assert job.images and job.images[0].shape[:2] == win.canvas.image().shape[:2]
-    assert not np.array_equal(job.images[0][..., :3], win.canvas.image())
+    assert job.variants and job.full(0).shape[:2] == win.canvas.image().shape[:2]
+    assert not np.array_equal(job.full(0)[..., :3], win.canvas.image())
     card = win.results.card(job.number)
-    assert card is not None and len(card.variant_buttons) == len(job.images)
+    assert card is not None and len(card.variant_buttons) == len(job.variants)
     assert sandbox.stats.jobs_created == 1 and sandbox.stats.run_requests == 1
     assert Journal().entries() == []  # collected once: not again at the next start
     # the results are in the new autosave, so another crash would not lose them
@@ -72,7 +72,7 @@ def test_job_in_flight_is_collected_into_the_restored_session(qtbot, qloop, ui, 
     from editor.core.autosave import load_folder
 
     saved = load_folder(win.session.autosaver.folder)
-    assert len(saved.jobs) == 1 and len(saved.jobs[0].images) == len(job.images)
+    assert len(saved.jobs) == 1 and len(saved.jobs[0].variants) == len(job.variants)
     close_window(qtbot, win)
     close_window(qtbot, first)
 
@@ -85,7 +85,7 @@ def test_job_left_without_a_session_gets_its_own_card(qtbot, qloop, ui, fashn_en
     win.recovery.startup()
     qtbot.waitUntil(lambda: "Collected the results" in win.message_label.text(), timeout=30_000)
     (job,) = win.document.jobs.values()
-    assert job.remote_id == sent.remote_id and job.status == "completed" and job.images
+    assert job.remote_id == sent.remote_id and job.status == "completed" and job.variants
     assert win.results.card(job.number) is not None
     assert sandbox.stats.jobs_created == 1 and sandbox.stats.run_requests == 1
     close_window(qtbot, win)
@@ -144,7 +144,7 @@ def test_restore_wins_over_the_command_line_photo(qtbot, qloop, ui, fashn_env, m
     qtbot.wait(300)
     assert win.document.sources.current is restored_source  # still the restored work
     (job,) = win.document.jobs.values()
-    assert job.status == "completed" and job.images
+    assert job.status == "completed" and job.variants
     took = time.time() - entry.created
     assert job.elapsed >= 2.5 and abs(job.elapsed - took) < 3.0
     text = win.results.card(job.number).status_label.text()

@@ -184,7 +184,7 @@ def test_mask_from_difference_turns_the_leak_into_the_mask(win, qtbot) -> None: 
     variant[20:60, 20:60] = (0, 200, 0)  # the wanted edit
     variant[80:100, 10:40] = (250, 250, 250)  # the leak, outside the mask
     record = JobRecord(number=1, backend="local", source=source, mask=used)
-    record.images = [variant]
+    record.set_images([variant])
     record.thumbs = [variant[::2, ::2].copy()]
     record.status = "done"
     win.results.add_job(record)
@@ -201,7 +201,7 @@ def test_mask_from_difference_turns_the_leak_into_the_mask(win, qtbot) -> None: 
     assert not mask[20:60, 20:60].any()  # the wanted edit is not the leak
     assert not mask[:75].any()
     assert win.canvas.undo_stack.undoText().startswith("Mask from variant 1 of #1")
-    record.images[0] = source.copy()  # a variant without a leak leaves the mask alone
+    record.set_images([source.copy()])  # a variant without a leak leaves the mask alone
     win.actions_.mask_from_difference.trigger()
     qtbot.waitUntil(lambda: not win.selection.busy, timeout=10_000)
     assert win.document.history.index == 1 and (win.document.mask[82:98, 12:38] == 255).all()

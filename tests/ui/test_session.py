@@ -26,6 +26,7 @@ def finished_local_job(window, qtbot, ui):  # type: ignore[no-untyped-def]
 def test_save_and_open_session_round_trip(window, qtbot, ui, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     record = finished_local_job(window, qtbot, ui)
     window.variants.use_as_source()  # a second source, so the history is saved too
+    qtbot.waitUntil(lambda: len(window.document.sources.entries) == 2)  # built off-thread
     stroke(window.canvas, [(10, 100), (60, 100)])
     window.controls.prompt_edit.setPlainText("keep the sky")
     window.controls.seed_spin.setValue(1234)
@@ -48,16 +49,16 @@ def test_save_and_open_session_round_trip(window, qtbot, ui, tmp_path: Path) -> 
     qtbot.waitUntil(lambda: "Opened the session" in window.message_label.text(), timeout=20_000)
 
     assert np.array_equal(window.canvas.mask(), mask)
-    assert np.array_equal(window.canvas.image(), record.images[0][..., :3])
+    assert np.array_equal(window.canvas.image(), record.full(0)[..., :3])
     assert window.controls.prompt() == "keep the sky"
     assert window.controls.seed_spin.value() == 1234
     assert len(window.document.sources.entries) == 2 and window.document.sources.can_go_back
     restored = list(window.document.jobs.values())
     assert len(restored) == 1 and restored[0].status == "completed"
-    for got, want in zip(restored[0].images, record.images, strict=True):
+    for got, want in zip(restored[0].full_images(), record.full_images(), strict=True):
         assert np.array_equal(got, want)
     card = window.results.card(restored[0].number)
-    assert card is not None and len(card.variant_buttons) == len(record.images)
+    assert card is not None and len(card.variant_buttons) == len(record.variants)
     assert not window.isWindowModified()
     window.variants.source_back()
     assert np.array_equal(window.canvas.image(), record.source)

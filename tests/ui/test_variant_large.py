@@ -21,7 +21,7 @@ def run_two_variants(window, ui):  # type: ignore[no-untyped-def]
     window.controls.variants_spin.setValue(2)
     window.run.run_job()
     record = ui.wait_job(window, timeout=120_000)
-    assert record.status == "completed" and len(record.images) == 2, record.error
+    assert record.status == "completed" and len(record.variants) == 2, record.error
     return record, mask
 
 
@@ -43,15 +43,15 @@ def test_click_shows_the_variant_large_and_again_goes_back(window, qtbot, ui) ->
     origin = canvas.map_from_source(QPointF(0, 0)).toPoint()
     ox, oy = origin.x(), origin.y()
     on_screen = shot[oy + 45 : oy + 75, ox + 55 : ox + 105].astype(int)
-    variant = record.images[1][45:75, 55:105, :3].astype(int)
+    variant = record.full(1)[45:75, 55:105, :3].astype(int)
     photo = canvas.image()[45:75, 55:105, :3].astype(int)
     assert np.abs(on_screen - variant).mean() < 2 < np.abs(on_screen - photo).mean()
     assert not np.array_equal(shot, photo_shot)
     # the mask's outline is drawn on the variant: pixels on the mask's edge changed
     edge = canvas.map_from_source(QPointF(50.0, 60.5)).toPoint()
     assert shot[edge.y(), edge.x() - 1 : edge.x() + 1].tolist() != [
-        list(record.images[1][60, 49, :3]),
-        list(record.images[1][60, 50, :3]),
+        list(record.full(1)[60, 49, :3]),
+        list(record.full(1)[60, 50, :3]),
     ]
     assert canvas.hasFocus()  # keys (Esc, 1-4, V) act on what is shown
     qtbot.mouseClick(card.variant_buttons[1], Qt.MouseButton.LeftButton)  # again: back
@@ -96,4 +96,4 @@ def test_painting_goes_back_to_the_photo_first(window, qtbot, ui) -> None:  # ty
     pos = canvas.map_from_source(QPointF(10.5, 10.5)).toPoint()
     qtbot.mouseClick(canvas, Qt.MouseButton.LeftButton, pos=pos)
     assert canvas.shown_variant() is None
-    assert canvas.mask()[10, 10] == 255 and canvas.image() is not record.images[0]
+    assert canvas.mask()[10, 10] == 255 and canvas.image() is not record.full(0)

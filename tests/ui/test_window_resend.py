@@ -55,7 +55,7 @@ def test_double_click_on_run_asks_before_a_second_paid_job(
     ui.wait_job(win)
     assert all(r.status == "completed" for r in win.document.jobs.values())
     assert sandbox.stats.jobs_created == 3  # charged jobs match the results kept
-    assert sum(1 for r in win.document.jobs.values() if r.images) == 3
+    assert sum(1 for r in win.document.jobs.values() if r.variants) == 3
 
 
 def test_the_same_edit_after_a_change_of_the_mask_is_not_asked(

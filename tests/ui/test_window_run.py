@@ -20,7 +20,7 @@ def test_full_fashn_run_shows_variants(fashn_window, sandbox, qtbot, ui) -> None
     qtbot.mouseClick(c.run_button, Qt.MouseButton.LeftButton)
     record = ui.wait_job(win)
     assert record.status == "completed", record.error
-    assert len(record.images) == 2 and record.remote_id
+    assert len(record.variants) == 2 and record.remote_id
     card = win.results.card(record.number)
     assert card is not None and len(card.variant_buttons) == 2
     assert card.variant_buttons[0].isChecked()
@@ -30,7 +30,7 @@ def test_full_fashn_run_shows_variants(fashn_window, sandbox, qtbot, ui) -> None
     assert np.array_equal(record.mask, mask) and record.prompt == "a blue glass vase"
     assert record.settings["num_images"] == 2
     outside = grow(mask, 8) == 0  # beyond the feathered edge
-    assert np.array_equal(record.images[0][..., :3][outside], win.canvas.image()[outside])
+    assert np.array_equal(record.full(0)[..., :3][outside], win.canvas.image()[outside])
     assert sandbox.stats.jobs_created == 1
 
 
@@ -86,10 +86,10 @@ def test_local_engine_run(window, qtbot, ui) -> None:  # type: ignore[no-untyped
     window.run.run_job()
     record = ui.wait_job(window, timeout=120_000)
     assert record.status == "completed", record.error
-    assert len(record.images) == 2
+    assert len(record.variants) == 2
     outside = grow(mask, 8) == 0  # beyond the feathered edge
     source = window.canvas.image()
-    for image in record.images:
+    for image in record.full_images():
         assert np.array_equal(image[..., :3][outside], source[outside])
         assert not np.array_equal(image[..., :3][~outside], source[~outside])
 

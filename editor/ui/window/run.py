@@ -130,7 +130,6 @@ class RunController(Controller):
     # -- running ----------------------------------------------------------------------
     def run_job(self) -> None:
         """Send the current source, a snapshot of the mask and the settings."""
-        from editor.core.errors import EditorError
 
         if not self.canvas.has_image():
             self.show_error("Open a photo first (Ctrl+O).")
@@ -138,19 +137,37 @@ class RunController(Controller):
         source = self.doc.sources.current
         assert source is not None
         kind = self.controls.backend()
-        from editor.core.mask import snapshot
 
         settings = self.controls.settings()
         if kind != "local" and not self._confirm_resend(kind, source.image, settings):
             return
-        mask = snapshot(self.doc.mask)  # type: ignore[arg-type]  # painting may go on while it runs
-        request = self.controls.build_request(source.image, mask)
+        request = self.controls.build_request(source.image, None)
         expected = self.controls.expected_seconds()
+        self._prepare(kind, request, settings, source.image, expected, tries=3)
+        self.controls.after_run()
+
+    def _prepare(
+        self,
+        kind: str,
+        request: Any,
+        settings: dict[str, object],
+        source: np.ndarray,
+        expected: float | None,
+        *,
+        tries: int,
+    ) -> None:
+        """Snapshot the mask, validate and look the key up in a worker thread (reading a
+        100 MP mask takes tens of ms), then start the job. The snapshot is the mask as
+        it was at Run unless it changed while being read: then it is taken again."""
+        from editor.core.errors import EditorError
+        from editor.core.mask import snapshot
+
+        live, version = self.doc.mask, self._mask_version
+        assert live is not None
 
         def prepare() -> tuple[str | None, str | None]:
-            """Off the UI thread: drop an empty mask, validate, look the key up."""
-            if not mask.any():
-                request.mask = None
+            mask = snapshot(live)
+            request.mask = mask if mask.any() else None
             try:
                 validate_request(request, kind)  # the backend does not check it again
             except EditorError as error:
@@ -158,16 +175,21 @@ class RunController(Controller):
             return key_for(kind), None
 
         def prepared(result: tuple[str | None, str | None]) -> None:
+            changed = self._mask_version != version or self.doc.mask is not live
+            same_photo = self.doc.mask is not None and self.doc.generation == generation
+            if changed and same_photo and tries > 1:  # painted meanwhile: read it again
+                self._prepare(kind, request, settings, source, expected, tries=tries - 1)
+                return
             key, problem = result
             if problem:
                 self.show_error(problem)
             elif kind != "local" and not key:
                 self.show_error(NO_KEY[kind])
             else:
-                self._start_job(kind, key, request, settings, source.image, expected)
+                self._start_job(kind, key, request, settings, source, expected)
 
+        generation = self.doc.generation
         self.runner.in_thread(prepare, on_done=prepared, on_error=self.show_error)
-        self.controls.after_run()
 
     def _confirm_resend(self, kind: str, image: np.ndarray, settings: dict[str, object]) -> bool:
         """A paid request identical to one sent moments ago (a double-click on Run) is
@@ -268,13 +290,13 @@ class RunController(Controller):
 
     def _on_completed(self, number: int, outcome: JobOutcome) -> None:
         if record := self._job(number):
-            record.images, record.thumbs = outcome.images, outcome.thumbs
+            record.variants, record.thumbs = outcome.variants, outcome.thumbs
             record.credits_used = outcome.credits_used
             record.remote_id = outcome.remote_id or record.remote_id
             record.end("completed")
             self.results.update_job(number)
             self.doc.job_changed(record, images=True)
-            self.show_info(f"Job #{number}: {len(record.images)} variant(s) ready.")
+            self.show_info(f"Job #{number}: {len(record.variants)} variant(s) ready.")
             self._after_charge(record)
         self.window.update_actions()
 

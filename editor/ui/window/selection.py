@@ -187,7 +187,7 @@ class SelectionController(Controller):
         become the mask: one undo step."""
         chosen = self.results.selected()
         record = self.doc.jobs.get(chosen[0]) if chosen else None
-        if chosen is None or record is None or chosen[1] >= len(record.images):
+        if chosen is None or record is None or chosen[1] >= len(record.variants):
             self.show_info("Select a variant first (click its thumbnail).")
             return False
         image = self.doc.image
@@ -197,10 +197,10 @@ class SelectionController(Controller):
                 "That variant was made from another photo; show its source (Alt+Left) first."
             )
             return False
-        variant, outside = record.images[chosen[1]], record.mask
+        index, outside = chosen[1], record.mask
 
-        def compute(_pixels: np.ndarray) -> Selection:
-            return difference_mask(original, variant, outside=outside)
+        def compute(_pixels: np.ndarray) -> Selection:  # worker thread: the whole variant
+            return difference_mask(original, record.full(index), outside=outside)
 
         name = f"variant {chosen[1] + 1} of #{chosen[0]}"
         nothing = f"The {name} changed nothing outside its mask: the mask is kept"

@@ -12,16 +12,18 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from editor.core import session as core_session
-from editor.core.autosave import Autosaver
+from editor.core.autosave import MASK_DELAY, MAX_MASK_LATENCY, Autosaver
 from editor.core.job_record import JobRecord
 from editor.core.mask_history import Rect
+from editor.core.variant import Variant
 from editor.ui.controls_state import apply_controls_state, controls_state
-from editor.ui.imaging import thumbnail
 from editor.ui.window.controller import Controller
+from editor.ui.window.mask_snapshot import MaskSnapshots
 from editor.ui.work_dialogs import ask_unsaved, display_text
 
 if TYPE_CHECKING:
@@ -52,6 +54,12 @@ class SessionController(Controller):
         self._bridge = _Bridge(window)
         self._bridge.error.connect(self.show_error)
         self.autosaver = self._make_autosaver()
+        self.mask_snapshots = MaskSnapshots(
+            self._mask_copied,
+            delay_s=MASK_DELAY,
+            max_latency_s=MAX_MASK_LATENCY,
+            parent=window,
+        )
         self._state_timer = QTimer(window)
         self._state_timer.setSingleShot(True)
         self._state_timer.setInterval(STATE_DELAY_MS)
@@ -88,7 +96,12 @@ class SessionController(Controller):
 
     def _on_mask_changed(self, _rect: Rect) -> None:
         if not self.restoring and self.doc.mask is not None:
-            self.autosaver.save_mask(self.doc.mask)  # copied now, written off the UI thread
+            self.mask_snapshots.changed(self.doc.mask)  # copied (in bands when large), then
+            # written off the UI thread
+
+    def _mask_copied(self, mask: np.ndarray, copy: np.ndarray) -> None:
+        if mask is self.doc.mask and not self.restoring:  # not a photo closed meanwhile
+            self.autosaver.save_mask(copy, copy=False)
 
     def source_changed(self) -> None:
         """A new current source (opened, pasted, a variant used, back/forward)."""
@@ -97,7 +110,7 @@ class SessionController(Controller):
             return
         history = [e.image for e in self.doc.sources.chain[:-1]]
         self.autosaver.save_source(entry.image, entry.path, history)
-        self.autosaver.save_mask(mask)
+        self.mask_snapshots.changed(mask)
         self.autosave_state()
 
     def _on_job_changed(self, record: JobRecord, images: bool) -> None:
@@ -106,8 +119,13 @@ class SessionController(Controller):
             return
         self.window.update_title()
         if images:
-            for k, image in enumerate(record.images):
-                self.autosaver.save_result(record.job_id, k, image)
+            # a crop is enough when the job's source is among the autosaved sources (a
+            # restore rebuilds the result from it); else the whole result is written
+            kept = any(e.image is record.source for e in self.doc.sources.chain)
+            for k, variant in enumerate(record.variants):
+                self.autosaver.save_result(
+                    record.job_id, k, variant, None if kept else record.source
+                )
         self.autosave_state()
         if images and record.remote_id and self.window.pool.journal is not None:
             self._settle_journal(record.remote_id)
@@ -146,16 +164,39 @@ class SessionController(Controller):
             self._sync_request()
             self.results.clear()
             for record in self.doc.jobs.values():
-                record.thumbs = [thumbnail(image) for image in record.images]
+                record.thumbs = [v.thumbnail(record.source) for v in record.variants]
                 self.results.add_job(record)
                 self.results.update_job(record.number)
-            with_images = [r for r in self.doc.jobs.values() if r.images]
+            with_images = [r for r in self.doc.jobs.values() if r.variants]
             if with_images:
                 self.results.select(with_images[-1].number, 0)
         finally:
             self.restoring = False
         self.window.show_image_size()
         self._restart_autosave(session, discard_others=recovered)
+        self._compact_results()
+
+    def _compact_results(self) -> None:
+        """Results restored whole (session files and older autosaves hold whole images)
+        are cut to the window that differs from their source, in a worker thread: at
+        100 MP that is 300 MB a variant down to its crop."""
+        records = [
+            r
+            for r in self.doc.jobs.values()
+            if r.source is not None and any(v.is_whole for v in r.variants)
+        ]
+        if not records:
+            return
+
+        def work() -> list[tuple[JobRecord, list[Variant]]]:
+            return [(r, r.compacted()) for r in records]
+
+        def done(results: list[tuple[JobRecord, list[Variant]]]) -> None:
+            for record, variants in results:
+                if self.doc.jobs.get(record.number) is record:  # still shown
+                    record.variants = variants
+
+        self.runner.in_thread(work, on_done=done, on_error=self.show_error)
 
     def _restart_autosave(self, session: core_session.Session, *, discard_others: bool) -> None:
         """Follow the shown state in a fresh autosave folder; retire the old one."""

@@ -13,7 +13,6 @@ import numpy as np
 
 from editor.core.job_record import JobRecord
 from editor.ui import prefs
-from editor.ui.imaging import thumbnail
 from editor.ui.window.controller import Controller
 from editor.ui.work_dialogs import ANSWERS, RecoveryDialog, preview, worth_restoring
 
@@ -159,15 +158,19 @@ class StartupController(Controller):
             import asyncio
 
             record = cards[entry.token]
-            thumbs = await asyncio.to_thread(lambda: [thumbnail(i) for i in images])
-            record.images, record.thumbs = list(images), thumbs
+            from editor.jobs import variants_of
+
+            source = record.source
+            variants, thumbs = await asyncio.to_thread(variants_of, images, source, 256)
+            record.variants, record.thumbs = variants, thumbs
             record.credits_used = entry.credits_used
             record.end("completed")
             self.results.update_job(record.number)
             self.doc.job_changed(record, images=False)
             saver = self.window.session.autosaver
-            for k, image in enumerate(images):
-                saver.save_result(record.job_id, k, image)
+            kept = any(e.image is source for e in self.doc.sources.chain)
+            for k, variant in enumerate(variants):  # a crop when its source is saved too
+                saver.save_result(record.job_id, k, variant, None if kept else source)
             self.window.session.autosave_state()
             ok = await asyncio.to_thread(saver.flush)
             if not ok or saver.last_error:

@@ -3,6 +3,7 @@ forward), export one, all, or a before/after picture."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -11,11 +12,15 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
 from editor.core.job_record import JobRecord
+from editor.core.variant import Variant
 from editor.ui.canvas.overlay import PhotoLayer
 from editor.ui.window.controller import Controller
 
 if TYPE_CHECKING:
     from editor.ui.window.main import MainWindow
+
+
+LAYER_BUDGET = 800_000_000  # bytes of variant layers kept for quick switching
 
 
 class VariantsController(Controller):
@@ -25,7 +30,7 @@ class VariantsController(Controller):
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
-        self._layers: dict[int, tuple[np.ndarray, PhotoLayer]] = {}  # by id of the image
+        self._layers: dict[int, tuple[Variant, PhotoLayer]] = {}  # by id of the variant
         self._wanted: tuple[int, int] | None = None  # the variant asked for on the canvas
         self.results.variant_clicked.connect(self.variant_clicked)
         self.results.original_requested.connect(self.show_original)
@@ -51,7 +56,7 @@ class VariantsController(Controller):
 
     def show_variant_key(self, key: str) -> None:
         """Keys 1-4: that variant of the selected job (or of the newest with results)."""
-        with_images = [n for n, r in self.doc.jobs.items() if r.images]
+        with_images = [n for n, r in self.doc.jobs.items() if r.variants]
         chosen = self.results.selected()
         if chosen is not None and chosen[0] in with_images:
             number = chosen[0]
@@ -59,7 +64,7 @@ class VariantsController(Controller):
             number = max(with_images)
         else:
             return
-        count = len(self.doc.jobs[number].images)
+        count = len(self.doc.jobs[number].variants)
         index = int(key) - 1
         if index >= count:
             self.show_info(f"Job #{number} has {count} variant(s).")
@@ -68,7 +73,7 @@ class VariantsController(Controller):
 
     def cycle(self, step: str) -> None:
         """V / Shift+V: the next / previous variant of all jobs, in the results' order."""
-        order = [(n, i) for n, r in sorted(self.doc.jobs.items()) for i in range(len(r.images))]
+        order = [(n, i) for n, r in sorted(self.doc.jobs.items()) for i in range(len(r.variants))]
         if not order:
             return
         current = self.results.shown() if self.canvas.shown_variant() else self.results.selected()
@@ -87,11 +92,11 @@ class VariantsController(Controller):
     def show_large(self, number: int, index: int) -> None:
         """Show variant ``index`` of job ``number`` on the canvas at full quality."""
         record = self.doc.jobs.get(number)
-        if record is None or index >= len(record.images) or self.doc.image is None:
+        if record is None or index >= len(record.variants) or self.doc.image is None:
             return
-        image = record.images[index]
-        if image.shape[:2] != self.doc.image.shape[:2]:
-            h, w = image.shape[:2]
+        variant, source = record.variants[index], record.source
+        if variant.shape[:2] != self.doc.image.shape[:2]:
+            w, h = variant.size
             ph, pw = self.doc.image.shape[:2]
             self.show_error(
                 f"Variant {index + 1} of job #{number} is {w} × {h} but the photo is "
@@ -100,20 +105,25 @@ class VariantsController(Controller):
             return
         self.results.select(number, index)
         self._wanted = (number, index)
-        label = f"Job #{number} · variant {index + 1} of {len(record.images)}"
-        cached = self._layers.get(id(image))
-        if cached is not None and cached[0] is image:
+        label = f"Job #{number} · variant {index + 1} of {len(record.variants)}"
+        cached = self._layers.get(id(variant))
+        if cached is not None and cached[0] is variant:
             self._put_on_canvas(cached[1], (number, index), label, self.doc.generation)
             return
         generation = self.doc.generation
 
         def made(layer: PhotoLayer) -> None:
-            if len(self._layers) >= 8:
+            # a layer holds 4+ bytes a pixel: keep as many as fit LAYER_BUDGET (one at least)
+            h, w = variant.shape[:2]
+            while self._layers and (len(self._layers) + 1) * h * w * 4 > LAYER_BUDGET:
                 self._layers.pop(next(iter(self._layers)))
-            self._layers[id(image)] = (image, layer)
+            self._layers[id(variant)] = (variant, layer)
             self._put_on_canvas(layer, (number, index), label, generation)
 
-        self.runner.in_thread(PhotoLayer, image, on_done=made, on_error=self.show_error)
+        def build() -> PhotoLayer:  # worker thread: the whole variant, then its layer
+            return PhotoLayer(variant.full(source))
+
+        self.runner.in_thread(build, on_done=made, on_error=self.show_error)
 
     def _put_on_canvas(
         self, layer: PhotoLayer, variant: tuple[int, int], label: str, generation: int
@@ -131,20 +141,35 @@ class VariantsController(Controller):
         if chosen is None or chosen[0] not in self.doc.jobs:
             return None
         record = self.doc.jobs[chosen[0]]
-        return (record, chosen[1]) if chosen[1] < len(record.images) else None
+        return (record, chosen[1]) if chosen[1] < len(record.variants) else None
 
     def compare_selected(self) -> None:
-        from editor.ui.compare import CompareDialog
+        from editor.ui.compare import CompareDialog, previews
 
         chosen = self.selected_variant()
         if chosen is None:
             return
         record, index = chosen
         title = f"job #{record.number}, variant {index + 1}"
-        self.compare_dialog = CompareDialog(
-            record.source, record.images[index], record.mask, title, self.window
-        )
-        self.compare_dialog.show()
+
+        source = record.source
+
+        def build() -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:  # worker thread
+            variant = record.full(index)
+            return variant, previews(source if source is not None else variant, variant)
+
+        def show(made: tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]) -> None:
+            variant, small = made
+            self.compare_dialog = CompareDialog(
+                record.source, variant, record.mask, title, self.window, made=small
+            )
+            self.compare_dialog.show()
+
+        self.runner.in_thread(build, on_done=show, on_error=self.show_error)
+
+    def _with_full(self, record: JobRecord, index: int, then: Callable[[np.ndarray], None]) -> None:
+        """``then(whole variant)`` on the UI thread, the variant built in a worker."""
+        self.runner.in_thread(record.full, index, on_done=then, on_error=self.show_error)
 
     def use_as_source(self) -> None:
         """Continue editing from the selected variant (the mask stays as it is)."""
@@ -153,10 +178,16 @@ class VariantsController(Controller):
             return
         record, index = chosen
         label = f"job #{record.number} variant {index + 1}"
-        self._show_source(
-            lambda: self.doc.use_source(record.images[index], label),
-            f"Now editing {label}; Undo (Ctrl+Z) or Alt+Left goes back to the earlier source.",
-        )
+        message = f"Now editing {label}; Undo (Ctrl+Z) or Alt+Left goes back to the earlier source."
+        generation = self.doc.generation
+
+        def use(image: np.ndarray) -> None:
+            if generation != self.doc.generation:
+                self.show_info(f"Another photo was opened meanwhile: {label} was not used.")
+                return
+            self._show_source(lambda: self.doc.use_source(image, label), message)
+
+        self._with_full(record, index, use)
 
     def source_back(self) -> None:
         if self.doc.sources.can_go_back:
@@ -209,8 +240,8 @@ class VariantsController(Controller):
         if target is None:
             return
         record, index, path = target
-        image, meta = record.images[index], record.metadata(index)
-        self._export(export_image, image, path, meta, what="the variant")
+        build, meta = functools.partial(record.full, index), record.metadata(index)
+        self._export(lambda: export_image(build(), path, meta), what="the variant")
 
     def export_all_variants(self, folder: str | None = None) -> None:
         """Save every variant of every job into one folder."""
@@ -223,8 +254,8 @@ class VariantsController(Controller):
         stem = self.doc.name
         images, metas = [], []
         for record in self.doc.jobs.values():
-            for i, image in enumerate(record.images):
-                images.append(image)
+            for i in range(len(record.variants)):
+                images.append(functools.partial(record.full, i))  # built one at a time
                 metas.append(record.metadata(i))
         self._export(export_all, images, folder, f"{stem}-edit", metas, what="all variants")
 
@@ -235,5 +266,8 @@ class VariantsController(Controller):
         if target is None:
             return
         record, index, path = target
-        args = (record.source, record.images[index], path, record.metadata(index))
-        self._export(export_before_after, *args, what="the before/after picture")
+        source, meta = record.source, record.metadata(index)
+        self._export(
+            lambda: export_before_after(source, record.full(index), path, meta),
+            what="the before/after picture",
+        )
