@@ -23,6 +23,7 @@ from editor.ui.controls import ControlsWidget
 from editor.ui.menus import build_menus
 from editor.ui.results import ResultsWidget
 from editor.ui.window.batch import BatchController
+from editor.ui.window.combine import CombineController
 from editor.ui.window.mask_ops import MaskController
 from editor.ui.window.opening import OpenController
 from editor.ui.window.run import RunController
@@ -63,10 +64,12 @@ class MainWindow(QMainWindow):
         self.support = SupportController(self)
         self.selection = SelectionController(self)
         self.batch = BatchController(self)
+        self.combine = CombineController(self)
         self.actions_ = WindowActions(self)
         self._build_docks()
         build_menus(self)
         self.selection.install_toolbar()
+        self.combine.install()
         self.opener.rebuild_recent_menu()
         self._connect()
         self.mask_ops.apply_overlay_prefs()
