@@ -18,6 +18,7 @@ from editor.core.document import Document
 from editor.jobs import BackendPool, JobRunner
 from editor.resources import app_icon
 from editor.ui.actions import WindowActions, WindowState
+from editor.ui.advisor_row import install_advisor
 from editor.ui.canvas import CanvasView
 from editor.ui.controls import ControlsWidget
 from editor.ui.menus import build_menus
@@ -65,6 +66,7 @@ class MainWindow(QMainWindow):
         self.selection = SelectionController(self)
         self.batch = BatchController(self)
         self.combine = CombineController(self)
+        self.advisor = install_advisor(self)
         self.actions_ = WindowActions(self)
         self._build_docks()
         build_menus(self)
