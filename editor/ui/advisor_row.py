@@ -44,7 +44,7 @@ def advice_text(advice: DetailAdvice) -> str:
         top = max(advice.options, key=lambda o: (o.detail, -o.credits))
         if top.detail <= current.detail:
             return f"{head} · no setting gives more"
-        return f"{head} · {_link(top, tiered, current, f'the most is {_fmt(top.detail)}')}"
+        return f"{head} · {_link(top, tiered, current, f'gives the most, {_fmt(top.detail)}')}"
     return f"{head} · {_link(best, tiered, current, 'keeps 1.0x')}"
 
 

@@ -121,6 +121,23 @@ class PickPath:
         return out, (ox, oy)
 
 
+def merge_coverage(
+    parts: list[tuple[np.ndarray, tuple[int, int]]],
+) -> tuple[np.ndarray, tuple[int, int]]:
+    """Several coverage windows (array, top-left (x, y)) as one (their maximum)."""
+    if len(parts) == 1:
+        return parts[0]
+    x0 = min(o[0] for _c, o in parts)
+    y0 = min(o[1] for _c, o in parts)
+    x1 = max(o[0] + c.shape[1] for c, o in parts)
+    y1 = max(o[1] + c.shape[0] for c, o in parts)
+    out = np.zeros((y1 - y0, x1 - x0), np.uint8)
+    for cov, (ox, oy) in parts:
+        window = out[oy - y0 : oy - y0 + cov.shape[0], ox - x0 : ox - x0 + cov.shape[1]]
+        np.maximum(window, cov, out=window)
+    return out, (x0, y0)
+
+
 class PickInput(QObject):
     """While ``active``, left drags on ``canvas`` call ``on_dab(coverage, origin)`` per
     move (a ``PickPath``) and ``on_end()`` on release; other input stays the canvas's."""

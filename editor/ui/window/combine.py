@@ -27,6 +27,7 @@ from editor.ui.canvas.pick_layer import CompositeLayer, PickInput, widget_rect
 from editor.ui.window.combine_bar import CombineBar, ModeKeys
 from editor.ui.window.combine_work import (
     Combination,
+    DabQueue,
     SerialWorker,
     export_composite,
     export_composite_next_to,
@@ -57,6 +58,7 @@ class CombineController(Controller):
         self._entering = False
         self.input = PickInput(self.canvas, self._begin, self._dab, self._end)
         self.last_latency = 0.0  # seconds from a dab to its repaint request (benchmarks)
+        self._dabs = DabQueue()
         bar = self.bar
         bar.source_chosen.connect(self.pick_source)
         bar.feather_changed.connect(self.set_feather)
@@ -234,19 +236,19 @@ class CombineController(Controller):
 
     def _dab(self, coverage: np.ndarray, origin: tuple[int, int]) -> None:
         c = self.active
-        if c is None:
-            return
-        asked = time.perf_counter()
+        if c is None or not self._dabs.push(coverage, origin):
+            return  # a worker call that takes this dab is already on its way
 
-        def add() -> tuple[int, int, int, int] | None:
+        def add() -> tuple[tuple[int, int, int, int] | None, float]:
+            coverage, origin, asked = self._dabs.take()
             box = c.stroke.add(coverage, origin) if c.stroke is not None else None
             if box is not None:
                 c.layer.update(box)
-            return box
+            return box, asked
 
-        def shown(box: tuple[int, int, int, int] | None) -> None:
-            self._repaint(box)
-            self.last_latency = time.perf_counter() - asked
+        def shown(result: tuple[tuple[int, int, int, int] | None, float]) -> None:
+            self._repaint(result[0])
+            self.last_latency = time.perf_counter() - result[1]
 
         self.worker.submit(add, shown, self.show_error)
 
