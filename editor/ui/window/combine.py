@@ -76,9 +76,9 @@ class CombineController(Controller):
         self.keys = ModeKeys(window, [*bindings, (["Esc"], self.leave)])
 
     def install(self) -> None:
-        """The bar above the canvas and the Combine button on the tool bar."""
-        self.window.addToolBarBreak()
-        self.window.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.bar)
+        """The bar in the results area, above the jobs (the canvas keeps its size, so
+        the photo does not jump), and the Combine button on the tool bar."""
+        self.results.layout().insertWidget(1, self.bar)  # type: ignore[union-attr]
         toolbar = self.window.findChild(QToolBar, "tools-toolbar")
         if toolbar is not None:
             toolbar.addSeparator()
