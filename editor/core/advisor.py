@@ -24,7 +24,8 @@ import numpy as np
 
 from editor.core import credits
 from editor.core.errors import ValidationError
-from editor.core.prepare import fashn_max_edge, fit_size, focus_box
+from editor.core.mask import bounding_box
+from editor.core.prepare import fashn_max_edge, fit_size, pad_box
 
 FULL_DETAIL = 0.995  # at or above this share of source detail counts as "full detail"
 _TIER_PIXELS = {"1k": 1024 * 1024, "2k": 2048 * 2048, "4k": 4096 * 4096}
@@ -70,10 +71,8 @@ class DetailAdvice:
     message: str
 
 
-def _region(mask: np.ndarray, focus: bool, margin: float) -> Box:
-    h, w = mask.shape[:2]
-    box = focus_box(mask, margin) if focus else None
-    return box or (0, 0, w, h)
+def _region(box: Box, shape: tuple[int, int], focus: bool, margin: float) -> Box:
+    return pad_box(box, shape, margin) if focus else (0, 0, shape[1], shape[0])
 
 
 def output_pixels(
@@ -121,7 +120,43 @@ def advise_resolution(
 ) -> DetailAdvice:
     """Advice for ``mask`` (H x W, 255 = edit) with these request settings, e.g.
     "masked area: 0.31x of source detail at 1k; Focus or 2k gives 1.0x"."""
-    if mask.ndim != 2 or not mask.any():
+    box = bounding_box(mask) if mask.ndim == 2 else None
+    if box is None:
+        raise ValidationError("Paint a mask first: the advisor measures the masked area.")
+    return advise_box(
+        box,
+        (mask.shape[0], mask.shape[1]),
+        engine=engine,
+        resolution=resolution,
+        focus=focus,
+        focus_margin=focus_margin,
+        mode=mode,
+        num_images=num_images,
+        schema=schema,
+        model=model,
+        credit_rule=credit_rule,
+        name=name,
+    )
+
+
+def advise_box(
+    box: Box,
+    shape: tuple[int, int],
+    *,
+    engine: str = "fashn",
+    resolution: str = "1k",
+    focus: bool = False,
+    focus_margin: float = 0.5,
+    mode: str = "auto",
+    num_images: int = 1,
+    schema: str = "current",
+    model: str = "gpt-image-1",
+    credit_rule: credits.CreditRule | None = None,
+    name: str = "masked area",
+) -> DetailAdvice:
+    """``advise_resolution`` from the mask's bounding ``box`` (x0, y0, x1, y1) and the
+    photo's ``shape`` (h, w): all it needs, so a window can keep the box, not the mask."""
+    if box[0] >= box[2] or box[1] >= box[3]:
         raise ValidationError("Paint a mask first: the advisor measures the masked area.")
     if engine not in ("fashn", "openai", "local"):
         raise ValidationError(f"Unknown engine {engine!r}; choose fashn, openai or local.")
@@ -145,7 +180,7 @@ def advise_resolution(
     for tier in tiers:
         cost = price(tier)
         for with_focus in (False, True):
-            x0, y0, x1, y1 = _region(mask, with_focus, focus_margin)
+            x0, y0, x1, y1 = _region(box, shape, with_focus, focus_margin)
             out = output_pixels(engine, tier, (x1 - x0, y1 - y0), schema=schema, model=model)
             detail = min(1.0, out / float((x1 - x0) * (y1 - y0)))
             options.append(DetailOption(tier, with_focus, detail, cost, (x0, y0, x1, y1), out))

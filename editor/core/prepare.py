@@ -85,11 +85,14 @@ def focus_box(mask: np.ndarray, margin: float) -> Box | None:
     """The mask's bounding box plus ``margin`` x its larger side (at least 64 px) on
     every edge, clamped to the image; None for an empty mask."""
     box = bounding_box(mask)
-    if box is None:
-        return None
+    return None if box is None else pad_box(box, mask.shape[:2], margin)
+
+
+def pad_box(box: Box, shape: tuple[int, ...], margin: float) -> Box:
+    """``box`` (the mask's bounding box) plus Focus's margin, clamped to ``shape`` (h, w)."""
     x0, y0, x1, y1 = box
     pad = max(FOCUS_MIN_MARGIN, round(max(x1 - x0, y1 - y0) * float(margin)))
-    h, w = mask.shape
+    h, w = shape[0], shape[1]
     return max(0, x0 - pad), max(0, y0 - pad), min(w, x1 + pad), min(h, y1 + pad)
 
 

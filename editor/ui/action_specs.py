@@ -331,6 +331,26 @@ SPECS: dict[str, ActionSpec] = {
     "show_original": ActionSpec(
         "Show the photo again", ["0"], "variants.show_original", "", when="results", menu="&View"
     ),
+    # combine variants with a pick brush (window controller ``combine``: ui/window/combine.py)
+    "combine": ActionSpec(
+        "Com&bine variants",
+        ["K"],
+        "combine.toggle",
+        tip="Paint which variant (or the original) shows where; 0-4 pick, Esc leaves",
+        when="results",
+        icon="compare",
+        checkable=True,
+        menu="&Job",
+    ),
+    "export_composite": ActionSpec(
+        "Export co&mposite…",
+        [],
+        "combine.export_composite",
+        tip="Save the combined variants as a PNG at the photo's size",
+        when="results",
+        icon="export",
+        menu="&File",
+    ),
     "diagnostics": ActionSpec(
         "Copy &diagnostics", [], "support.copy_diagnostics", "Versions, settings, errors"
     ),

@@ -193,6 +193,11 @@ class ControlsWidget(QWidget):
             rows.insert(at, (spec.row, label, self.option_widgets[spec.name]))
         return rows
 
+    def add_estimate_line(self, widget: QWidget) -> None:
+        """Put ``widget`` right under the credit estimate (the resolution advisor)."""
+        layout = self.footer.layout()
+        layout.insertWidget(layout.indexOf(self.estimate_label) + 1, widget)
+
     def add_footer_button(self, button: QWidget) -> None:
         """Put ``button`` next to Run in the pinned footer (e.g. Cancel)."""
         self._button_row.addWidget(button)

@@ -9,8 +9,9 @@ BANNER_COLOR = QColor(255, 152, 0, 235)  # the same orange marks the shown thumb
 
 
 def paint_banner(p: QPainter, label: str) -> None:
-    """``label`` and how to go back, in an orange box at the canvas's top left."""
-    text = f"{label}  ·  0 or Esc: original"
+    """``label`` and how to go back, in an orange box at the canvas's top left (a label
+    that names its own Esc, like combine mode's, is shown as it is)."""
+    text = label if "Esc" in label else f"{label}  ·  0 or Esc: original"
     font = p.font()
     font.setBold(True)
     p.setFont(font)

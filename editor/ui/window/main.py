@@ -18,11 +18,13 @@ from editor.core.document import Document
 from editor.jobs import BackendPool, JobRunner
 from editor.resources import app_icon
 from editor.ui.actions import WindowActions, WindowState
+from editor.ui.advisor_row import install_advisor
 from editor.ui.canvas import CanvasView
 from editor.ui.controls import ControlsWidget
 from editor.ui.menus import build_menus
 from editor.ui.results import ResultsWidget
 from editor.ui.window.batch import BatchController
+from editor.ui.window.combine import CombineController
 from editor.ui.window.mask_ops import MaskController
 from editor.ui.window.opening import OpenController
 from editor.ui.window.run import RunController
@@ -63,10 +65,13 @@ class MainWindow(QMainWindow):
         self.support = SupportController(self)
         self.selection = SelectionController(self)
         self.batch = BatchController(self)
+        self.combine = CombineController(self)
+        self.advisor = install_advisor(self)
         self.actions_ = WindowActions(self)
         self._build_docks()
         build_menus(self)
         self.selection.install_toolbar()
+        self.combine.install()
         self.opener.rebuild_recent_menu()
         self._connect()
         self.mask_ops.apply_overlay_prefs()
