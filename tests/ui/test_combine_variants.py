@@ -13,6 +13,8 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QToolButton
 
+from editor.core.variant import Variant
+
 
 def run_variants(window, ui, n: int = 2):  # type: ignore[no-untyped-def]
     ui.open(window, ui.photo_file())
@@ -21,8 +23,8 @@ def run_variants(window, ui, n: int = 2):  # type: ignore[no-untyped-def]
     window.controls.variants_spin.setValue(n)
     window.run.run_job()
     record = ui.wait_job(window, timeout=120_000)
-    assert record.status == "completed" and len(record.images) == n, record.error
-    assert not np.array_equal(record.images[0][40:80, 30:130], record.images[1][40:80, 30:130])
+    assert record.status == "completed" and len(record.variants) == n, record.error
+    assert not np.array_equal(record.full(0)[40:80, 30:130], record.full(1)[40:80, 30:130])
     return record, mask
 
 
@@ -76,13 +78,13 @@ def test_pick_brush_paints_a_variant_undo_redo_and_leave(window, qtbot, ui) -> N
     drag(window, qtbot, (40, 60), (120, 60))
     pick = c.combiner.pick
     assert (pick[55:66, 45:116] == 2).all() and (pick[:40] == 0).all()
-    assert np.array_equal(c.combiner.composite[56:65, 50:110], record.images[1][56:65, 50:110])
+    assert np.array_equal(c.combiner.composite[56:65, 50:110], record.full(1)[56:65, 50:110])
     assert np.array_equal(c.combiner.composite[:40], record.source[:40])
     # the canvas shows the composite there
     shot = grab_rgb(canvas)
     o = canvas.map_from_source(QPointF(0, 0)).toPoint()
     seen = shot[o.y() + 57 : o.y() + 64, o.x() + 60 : o.x() + 100].astype(int)
-    assert np.abs(seen - record.images[1][57:64, 60:100].astype(int)).mean() < 2
+    assert np.abs(seen - record.full(1)[57:64, 60:100].astype(int)).mean() < 2
     # chips choose too; a second stroke is a second undo step
     qtbot.mouseClick(window.combine.bar.chips[1], Qt.MouseButton.LeftButton)
     assert c.label == 1
@@ -119,7 +121,7 @@ def test_pick_brush_paints_a_variant_undo_redo_and_leave(window, qtbot, ui) -> N
     assert window.combine.active is None
     assert np.array_equal(canvas.mask(), mask)
     assert window.controls.prompt_edit.toPlainText() == "a red hat"
-    assert len(record.images) == 2
+    assert len(record.variants) == 2
 
 
 def test_export_composite_and_use_it_as_the_source(window, qtbot, ui, tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -173,7 +175,7 @@ def test_fill_all_and_feather_and_a_variant_of_another_size(window, qtbot, ui) -
     bar.start.activated.emit(2)  # "Fill all with": variant 2
     idle(window, qtbot)
     assert (c.combiner.pick == 2).all()
-    assert np.array_equal(c.combiner.composite, record.images[1])
+    assert np.array_equal(c.combiner.composite, record.full(1))
     QTest.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # one step
     idle(window, qtbot)
     assert (c.combiner.pick == 0).all()
@@ -190,7 +192,7 @@ def test_fill_all_and_feather_and_a_variant_of_another_size(window, qtbot, ui) -
     assert np.array_equal(wide[:10], record.source[:10])
     QTest.keyClick(window, Qt.Key.Key_Escape)
     # a variant of another size: one line saying why, nothing lost
-    record.images[1] = np.zeros((60, 80, 3), np.uint8)
+    record.variants[1] = Variant.whole(np.zeros((60, 80, 3), np.uint8))
     window.combine._kept.clear()
     window.canvas.setFocus()
     QTest.keyClick(window, Qt.Key.Key_K)

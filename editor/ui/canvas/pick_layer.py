@@ -2,7 +2,7 @@
 the mouse input that paints which source shows where.
 
 - ``CompositeLayer``: what ``CanvasView.show_variant`` draws (the ``PhotoLayer`` shape:
-  ``levels``, ``has_alpha``, ``level_for``). Level 0 is a zero-copy QImage view of the
+  ``levels``, ``has_alpha``, ``level_for``, ``draw``). Level 0 is a zero-copy QImage view of the
   combiner's composite array, so a stroke needs no full-size conversion; the half-size
   levels are numpy arrays (QImage views) refreshed only inside a stroke's dirty box
   (OpenCV's area resize), so zoomed-out views stay smooth at 100 MP.
@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
-from PySide6.QtCore import QEvent, QObject, QPointF, QRect, Qt
-from PySide6.QtGui import QImage, QMouseEvent
+from PySide6.QtCore import QEvent, QObject, QPointF, QRect, QRectF, Qt
+from PySide6.QtGui import QImage, QMouseEvent, QPainter
 
 from .brush import SPACING, dab_stamp, quantize_radius
 from .overlay import PYRAMID_MIN_EDGE, level_index
@@ -62,6 +62,13 @@ class CompositeLayer:
         img = self.levels[level_index(zoom, len(self.levels))]
         full = self.levels[0]
         return img, img.width() / full.width(), img.height() / full.height()
+
+    def draw(self, p: QPainter, src: QRect, zoom: float) -> None:
+        """Draw source rectangle ``src`` like ``PhotoLayer.draw`` (the painter maps
+        source pixels): the level the zoom needs, never a full-size conversion."""
+        level, sx, sy = self.level_for(zoom)
+        level_src = QRectF(src.x() * sx, src.y() * sy, src.width() * sx, src.height() * sy)
+        p.drawImage(QRectF(src), level, level_src)
 
     def update(self, box: Box) -> None:
         """Recompute the half-size levels inside source box ``box``."""

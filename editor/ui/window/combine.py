@@ -96,9 +96,9 @@ class CombineController(Controller):
     def _job(self) -> JobRecord | None:
         chosen = self.results.selected()
         jobs = self.doc.jobs
-        if chosen is not None and chosen[0] in jobs and jobs[chosen[0]].images:
+        if chosen is not None and chosen[0] in jobs and jobs[chosen[0]].variants:
             return jobs[chosen[0]]
-        with_images = [n for n, r in jobs.items() if r.images]
+        with_images = [n for n, r in jobs.items() if r.variants]
         return jobs[max(with_images)] if with_images else None
 
     def enter(self, start: int = 0) -> None:
@@ -128,7 +128,10 @@ class CombineController(Controller):
         def build() -> Combination:
             pick = None if start == 0 else np.full((h, w), start, np.uint8)
             combiner = VariantCombiner(
-                [record.source, *record.images], source_infos(record), feather_px=feather, pick=pick
+                [record.source, *record.variants],
+                source_infos(record),
+                feather_px=feather,
+                pick=pick,
             )
             layer = CompositeLayer(combiner.composite)
             return Combination(record, combiner, layer, label=1)

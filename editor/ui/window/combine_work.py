@@ -111,7 +111,7 @@ def source_infos(record: JobRecord) -> list[SourceInfo]:
     seed = int(seed) if isinstance(seed, int | float) and not isinstance(seed, bool) else None
     job_id = record.remote_id or record.job_id
     infos = [SourceInfo("original")]
-    for i in range(len(record.images)):
+    for i in range(len(record.variants)):
         infos.append(SourceInfo(f"variant {i + 1}", job_id, seed, record.backend, record.prompt))
     return infos
 
