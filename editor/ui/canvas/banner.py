@@ -1,9 +1,10 @@
-"""The banner that says a variant, not the photo, is on the canvas."""
+"""Painting helpers of the canvas: the banner that says a variant, not the photo, is on
+the canvas, and the checkerboard under transparent pixels."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QRectF, Qt
-from PySide6.QtGui import QColor, QPainter
+from PySide6.QtGui import QBrush, QColor, QImage, QPainter
 
 BANNER_COLOR = QColor(255, 152, 0, 235)  # the same orange marks the shown thumbnail
 
@@ -23,3 +24,14 @@ def paint_banner(p: QPainter, label: str) -> None:
     p.drawRoundedRect(QRectF(box), 6, 6)
     p.setPen(QColor(20, 20, 20))
     p.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+
+
+def checker_brush() -> QBrush:
+    """The grey/white checkerboard shown under a photo's transparent pixels."""
+    tile = QImage(16, 16, QImage.Format.Format_RGB32)
+    tile.fill(QColor(200, 200, 200))
+    p = QPainter(tile)
+    p.fillRect(0, 0, 8, 8, QColor(255, 255, 255))
+    p.fillRect(8, 8, 8, 8, QColor(255, 255, 255))
+    p.end()
+    return QBrush(tile)

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPaintEvent, QPen, QTransform
+from PySide6.QtGui import QBrush, QColor, QPainter, QPaintEvent, QPen, QTransform
 from PySide6.QtWidgets import QWidget
 
 from editor.core.document import Document
 from editor.core.mask_history import Rect
 
 from .background import CanvasWorkMixin
-from .banner import paint_banner
+from .banner import checker_brush, paint_banner
 from .brush import MaskStroke
 from .input import CanvasInputMixin
 from .lasso import LassoPath
@@ -301,7 +301,7 @@ class CanvasView(CanvasToolsMixin, CanvasInputMixin, CanvasWorkMixin, QWidget):
         srcf = QRectF(src)
         photo = self._variant or self._photo
         if photo.has_alpha:
-            p.fillRect(vp.rect_from_source(srcf).intersected(QRectF(r)), _checker_brush())
+            p.fillRect(vp.rect_from_source(srcf).intersected(QRectF(r)), checker_brush())
         p.save()
         p.setClipRect(r)
         p.setTransform(QTransform(vp.zoom, 0, 0, vp.zoom, vp.offset.x(), vp.offset.y()))
@@ -384,13 +384,3 @@ def _detach(document: Document, listeners: tuple[object, ...]) -> None:
     for group in (document.on_image, document.on_mask, document.mask_work.after_write):
         group[:] = [f for f in group if f not in listeners]  # type: ignore[index]
     document.mask_work.notify = None
-
-
-def _checker_brush() -> QBrush:
-    tile = QImage(16, 16, QImage.Format.Format_RGB32)
-    tile.fill(QColor(200, 200, 200))
-    p = QPainter(tile)
-    p.fillRect(0, 0, 8, 8, QColor(255, 255, 255))
-    p.fillRect(8, 8, 8, 8, QColor(255, 255, 255))
-    p.end()
-    return QBrush(tile)
