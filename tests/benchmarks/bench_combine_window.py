@@ -213,9 +213,9 @@ def main() -> None:
         before = row.text()
         mask2 = np.array(canvas.mask(), copy=True)
         mask2[h // 10 : h // 5, w // 10 : w // 5] = 255
-        watch()
         t0 = time.perf_counter()
-        canvas.apply_mask(mask2, "bench mask 2")
+        canvas.apply_mask(mask2, "bench mask 2")  # the edit itself is not the advisor's
+        watch()
         await until(lambda: row.text() != before)
         box_ms = win.advisor.seconds * 1000
         print(f"advisor line after a mask edit       {time.perf_counter() - t0:6.2f} s "

@@ -199,3 +199,27 @@ def test_fill_all_and_feather_and_a_variant_of_another_size(window, qtbot, ui) -
     qtbot.waitUntil(lambda: "is not 160x120" in window.message_label.text(), timeout=10_000)
     assert window.combine.active is None and not window.actions_.all["combine"].isChecked()
     assert "\n" not in window.message_label.text()
+
+
+def test_other_tools_and_another_photo_leave_the_mode(window, qtbot, ui) -> None:  # type: ignore[no-untyped-def]
+    record, _mask = run_variants(window, ui)
+    c = enter(window, qtbot)
+    QTest.keyClick(window, Qt.Key.Key_L)  # the lasso edits the mask: the mode ends
+    assert window.combine.active is None and window.canvas.tool() == "lasso"
+    assert window.canvas.shown_variant() is None
+    QTest.keyClick(window, Qt.Key.Key_B)
+    assert enter(window, qtbot) is c  # the same combination again
+    # a thumbnail click shows that variant: the mode ends, the variant is shown
+    card = window.results.card(record.number)
+    qtbot.mouseClick(card.variant_buttons[1], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.results.shown() == (record.number, 1), timeout=10_000)
+    assert window.combine.active is None and "variant 2 of 2" in window.canvas.shown_variant()
+    QTest.keyClick(window, Qt.Key.Key_0)
+    enter(window, qtbot)
+    window.canvas.set_image(ui.photo(90, 100, seed=4))  # another photo shown
+    assert window.combine.active is None and window.canvas.shown_variant() is None
+    assert not window.combine.bar.isVisible()
+    window.canvas.setFocus()
+    QTest.keyClick(window, Qt.Key.Key_K)
+    assert "another size" in window.message_label.text()
+    assert window.combine.active is None

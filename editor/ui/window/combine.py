@@ -21,7 +21,7 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QToolBar
 
-from editor.core.combine import CombineError, PickChange, VariantCombiner
+from editor.core.combine import PickChange, VariantCombiner
 from editor.core.job_record import JobRecord
 from editor.ui.canvas.pick_layer import CompositeLayer, PickInput, widget_rect
 from editor.ui.window.combine_bar import CombineBar, ModeKeys
@@ -38,6 +38,7 @@ from editor.ui.window.controller import Controller
 if TYPE_CHECKING:
     from editor.ui.window.main import MainWindow
 
+Box = tuple[int, int, int, int]
 HINT = "Paint where a source shows: 0 original, 1-4 variants; [ ] size; Ctrl+Z undoes a stroke."
 
 
@@ -58,6 +59,7 @@ class CombineController(Controller):
         self._entering = False
         self.input = PickInput(self.canvas, self._begin, self._dab, self._end)
         self.last_latency = 0.0  # seconds from a dab to its repaint request (benchmarks)
+        self.exported: Path | None = None  # the last export
         self._dabs = DabQueue()
         bar = self.bar
         bar.source_chosen.connect(self.pick_source)
@@ -67,6 +69,7 @@ class CombineController(Controller):
         bar.use_clicked.connect(self.use_composite)
         bar.done_clicked.connect(self.leave)
         self.canvas.variant_closed.connect(self._displaced)
+        self.canvas.image_changed.connect(self._prune)
         self.results.variant_clicked.connect(lambda _n, _i: self.leave())
         self.canvas.brush_changed.connect(self._tool_changed)
         bindings: list[tuple[list[str], Callable[[], object]]] = [
@@ -198,6 +201,11 @@ class CombineController(Controller):
         if self.active is not None and self.canvas.shown_variant() is None:
             self.leave()
 
+    def _prune(self) -> None:
+        """Forget combinations of jobs the document no longer has (another photo)."""
+        jobs = self.doc.jobs
+        self._kept = {n: k for n, k in self._kept.items() if jobs.get(n) is k.record}
+
     def _tool_changed(self) -> None:
         if self.active is not None and self.canvas.tool() not in ("brush", "eraser"):
             self.leave()
@@ -242,14 +250,14 @@ class CombineController(Controller):
         if c is None or not self._dabs.push(coverage, origin):
             return  # a worker call that takes this dab is already on its way
 
-        def add() -> tuple[tuple[int, int, int, int] | None, float]:
+        def add() -> tuple[Box | None, float]:
             coverage, origin, asked = self._dabs.take()
             box = c.stroke.add(coverage, origin) if c.stroke is not None else None
             if box is not None:
                 c.layer.update(box)
             return box, asked
 
-        def shown(result: tuple[tuple[int, int, int, int] | None, float]) -> None:
+        def shown(result: tuple[Box | None, float]) -> None:
             self._repaint(result[0])
             self.last_latency = time.perf_counter() - result[1]
 
@@ -271,7 +279,7 @@ class CombineController(Controller):
 
         self.worker.submit(finish, finished, self.show_error)
 
-    def _repaint(self, box: tuple[int, int, int, int] | None) -> None:
+    def _repaint(self, box: Box | None) -> None:
         if box is not None and self.active is not None:
             self.canvas.update(widget_rect(self.canvas, box))
 
@@ -282,14 +290,7 @@ class CombineController(Controller):
         change = take.pop()
         put.append(change)
         values = change.before if undo else change.after
-
-        def apply() -> tuple[int, int, int, int] | None:
-            box = c.combiner.set_pick(change.rect, values)
-            if box is not None:
-                c.layer.update(box)
-            return box
-
-        self.worker.submit(apply, self._repaint, self.show_error)
+        self._redraw(c, lambda: c.combiner.set_pick(change.rect, values))
         self.show_info(("Undid" if undo else "Redid") + " a pick stroke.")
 
     def undo(self) -> None:
@@ -308,17 +309,14 @@ class CombineController(Controller):
             return
         h, w = c.combiner.shape
 
-        def fill() -> tuple[int, int, int, int] | None:
+        def fill() -> Box | None:
             before = c.combiner.pick.copy()
             after = np.broadcast_to(np.uint8(k), (h, w))
-            box = c.combiner.set_pick((0, 0, w, h), after)
             c.undo.append(PickChange((0, 0, w, h), before, after))
             c.redo.clear()
-            if box is not None:
-                c.layer.update(box)
-            return box
+            return c.combiner.set_pick((0, 0, w, h), after)
 
-        self.worker.submit(fill, self._repaint, self.show_error)
+        self._redraw(c, fill)
 
     def set_feather(self, px: int) -> None:
         """The feathered edge's width (source pixels): the composite is recomputed."""
@@ -327,14 +325,22 @@ class CombineController(Controller):
             return
         h, w = c.combiner.shape
 
-        def refeather() -> tuple[int, int, int, int] | None:
+        def refeather() -> Box | None:
             c.combiner.feather_px = max(0, int(px))
-            box = c.combiner.refresh((0, 0, w, h))
+            return c.combiner.refresh((0, 0, w, h))
+
+        self._redraw(c, refeather)
+
+    def _redraw(self, c: Combination, change: Callable[[], Box | None]) -> None:
+        """Run ``change`` of the pick map in the worker, then the layer and the canvas."""
+
+        def work() -> Box | None:
+            box = change()
             if box is not None:
                 c.layer.update(box)
             return box
 
-        self.worker.submit(refeather, self._repaint, self.show_error)
+        self.worker.submit(work, self._repaint, self.show_error)
 
     # -- results ------------------------------------------------------------------------
     def export_composite(self, path: str | None = None) -> None:
@@ -374,8 +380,6 @@ class CombineController(Controller):
 
         self.worker.submit(work, done, self.show_error)
 
-    exported: Path | None = None
-
     def _last(self) -> Combination | None:
         record = self._job()
         kept = self._kept.get(record.number) if record is not None else None
@@ -395,6 +399,3 @@ class CombineController(Controller):
             self.refresh()
 
         self.worker.submit(lambda: c.combiner.composite.copy(), use, self.show_error)
-
-
-__all__ = ["CombineController", "CombineError", "default_feather"]
