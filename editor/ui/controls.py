@@ -53,6 +53,7 @@ class ControlsWidget(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.width_floor = 0  # the narrowest the window lets the panel be (px)
         self._reference: np.ndarray | None = None
         self._mask_regions: int | None = None  # masked regions (local time estimate)
         self._recalling = False  # true while the remembered values of an engine are shown
@@ -322,6 +323,12 @@ class ControlsWidget(QWidget):
         inner.layout().activate()  # rows shown or hidden just now count
         bar = scroll.verticalScrollBar().sizeHint().width()
         scroll.setMinimumWidth(inner.minimumSizeHint().width() + bar)
+        # the panel's own minimum too: a minimum set on it (the window's floor) would
+        # otherwise win over its layout, and the dock would keep clipping the wider rows
+        own = self.layout()
+        if own is not None:
+            own.activate()
+            self.setMinimumWidth(max(self.width_floor, own.minimumSize().width()))
 
     def _on_backend_changed(self) -> None:
         self.set_readiness("checking…", True)

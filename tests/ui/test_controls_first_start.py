@@ -6,6 +6,7 @@ from __future__ import annotations
 import socket
 
 import pytest
+from PySide6.QtCore import QPoint
 from PySide6.QtWidgets import QApplication, QComboBox, QDockWidget, QWidget
 from window_helpers import close_window, new_window
 
@@ -27,14 +28,16 @@ def _pick(box: QComboBox, value: str) -> None:
 
 
 def _clipped_rows(controls: ControlsWidget) -> list[str]:
-    """Visible settings rows that do not fit sideways in the scroll area's viewport."""
+    """Visible settings rows that do not fit sideways in the scroll area's viewport, or
+    whose viewport reaches past the panel itself (the dock clips it there)."""
     viewport = controls.scroll.viewport()
+    shown = min(viewport.width(), controls.width() - viewport.mapTo(controls, QPoint(0, 0)).x())
     out = []
     for name, widget in controls._rows().items():
         if not widget.isVisible():
             continue
         right = widget.mapTo(viewport, widget.rect().topRight()).x()
-        if right >= viewport.width() or widget.width() < widget.minimumSizeHint().width():
+        if right >= shown or widget.width() < widget.minimumSizeHint().width():
             out.append(name)
     return out
 
@@ -152,3 +155,25 @@ def test_the_real_window_starts_with_the_last_used_fashn_settings(qtbot) -> None
         assert c.settings()["resolution"] == "4k" and c.settings()["num_images"] == 2
     finally:
         close_window(qtbot, again)
+
+
+def test_switching_from_local_to_fashn_widens_the_dock(qtbot, qloop, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Seen under Xvfb: started on the local engine (narrow rows), then FASHN chosen: its
+    rows are wider, and the dock kept its width and cut them off at the right."""
+    monkeypatch.delenv("FASHN_API_KEY", raising=False)
+    win = new_window(qtbot)
+    try:
+        qtbot.waitExposed(win)
+        win.resize(1440, 900)
+        c = win.controls
+        QApplication.processEvents()
+        assert c.backend() == "local"
+        narrow = c.width()
+        _pick(c.backend_box, "fashn")
+        qtbot.waitUntil(lambda: c.width() >= c.scroll.minimumWidth(), timeout=5_000)
+        assert c.width() > narrow
+        dock = win.findChild(QDockWidget, "controls-dock")
+        qtbot.waitUntil(lambda: dock.width() >= c.width(), timeout=5_000)
+        assert _clipped_rows(c) == []
+    finally:
+        close_window(qtbot, win)

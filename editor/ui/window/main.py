@@ -102,6 +102,7 @@ class MainWindow(QMainWindow):
     def _build_docks(self) -> None:
         # the controls scroll their settings themselves; estimate, time, Run and Cancel
         # stay pinned below them
+        self.controls.width_floor = 340
         self.controls.setMinimumWidth(340)
         cancel = QPushButton("Cancel")
         cancel.setObjectName("cancel-all")
