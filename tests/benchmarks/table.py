@@ -288,7 +288,7 @@ def main(argv: list[str] | None = None) -> int:
     names = [n.strip() for n in args.only.split(",") if n.strip()] or discover(args.dir)
     notes: list[str] = []
     results: dict[str, dict[str, Run]] = {}
-    load_before = load()
+    load_before, started = load(), datetime.datetime.now(datetime.UTC)
     for name in names:
         script = args.dir / f"{name}.py"
         if not script.exists():
@@ -311,7 +311,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{label(parse_size(s))} = {'x'.join(map(str, parse_size(s)))}" for s in sizes
     )
     header = (
-        f"Measured {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC on "
+        f"Measured {started:%Y-%m-%d %H:%M}-{datetime.datetime.now(datetime.UTC):%H:%M} UTC on "
         f"{os.cpu_count()} CPUs, load average {load_before} before and {load()} after "
         f"({shown_sizes}).\n"
     )
