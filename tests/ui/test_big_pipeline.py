@@ -99,13 +99,21 @@ def test_a_large_mask_is_snapshotted_in_bands_after_a_pause(qtbot, monkeypatch) 
     mask = np.zeros((3000, 4000), np.uint8)
     assert mask.nbytes > mask_snapshot.SMALL_BYTES
     mask[100:200] = 255
+    bands: list[int] = []
+
+    def after_a_band() -> None:  # runs right after each band is copied
+        bands.append(snaps._row)
+        if len(bands) == 1:  # copying in bands: change the mask between two bands
+            assert snaps._copy is not None and 0 < snaps._row < mask.shape[0]
+            mask[2900:3000] = 7  # rows not copied yet: this copy gets them
+            mask[0:10] = 9  # rows already copied: marked dirty, another copy follows
+            snaps.changed(mask)
+
+    snaps._timer.timeout.connect(after_a_band)
     snaps.changed(mask)
     assert not copies and snaps.busy()  # nothing copied on the UI thread yet
-    qtbot.waitUntil(lambda: snaps._copy is not None, timeout=5_000)  # copying in bands
-    mask[2900:3000] = 7  # rows not copied yet: this copy gets them
-    mask[0:10] = 9  # rows already copied: marked dirty, another copy follows
-    snaps.changed(mask)
-    qtbot.waitUntil(lambda: len(copies) == 2, timeout=5_000)
+    qtbot.waitUntil(lambda: len(copies) == 2, timeout=20_000)
+    assert len(bands) > 2  # the first copy took several bands
     assert all(m is mask for m, _ in copies)
     assert np.array_equal(copies[-1][1], mask) and copies[-1][1] is not mask
     qtbot.waitUntil(lambda: not snaps.busy(), timeout=5_000)
