@@ -83,7 +83,8 @@ def main() -> None:
         heartbeat.start()
         t0 = time.perf_counter()
         start()
-        while sel.busy:
+        # landed: computed, and on a large mask written by the mask worker too
+        while sel.busy or win.document.mask_work.busy():
             await asyncio.sleep(0.001)
         wall = time.perf_counter() - t0
         heartbeat.stop()

@@ -291,3 +291,32 @@ def test_colour_range_closed_before_its_preview_is_ready(win, qtbot, caplog) -> 
     assert all(layer.values() is None for layer in layers)
     assert win.document.history.index == 0
     assert not [r for r in caplog.records if "already deleted" in r.getMessage() + str(r.exc_info)]
+
+
+def test_wand_on_a_large_photo_lands_through_the_mask_worker(window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    """On a photo past the mask worker's size the selection is written, recorded and
+    redrawn in the worker (the UI thread only repaints), still as one undo step."""
+    from editor.core.mask_work import ASYNC_FROM
+
+    h, w = 1800, 2400
+    assert h * w >= ASYNC_FROM
+    img = np.full((h, w, 3), 128, np.uint8)
+    img[200:1400, 300:2000] = (200, 30, 30)
+    window.canvas.set_image(img)
+    window.canvas.zoom_fit()
+    window.update_actions()
+    written: list[tuple[int, int, int, int]] = []
+    window.document.mask_work.after_write.append(lambda _mask, rect: written.append(rect))
+    QTest.keyClick(window.canvas, Qt.Key.Key_W)
+    click(window.canvas, 1000, 800)
+    settle(window, qtbot, 1)
+    mask = window.document.mask
+    assert written, "the selection did not go through the mask worker"
+    assert (mask[200:1400, 300:2000] == 255).all() and int(mask.sum()) == 255 * 1200 * 1700
+    assert window.canvas.undo_stack.undoText() == "Magic wand"
+    window.canvas.undo()
+    qtbot.waitUntil(lambda: not window.document.mask_work.busy(), timeout=10_000)
+    assert not window.document.mask.any()
+    window.canvas.redo()
+    qtbot.waitUntil(lambda: not window.document.mask_work.busy(), timeout=10_000)
+    assert int(window.document.mask.sum()) == 255 * 1200 * 1700
