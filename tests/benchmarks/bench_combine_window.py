@@ -1,8 +1,8 @@
 """Combine variants and the resolution advisor in the real window (prints figures;
 asserts nothing).
 
-    QT_QPA_PLATFORM=offscreen python tests/benchmarks/bench_combine_window.py [--mp 24|100]
-        [--photo PATH] [--shots DIR] [--keep]
+    QT_QPA_PLATFORM=offscreen python tests/benchmarks/bench_combine_window.py [--size WxH]
+        [--fake] [--photo PATH] [--shots DIR] [--keep]
 
 Runs 3 variants with the offline engine on a masked photo, then times: entering
 combine mode (K to the composite painted), one pick stroke (a drag of 12 moves: each
@@ -25,8 +25,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-
-SIZES = {24: (6000, 4000), 100: (11648, 8736)}
+from benchsize import figure, photo_size
 
 
 def photo(w: int, h: int) -> np.ndarray:
@@ -61,8 +60,10 @@ def fake_job(win, mask: np.ndarray) -> None:  # type: ignore[no-untyped-def]
         region = source[y0:y1, x0:x1]
         image[y0:y1, x0:x1] = 255 - region if k == 2 else np.roll(region, k + 1, axis=2)
         images.append(image)
-    record = JobRecord(prompt="made up", images=images, status="completed", backend="bench")
+    record = JobRecord(prompt="made up", status="completed", backend="bench")
     record.source, record.mask = source, mask.copy()
+    record.set_images(images)  # kept as crops over the source, as a real job's
+    del images
     record.settings = {"seed": 7}
     win.document.add_job(record)
     win.results.add_job(record)
@@ -72,8 +73,8 @@ def fake_job(win, mask: np.ndarray) -> None:  # type: ignore[no-untyped-def]
 
 
 def main() -> None:
+    size = photo_size()
     ap = argparse.ArgumentParser()
-    ap.add_argument("--mp", type=int, default=24, choices=sorted(SIZES))
     ap.add_argument("--photo", type=Path)
     ap.add_argument("--shots", type=Path)
     ap.add_argument("--keep", action="store_true", help="leave the window open at the end")
@@ -112,9 +113,9 @@ def main() -> None:
         last[0] = time.perf_counter()
         heartbeat.start()
 
-    def stall() -> str:
+    def stall(name: str) -> None:
         heartbeat.stop()
-        return f"longest stall {max(stalls, default=0) * 1000:5.0f} ms"
+        figure(f"{name}: longest stall", max(stalls, default=0) * 1000, "ms")
 
     async def until(cond, timeout: float = 600.0) -> None:  # type: ignore[no-untyped-def]
         end = time.perf_counter() + timeout
@@ -135,7 +136,7 @@ def main() -> None:
             win.opener.open_path(str(args.photo))
             await until(lambda: win.document.image is not None and not win.opening)
         else:
-            canvas.set_image(photo(*SIZES[args.mp]))
+            canvas.set_image(photo(*size))
         h, w = win.document.image.shape[:2]
         print(f"photo {w} x {h} ({w * h / 1e6:.0f} MP)")
         mask = np.zeros((h, w), np.uint8)
@@ -161,7 +162,8 @@ def main() -> None:
         QTest.keyClick(win, Qt.Key.Key_K)
         await until(lambda: combine.active is not None)
         canvas.repaint()
-        print(f"enter combine mode (K to painted)    {time.perf_counter() - t0:6.2f} s, {stall()}")
+        figure("enter combine mode (K to painted)", (time.perf_counter() - t0) * 1000, "ms")
+        stall("enter combine mode")
         QTest.keyClick(win, Qt.Key.Key_2)
         canvas.set_brush_size(w / 12)
         a = canvas.map_from_source(QPointF(w * 0.35, h * 0.45)).toPoint()
@@ -180,9 +182,10 @@ def main() -> None:
         await until(lambda: combine.worker.pending == 0)
         canvas.repaint()
         done = time.perf_counter()
-        print(f"pick stroke: dab to repaint request  {np.median(latencies) * 1000:6.1f} ms median, "
-              f"{max(latencies) * 1000:.1f} ms max; release to painted "
-              f"{(done - t1) * 1000:.1f} ms; {stall()}")  # fmt: skip
+        figure("pick stroke: dab to repaint request, median", np.median(latencies) * 1000, "ms")
+        figure("pick stroke: dab to repaint request, max", max(latencies) * 1000, "ms")
+        figure("pick stroke: release to painted", (done - t1) * 1000, "ms")
+        stall("pick stroke")
         QTest.keyClick(win, Qt.Key.Key_3)
         c2 = canvas.map_from_source(QPointF(w * 0.5, h * 0.35)).toPoint()
         d2 = canvas.map_from_source(QPointF(w * 0.5, h * 0.55)).toPoint()
@@ -196,30 +199,33 @@ def main() -> None:
         QTest.keyClick(win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
         await until(lambda: combine.worker.pending == 0)
         canvas.repaint()
-        print(f"undo a pick stroke (to painted)      {time.perf_counter() - t0:6.2f} s, {stall()}")
+        figure("undo a pick stroke (to painted)", (time.perf_counter() - t0) * 1000, "ms")
+        stall("undo a pick stroke")
         out = Path(tempfile.mkdtemp()) / "combined.png"
         watch()
         t0 = time.perf_counter()
         combine.export_composite(str(out))
         await until(lambda: combine.worker.pending == 0)
-        print(f"export composite PNG ({out.stat().st_size / 1e6:.0f} MB)        "
-              f"{time.perf_counter() - t0:6.2f} s, {stall()}")  # fmt: skip
+        figure("export composite PNG", time.perf_counter() - t0, "s",
+               note=f"{out.stat().st_size / 1e6:.0f} MB")  # fmt: skip
+        stall("export composite PNG")
         print(f"  exported to {out}")
         QTest.keyClick(win, Qt.Key.Key_Escape)
         c.set_backend("fashn")
         c.resolution_box.setCurrentIndex(c.resolution_box.findData("1k"))
         row = c.footer.findChild(type(c.estimate_label), "advisor")
         await until(lambda: row.isVisible())
-        before = row.text()
         mask2 = np.array(canvas.mask(), copy=True)
         mask2[h // 10 : h // 5, w // 10 : w // 5] = 255
+        win.advisor.seconds = 0.0
         t0 = time.perf_counter()
         canvas.apply_mask(mask2, "bench mask 2")  # the edit itself is not the advisor's
         watch()
-        await until(lambda: row.text() != before)
+        await until(lambda: win.advisor.seconds > 0, timeout=60)  # the new box has landed
         box_ms = win.advisor.seconds * 1000
-        print(f"advisor line after a mask edit       {time.perf_counter() - t0:6.2f} s "
-              f"(150 ms debounce + box {box_ms:.0f} ms), {stall()}")  # fmt: skip
+        figure("advisor line after a mask edit", (time.perf_counter() - t0) * 1000, "ms",
+               note=f"150 ms debounce + box {box_ms:.0f} ms")  # fmt: skip
+        stall("advisor line")
         print(f"  {row.text()}")
         shot("advisor.png")
         if not args.keep:

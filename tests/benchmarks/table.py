@@ -47,6 +47,7 @@ EXTRA_ARGS: dict[str, list[str]] = {
     "bench_batch": ["--shots", "3", "--processing", "0.5"],
     "bench_backends": ["--runs", "1"],
     "gil_probe": ["--runs", "3"],
+    "bench_combine_window": ["--fake"],
 }
 COSTS = {"ms": 1.0, "s": 1000.0, "kB": 1 / 1024, "MB": 1.0, "GB": 1024.0}
 PEAK_RSS = "peak RSS of the process"  # added to every run's figures
