@@ -29,6 +29,7 @@ from editor.ui.window.combine_work import (
     Combination,
     DabQueue,
     SerialWorker,
+    default_feather,
     export_composite,
     export_composite_next_to,
     source_infos,
@@ -40,11 +41,6 @@ if TYPE_CHECKING:
 
 Box = tuple[int, int, int, int]
 HINT = "Paint where a source shows: 0 original, 1-4 variants; [ ] size; Ctrl+Z undoes a stroke."
-
-
-def default_feather(width: int, height: int) -> int:
-    """The feathered edge scaled to the photo: ~0.4 % of its short side (16 px at 24 MP)."""
-    return max(2, round(min(width, height) * 0.004))
 
 
 class CombineController(Controller):

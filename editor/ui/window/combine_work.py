@@ -105,6 +105,11 @@ class DabQueue:
         return (*merge_coverage(items), since)
 
 
+def default_feather(width: int, height: int) -> int:
+    """The feathered edge scaled to the photo: ~0.4 % of its short side (16 px at 24 MP)."""
+    return max(2, round(min(width, height) * 0.004))
+
+
 def source_infos(record: JobRecord) -> list[SourceInfo]:
     """The original and each variant of ``record``: job id, seed, engine, prompt."""
     seed = record.settings.get("seed")
