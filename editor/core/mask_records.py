@@ -28,7 +28,7 @@ def _pack(tile: np.ndarray) -> TileValue:
     first = int(tile.flat[0])
     if int(tile.min()) == first == int(tile.max()):
         return first
-    return tile.copy()
+    return np.array(tile, copy=True)
 
 
 def _nbytes(value: TileValue) -> int:
@@ -124,3 +124,31 @@ def diff_tiles(old: np.ndarray, new: np.ndarray) -> TileRecord | None:
 def _changed_columns(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Per column of a band of rows: True where any pixel differs."""
     return np.asarray((a != b).any(axis=0))
+
+
+def record_changes(mask: np.ndarray, changes: list[tuple[Rect, np.ndarray]]) -> TileRecord | None:
+    """The record of writing ``changes`` ((x0, y0, x1, y1), new values) into ``mask``
+    (not yet written): only the tiles they overlap are copied and compared."""
+    new_tiles: dict[tuple[int, int], np.ndarray] = {}
+    for (x0, y0, x1, y1), values in changes:
+        for ty in range(y0 // TILE, (y1 - 1) // TILE + 1):
+            for tx in range(x0 // TILE, (x1 - 1) // TILE + 1):
+                tile = new_tiles.get((ty, tx))
+                if tile is None:
+                    tile = new_tiles[(ty, tx)] = _tile(mask, ty, tx).copy()
+                ty0, tx0 = ty * TILE, tx * TILE
+                iy0, iy1 = max(y0, ty0), min(y1, ty0 + tile.shape[0])
+                ix0, ix1 = max(x0, tx0), min(x1, tx0 + tile.shape[1])
+                tile[iy0 - ty0 : iy1 - ty0, ix0 - tx0 : ix1 - tx0] = values[
+                    iy0 - y0 : iy1 - y0, ix0 - x0 : ix1 - x0
+                ]
+    tiles: list[tuple[int, int, TileValue, TileValue]] = []
+    for (ty, tx), new in sorted(new_tiles.items()):
+        old = _tile(mask, ty, tx)
+        if not np.array_equal(old, new):
+            tiles.append((ty, tx, _pack(old), _pack(new)))
+    return TileRecord(mask.shape, tiles) if tiles else None
+
+
+def _tile(mask: np.ndarray, ty: int, tx: int) -> np.ndarray:
+    return mask[ty * TILE : (ty + 1) * TILE, tx * TILE : (tx + 1) * TILE]

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from editor.core.mask_history import _COMPRESSOR
-from editor.core.mask_records import InvertRecord, MaskRecord, Rect, diff_tiles
+from editor.core.mask_records import InvertRecord, MaskRecord, Rect, diff_tiles, record_changes
 
 if TYPE_CHECKING:
     from editor.core.document import Document
@@ -51,7 +51,8 @@ _WORKER = ThreadPoolExecutor(
     max_workers=1, thread_name_prefix="mask-work", initializer=lower_thread_priority
 )
 
-Compute = Callable[[np.ndarray], np.ndarray]
+# the new mask, or the rectangles that may change with their new values (``edge_changes``)
+Compute = Callable[[np.ndarray], "np.ndarray | list[tuple[Rect, np.ndarray]]"]
 
 
 @dataclass
@@ -101,7 +102,11 @@ class MaskWork:
             if invert:
                 record: MaskRecord | None = InvertRecord(mask.shape)
             else:
-                record = diff_tiles(mask, compute(mask))
+                new = compute(mask)
+                if isinstance(new, list):
+                    record = record_changes(mask, new)
+                else:
+                    record = diff_tiles(mask, new)
             if record is not None:
                 self._write(mask, record, "after")
             return record

@@ -17,6 +17,7 @@ import numpy as np
 from PySide6.QtCore import QRect
 
 from editor.core.document import MASK_OPS
+from editor.core.mask import edge_changes
 from editor.core.mask_records import Rect
 
 from .overlay import edge_pixels
@@ -84,7 +85,12 @@ class CanvasWorkMixin:
             return False
         self._end_stroke()
         work = self.document.mask_work
-        if work.edit(lambda mask: func(mask, px), text, invert=name == "invert"):
+
+        def compute(mask: np.ndarray) -> np.ndarray | list[tuple[Rect, np.ndarray]]:
+            changes = edge_changes(name, mask, px)  # a grow or feather: only near edges
+            return func(mask, px) if changes is None else changes
+
+        if work.edit(compute, text, invert=name == "invert"):
             return True
         return self.document.mask_op(name, px)
 
