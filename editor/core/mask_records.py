@@ -73,15 +73,29 @@ class TileRecord:
             self._tiles[i] = (ty, tx, _squeeze(before), _squeeze(after))
 
     def apply(self, mask: np.ndarray, which: str) -> Rect:
-        """Write the ``which`` ("before" or "after") pixels into ``mask`` in place."""
-        side = 2 if which == "before" else 3
-        for tile in self._tiles:
-            ty, tx, value = tile[0], tile[1], tile[side]
-            target = mask[ty * TILE : (ty + 1) * TILE, tx * TILE : (tx + 1) * TILE]
+        """Write the ``which`` ("before" or "after") pixels into ``mask`` in place: each
+        run of flat tiles of one value in a row of tiles as one fill."""
+        for ty, tx0, tx1, value in self.runs(which):
+            target = mask[ty * TILE : (ty + 1) * TILE, tx0 * TILE : tx1 * TILE]
             if isinstance(value, bytes):
                 value = np.frombuffer(zlib.decompress(value), np.uint8).reshape(target.shape)
             target[...] = value
         return self.rect
+
+    def runs(self, which: str) -> list[tuple[int, int, int, TileValue]]:
+        """The ``which`` side as (ty, tx0, tx1, value): a run of adjacent flat tiles of
+        one value in a row of tiles, or one tile of pixels (tx1 = tx0 + 1)."""
+        side = 2 if which == "before" else 3
+        runs: list[tuple[int, int, int, TileValue]] = []
+        for tile in self._tiles:  # in row-major order
+            ty, tx, value = tile[0], tile[1], tile[side]
+            if runs and isinstance(value, int):
+                rty, rtx0, rtx1, rvalue = runs[-1]
+                if rty == ty and rtx1 == tx and isinstance(rvalue, int) and rvalue == value:
+                    runs[-1] = (ty, rtx0, tx + 1, value)
+                    continue
+            runs.append((ty, tx, tx + 1, value))
+        return runs
 
 
 class InvertRecord:
@@ -95,6 +109,10 @@ class InvertRecord:
     def __init__(self, shape: tuple[int, int]) -> None:
         self.shape = shape
         self.rect: Rect = (0, 0, shape[1], shape[0])
+
+    def runs(self, which: str) -> list[tuple[int, int, int, TileValue]]:
+        """Nothing is flat: the caller refreshes the whole rectangle."""
+        return []
 
     def apply(self, mask: np.ndarray, which: str) -> Rect:
         """Invert ``mask`` in place (``which`` does not matter: its own inverse)."""

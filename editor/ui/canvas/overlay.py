@@ -130,6 +130,7 @@ class MaskOverlay:
         levels: list[np.ndarray] | None = None,
     ) -> None:
         self._table = overlay_table(color)
+        self.lut = _premultiplied(self._table)  # mask value -> premultiplied ARGB32
         self.mask = mask
         if levels is None:
             levels = mask_pyramid(mask)
@@ -140,6 +141,7 @@ class MaskOverlay:
         changed mask beside this one."""
         new = MaskOverlay.__new__(MaskOverlay)
         new._table = self._table
+        new.lut = self.lut
         new.mask = self.mask.copy()
         new.levels = [
             _Level(new.mask if i == 0 else lv.mask.copy(), self._table, small=i > 0)
@@ -150,6 +152,7 @@ class MaskOverlay:
     def set_color(self, color: QColor) -> None:
         """Change the colour (each level gets the new colour table; no pixel work)."""
         self._table = overlay_table(color)
+        self.lut = _premultiplied(self._table)
         for level in self.levels:
             level.set_table(self._table)
 
@@ -186,7 +189,7 @@ class MaskOverlay:
         if zoom >= 1.0 and not as_mask:
             x0, y0, x1, y1 = clip_rect(src, self.mask.shape)
             if x0 < x1 and y0 < y1:
-                arr = np.take(_premultiplied(self._table), self.mask[y0:y1, x0:x1])
+                arr = np.take(self.lut, self.mask[y0:y1, x0:x1])
                 fmt = QImage.Format.Format_ARGB32_Premultiplied
                 image = QImage(arr.data, x1 - x0, y1 - y0, (x1 - x0) * 4, fmt)
                 p.drawImage(QRectF(x0, y0, x1 - x0, y1 - y0), image)
@@ -285,10 +288,12 @@ def edge_pixels(mask: np.ndarray, vp: Viewport, x0: int, y0: int, w: int, h: int
     # 2-D fancy index jumps around a 100 MP mask for every sample
     # (within the rows and columns sampled only: zoomed in that is a small window)
     ys0, xs0 = int(sy[0]), int(sx[0])  # both ascending
-    window = mask[ys0 : int(sy[-1]) + 1, xs0 : int(sx[-1]) + 1]
-    inside = window.take(sy - ys0, axis=0).take(sx - xs0, axis=1) >= 128
-    inside &= in_y[:, None]
-    inside &= in_x[None, :]
+    window = mask[ys0 : int(sy[-1]) + 1, xs0 : int(sx[-1]) + 1] >= 128  # source pixels
+    inside = window.take(sy - ys0, axis=0).take(sx - xs0, axis=1)
+    if not in_y.all():
+        inside &= in_y[:, None]
+    if not in_x.all():
+        inside &= in_x[None, :]
     core = inside[:-1, :-1]
     edge = core != inside[:-1, 1:]
     edge |= core != inside[1:, :-1]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QPainter, QPaintEvent, QPen, QTransform
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QTransform
 from PySide6.QtWidgets import QWidget
 
 from editor.core.document import Document
@@ -22,6 +22,7 @@ from .banner import checker_brush, paint_banner
 from .brush import MaskStroke
 from .input import CanvasInputMixin
 from .lasso import LassoPath
+from .outline import paint_brush_outline, paint_lasso
 from .overlay import (
     DEFAULT_OVERLAY_COLOR,
     DEFAULT_OVERLAY_OPACITY,
@@ -32,6 +33,7 @@ from .overlay import (
 from .tools import CanvasToolsMixin, OverlayMode, Tool
 from .undo import MaskPatch, MaskUndoStack
 from .viewport import Viewport, clamp_zoom, next_zoom_step
+from .zoomed import ZoomedLayers
 
 _BACKGROUND = QColor(48, 48, 48)
 
@@ -63,6 +65,7 @@ class CanvasView(CanvasToolsMixin, CanvasInputMixin, CanvasWorkMixin, QWidget):
         self._photo: PhotoLayer | None = None
         self._overlay: MaskOverlay | None = None
         self._edges = EdgeLayer()
+        self._zoomed = ZoomedLayers()  # photo and overlay at widget pixels, zoomed in
         self._fit_mode = True
         self._tool: Tool = "brush"
         self._brush_size = 60.0
@@ -232,11 +235,13 @@ class CanvasView(CanvasToolsMixin, CanvasInputMixin, CanvasWorkMixin, QWidget):
         elif ix or iy:
             # Whole-pixel pan: move what is on screen and paint only the uncovered strips.
             self._edges.scroll(ix, iy, self._mask, self._vp)
+            self._zoomed.scroll(ix, iy, self._vp)
             self.scroll(ix, iy)
             self.view_changed.emit()
 
     def _view_changed(self, zoomed: bool = True) -> None:
         self._edges.invalidate()
+        self._zoomed.invalidate()
         self.update()
         self.view_changed.emit()
         if zoomed:
@@ -265,6 +270,9 @@ class CanvasView(CanvasToolsMixin, CanvasInputMixin, CanvasWorkMixin, QWidget):
             self._overlay.refresh(rect)
             if self._edges.valid:
                 self._edges.update(self._mask, self._vp, wr)
+            self._zoomed.mask_changed(self._overlay.mask, self._vp, wr)
+        else:
+            self._zoomed.invalidate_overlay()
         self.update(wr)
 
     # --- painting ------------------------------------------------------------------------
@@ -293,8 +301,10 @@ class CanvasView(CanvasToolsMixin, CanvasInputMixin, CanvasWorkMixin, QWidget):
             self._photo.start()  # its smooth levels: after this first paint
 
     def _paint_layers(self, p: QPainter, r: QRect) -> None:
-        p.fillRect(r, _BACKGROUND)
         vp = self._vp
+        if self._paint_zoomed(p, r):
+            return
+        p.fillRect(r, _BACKGROUND)
         src = vp.visible_source_rect(r)
         if src.isEmpty() or self._photo is None or self._mask is None:
             return
@@ -318,39 +328,43 @@ class CanvasView(CanvasToolsMixin, CanvasInputMixin, CanvasWorkMixin, QWidget):
             if self._edges.image is not None:
                 p.drawImage(r.topLeft(), self._edges.image, r)
 
+    def _paint_zoomed(self, p: QPainter, r: QRect) -> bool:
+        """Zoomed in on an opaque photo: copy the exposed rectangle from the widget-sized
+        photo and overlay buffers (``zoomed``), unscaled. False where that does not
+        apply (zoomed out, a transparent photo, the mask shown in grey)."""
+        photo = self._variant or self._photo
+        variant = self._variant is not None
+        mode = self._overlay_mode
+        if (self._vp.zoom < 1.0 or not isinstance(photo, PhotoLayer)
+                or photo.array.shape[2:] != (3,)
+                or self._overlay is None
+                or self._mask is None or (mode == "mask" and not variant)):  # fmt: skip
+            return False
+        p.drawImage(r.topLeft(), self._zoomed.photo_image(photo.array, photo, self._vp), r)
+        if mode == "overlay" and not variant:
+            overlay = self._overlay
+            p.setOpacity(self._overlay_opacity)
+            p.drawImage(
+                r.topLeft(), self._zoomed.overlay_image(overlay.mask, overlay.lut, self._vp), r
+            )
+            p.setOpacity(1.0)
+        if mode == "overlay" or variant:
+            self._edges.ensure(self._mask, self._vp)
+            if self._edges.image is not None:
+                p.drawImage(r.topLeft(), self._edges.image, r)
+        return True
+
     def _paint_lasso(self, p: QPainter) -> None:
         pts = [self._vp.from_source(q) for q in self._lasso.points]
-        if not pts:
-            return
-        if self._cursor_pos is not None and not self._lasso_dragging:
-            pts.append(QPointF(self._cursor_pos))
-        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        for color, width in ((QColor(0, 0, 0), 3.0), (QColor(255, 255, 255), 1.0)):
-            p.setPen(QPen(color, width))
-            p.drawPolyline(pts)
-        p.setPen(QPen(QColor(255, 255, 255), 1.0))
-        p.setBrush(QBrush(QColor(0, 0, 0)))
-        p.drawEllipse(pts[0], 4.0, 4.0)
+        if pts:
+            if self._cursor_pos is not None and not self._lasso_dragging:
+                pts.append(QPointF(self._cursor_pos))
+            paint_lasso(p, pts)
 
     def _paint_cursor(self, p: QPainter) -> None:
         geo = self._cursor_geometry()
-        if geo is None:
-            return
-        c, radius, core = geo
-        # aliased on purpose: pure black and white pixels stay visible on any photo
-        p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-        p.setBrush(Qt.BrushStyle.NoBrush)
-        for color, width in ((QColor(0, 0, 0), 3.0), (QColor(255, 255, 255), 1.0)):
-            p.setPen(QPen(color, width))
-            p.drawEllipse(c, radius, radius)
-            if radius < 4:
-                p.drawLine(QPointF(c.x() - 6, c.y()), QPointF(c.x() + 6, c.y()))
-                p.drawLine(QPointF(c.x(), c.y() - 6), QPointF(c.x(), c.y() + 6))
-        if 0 < core < radius - 2:
-            p.setPen(QPen(QColor(0, 0, 0, 160), 3.0))
-            p.drawEllipse(c, core, core)
-            p.setPen(QPen(QColor(255, 255, 255), 1.0, Qt.PenStyle.DashLine))
-            p.drawEllipse(c, core, core)
+        if geo is not None:
+            paint_brush_outline(p, *geo)
 
     def _cursor_geometry(self) -> tuple[QPointF, float, float] | None:
         """Centre, radius and hardness-core radius of the brush outline (widget px)."""
