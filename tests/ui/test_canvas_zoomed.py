@@ -18,15 +18,18 @@ def shown(view: CanvasView) -> np.ndarray:
     """The widget's pixels as an H x W x 4 array (what a person sees)."""
     image = view.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
     w, h = image.width(), image.height()
-    return np.frombuffer(image.constBits(), np.uint8).reshape(h, image.bytesPerLine())[
-        :, : 4 * w
-    ].reshape(h, w, 4).copy()
+    return (
+        np.frombuffer(image.constBits(), np.uint8)
+        .reshape(h, image.bytesPerLine())[:, : 4 * w]
+        .reshape(h, w, 4)
+        .copy()
+    )
 
 
 def fresh(view: CanvasView) -> np.ndarray:
     """The same view drawn from buffers sampled anew."""
-    view._zoomed.invalidate()  # noqa: SLF001 - the cache under test
-    view._edges.invalidate()  # noqa: SLF001
+    view._zoomed.invalidate()
+    view._edges.invalidate()
     return shown(view)
 
 
