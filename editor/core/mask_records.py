@@ -21,6 +21,7 @@ import numpy as np
 TILE = 256
 Rect = tuple[int, int, int, int]  # x0, y0, x1, y1 (exclusive)
 TileValue = int | np.ndarray | bytes  # a flat tile's value, its pixels, or them zlib'd
+Run = tuple[int, int, int, TileValue]  # ty, tx0, tx1: flat tiles of one value, or one tile
 
 
 def _pack(tile: np.ndarray) -> TileValue:
@@ -82,11 +83,11 @@ class TileRecord:
             target[...] = value
         return self.rect
 
-    def runs(self, which: str) -> list[tuple[int, int, int, TileValue]]:
+    def runs(self, which: str) -> list[Run]:
         """The ``which`` side as (ty, tx0, tx1, value): a run of adjacent flat tiles of
         one value in a row of tiles, or one tile of pixels (tx1 = tx0 + 1)."""
         side = 2 if which == "before" else 3
-        runs: list[tuple[int, int, int, TileValue]] = []
+        runs: list[Run] = []
         for tile in self._tiles:  # in row-major order
             ty, tx, value = tile[0], tile[1], tile[side]
             if runs and isinstance(value, int):
@@ -110,7 +111,7 @@ class InvertRecord:
         self.shape = shape
         self.rect: Rect = (0, 0, shape[1], shape[0])
 
-    def runs(self, which: str) -> list[tuple[int, int, int, TileValue]]:
+    def runs(self, which: str) -> list[Run]:
         """Nothing is flat: the caller refreshes the whole rectangle."""
         return []
 

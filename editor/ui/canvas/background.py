@@ -18,7 +18,7 @@ from PySide6.QtCore import QRect
 
 from editor.core.document import MASK_OPS
 from editor.core.mask import edge_changes
-from editor.core.mask_records import Rect
+from editor.core.mask_records import TILE, Rect, Run
 
 from .overlay import edge_pixels
 
@@ -106,12 +106,16 @@ class CanvasWorkMixin:
             return True
         return self.document.apply_mask(new_mask, text)
 
-    def _after_worker_write(self, mask: np.ndarray, rect: Rect) -> None:
+    def _after_worker_write(self, mask: np.ndarray, rect: Rect, runs: list[Run]) -> None:
         """In the worker, right after it wrote ``rect`` of ``mask``: the overlay's smaller
-        levels there, and the edge of the whole view as it is now."""
+        levels there (tile by tile where the record says which tiles it wrote: a flat
+        tile is a fill on every level), and the edge of the whole view as it is now."""
         for overlay in (self._overlay, self._live_overlay):
             if overlay is not None and overlay.mask is mask:
-                overlay.refresh_box(*rect)
+                if runs:
+                    overlay.refresh_runs(runs, TILE)
+                else:
+                    overlay.refresh_box(*rect)
         vp = self._vp
         key = _view_key(vp)
         codes = None

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 from PySide6.QtCore import QRect, QRectF
@@ -57,6 +58,12 @@ class _Level:
             return
         self._lut = _premultiplied(table)
         self.update(0, 0, self.mask.shape[1], self.mask.shape[0])
+
+    def fill(self, x0: int, y0: int, x1: int, y1: int, value: int) -> None:
+        """Set (x0, y0) .. (x1, y1) to one mask value (and its colour in the ARGB copy)."""
+        self.mask[y0:y1, x0:x1] = value
+        if self.buffer is not None:
+            self.buffer[y0:y1, x0:x1] = self._lut[value]
 
     def update(self, x0: int, y0: int, x1: int, y1: int) -> None:
         """Bring the ARGB copy (if any) up to date in (x0, y0) .. (x1, y1)."""
@@ -166,21 +173,51 @@ class MaskOverlay:
         self.refresh_box(rect.left(), rect.top(), rect.left() + rect.width(),
                          rect.top() + rect.height())  # fmt: skip
 
-    def refresh_box(self, x0: int, y0: int, x1: int, y1: int) -> None:
+    def refresh_box(self, x0: int, y0: int, x1: int, y1: int, start: int = 1) -> None:
         """``refresh`` of (x0, y0) .. (x1, y1) without Qt types (a worker thread may call
-        it for a mask that the UI thread does not change meanwhile)."""
+        it for a mask that the UI thread does not change meanwhile); ``start``: the first
+        level to recompute (the rectangle is in level 0 pixels)."""
         h, w = self.mask.shape
         x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
         if x0 >= x1 or y0 >= y1:
             return
-        for prev, level in zip(self.levels, self.levels[1:], strict=False):
+        for k, (prev, level) in enumerate(zip(self.levels, self.levels[1:], strict=False), 1):
             lh, lw = level.mask.shape
             x0, y0 = x0 // 2, y0 // 2
             x1, y1 = min(lw, (x1 + 1) // 2), min(lh, (y1 + 1) // 2)
             if x0 >= x1 or y0 >= y1:
                 break
-            half_level(prev.mask, level.mask, x0, y0, x1, y1)
-            level.update(x0, y0, x1, y1)
+            if k >= start:
+                half_level(prev.mask, level.mask, x0, y0, x1, y1)
+                level.update(x0, y0, x1, y1)
+
+    def refresh_runs(self, runs: Sequence[tuple[int, int, int, object]], tile: int) -> None:
+        """Recompute the levels under tiles of ``tile`` px just written: ``runs`` of
+        (ty, tx0, tx1, value) where an int value is a run of flat tiles of that value
+        (the same value on every level: a fill) and any other a tile of pixels."""
+        if not runs:
+            return
+        k = 1
+        while k < len(self.levels) and tile >> k >= 1:
+            prev, level = self.levels[k - 1].mask, self.levels[k]
+            lh, lw = level.mask.shape
+            if (lh, lw) != (prev.shape[0] // 2, prev.shape[1] // 2):
+                break  # a level clamped to one row or column: the general way below
+            s = tile >> k
+            for ty, tx0, tx1, value in runs:
+                y0, y1, x0, x1 = ty * s, min(lh, (ty + 1) * s), tx0 * s, min(lw, tx1 * s)
+                if y0 >= y1 or x0 >= x1:
+                    continue
+                if isinstance(value, int):
+                    level.fill(x0, y0, x1, y1, value)
+                else:
+                    half_level(prev, level.mask, x0, y0, x1, y1)
+                    level.update(x0, y0, x1, y1)
+            k += 1
+        if k < len(self.levels):
+            ys = [r[0] for r in runs]
+            x0, x1 = min(r[1] for r in runs) * tile, max(r[2] for r in runs) * tile
+            self.refresh_box(x0, min(ys) * tile, x1, (max(ys) + 1) * tile, start=k)
 
     def draw(self, p: QPainter, src: QRect, zoom: float, *, as_mask: bool = False) -> None:
         """Draw source rectangle ``src``: the colour overlay, or (``as_mask``) the mask in
