@@ -73,3 +73,17 @@ def test_strokes_pans_and_colours_show_what_a_fresh_view_shows(canvas: CanvasVie
     np.testing.assert_array_equal(recoloured, fresh(canvas))
     canvas.undo_stack.undo()
     np.testing.assert_array_equal(shown(canvas), fresh(canvas))
+
+
+def test_zoomed_out_the_photo_drawn_once_per_view_matches_a_fresh_drawing(
+    canvas: CanvasView,
+) -> None:
+    canvas.set_view(0.6, QPointF(200, 150))
+    before = shown(canvas)
+    np.testing.assert_array_equal(before, fresh(canvas))
+    stroke(canvas, [(150, 120), (180, 130)])
+    painted = shown(canvas)
+    assert not np.array_equal(before, painted)
+    np.testing.assert_array_equal(painted, fresh(canvas))
+    canvas.pan_by(-9, 4)
+    np.testing.assert_array_equal(shown(canvas), fresh(canvas))

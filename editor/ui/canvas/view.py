@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QPainter, QPaintEvent, QTransform
+from PySide6.QtGui import QColor, QPainter, QPaintEvent
 from PySide6.QtWidgets import QWidget
 
 from editor.core.document import Document
 from editor.core.mask_history import Rect
 
 from .background import CanvasWorkMixin
-from .banner import checker_brush, paint_banner
+from .banner import paint_banner
 from .brush import MaskStroke
 from .input import CanvasInputMixin
 from .lasso import LassoPath
@@ -30,15 +30,15 @@ from .overlay import (
     MaskOverlay,
     PhotoLayer,
 )
+from .painting import BACKGROUND as _BACKGROUND
+from .painting import CanvasPaintMixin
 from .tools import CanvasToolsMixin, OverlayMode, Tool
 from .undo import MaskPatch, MaskUndoStack
 from .viewport import Viewport, clamp_zoom, next_zoom_step
 from .zoomed import ZoomedLayers
 
-_BACKGROUND = QColor(48, 48, 48)
 
-
-class CanvasView(CanvasToolsMixin, CanvasInputMixin, CanvasWorkMixin, QWidget):
+class CanvasView(CanvasToolsMixin, CanvasInputMixin, CanvasWorkMixin, CanvasPaintMixin, QWidget):
     """Photo + mask view with brush, eraser and lasso; the mask is a live numpy array."""
 
     mask_edited = Signal(QRect)  # source rectangle, after each stroke / operation / undo
@@ -299,60 +299,6 @@ class CanvasView(CanvasToolsMixin, CanvasInputMixin, CanvasWorkMixin, QWidget):
             p.end()
         if self._photo is not None:
             self._photo.start()  # its smooth levels: after this first paint
-
-    def _paint_layers(self, p: QPainter, r: QRect) -> None:
-        vp = self._vp
-        if self._paint_zoomed(p, r):
-            return
-        p.fillRect(r, _BACKGROUND)
-        src = vp.visible_source_rect(r)
-        if src.isEmpty() or self._photo is None or self._mask is None:
-            return
-        srcf = QRectF(src)
-        photo = self._variant or self._photo
-        if photo.has_alpha:
-            p.fillRect(vp.rect_from_source(srcf).intersected(QRectF(r)), checker_brush())
-        p.save()
-        p.setClipRect(r)
-        p.setTransform(QTransform(vp.zoom, 0, 0, vp.zoom, vp.offset.x(), vp.offset.y()))
-        p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, vp.zoom < 1.0)
-        photo.draw(p, src, vp.zoom)
-        variant = self._variant is not None  # the result as it is: only the mask's outline
-        if self._overlay is not None and self._overlay_mode != "hidden" and not variant:
-            if self._overlay_mode == "overlay":
-                p.setOpacity(self._overlay_opacity)
-            self._overlay.draw(p, src, vp.zoom, as_mask=self._overlay_mode == "mask")
-        p.restore()
-        if self._overlay_mode == "overlay" or variant:
-            self._edges.ensure(self._mask, vp)
-            if self._edges.image is not None:
-                p.drawImage(r.topLeft(), self._edges.image, r)
-
-    def _paint_zoomed(self, p: QPainter, r: QRect) -> bool:
-        """Zoomed in on an opaque photo: copy the exposed rectangle from the widget-sized
-        photo and overlay buffers (``zoomed``), unscaled. False where that does not
-        apply (zoomed out, a transparent photo, the mask shown in grey)."""
-        photo = self._variant or self._photo
-        variant = self._variant is not None
-        mode = self._overlay_mode
-        if (self._vp.zoom < 1.0 or not isinstance(photo, PhotoLayer)
-                or photo.array.shape[2:] != (3,)
-                or self._overlay is None
-                or self._mask is None or (mode == "mask" and not variant)):  # fmt: skip
-            return False
-        p.drawImage(r.topLeft(), self._zoomed.photo_image(photo.array, photo, self._vp), r)
-        if mode == "overlay" and not variant:
-            overlay = self._overlay
-            p.setOpacity(self._overlay_opacity)
-            p.drawImage(
-                r.topLeft(), self._zoomed.overlay_image(overlay.mask, overlay.lut, self._vp), r
-            )
-            p.setOpacity(1.0)
-        if mode == "overlay" or variant:
-            self._edges.ensure(self._mask, self._vp)
-            if self._edges.image is not None:
-                p.drawImage(r.topLeft(), self._edges.image, r)
-        return True
 
     def _paint_lasso(self, p: QPainter) -> None:
         pts = [self._vp.from_source(q) for q in self._lasso.points]

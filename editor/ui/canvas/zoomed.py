@@ -12,14 +12,17 @@ pan shifts both buffers and samples the uncovered strips.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import cv2
 import numpy as np
 from PySide6.QtCore import QRect
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QImage, QPainter
 
 from .viewport import Viewport
 
 BACKGROUND = np.uint32(0xFF303030)  # the canvas's background outside the image
+Render = Callable[[QPainter, QRect], None]  # draws the view into a widget rectangle
 
 
 def sample_indices(
@@ -65,10 +68,11 @@ class ZoomedLayers:
     def __init__(self) -> None:
         self._photo = _Buffer(QImage.Format.Format_RGB32)
         self._overlay = _Buffer(QImage.Format.Format_ARGB32_Premultiplied)
+        self._scaled = _Buffer(QImage.Format.Format_RGB32)  # zoomed out: the photo drawn
 
     def invalidate(self) -> None:
         """Forget both (the view changed): they are sampled again at the next paint."""
-        self._photo.key = self._overlay.key = None
+        self._photo.key = self._overlay.key = self._scaled.key = None
 
     def invalidate_overlay(self) -> None:
         """Forget the overlay (the mask changed in a way not said rectangle by rectangle)."""
@@ -90,6 +94,23 @@ class ZoomedLayers:
         assert self._overlay.image is not None
         return self._overlay.image
 
+    def scaled_photo(self, level: object, vp: Viewport, render: Render) -> QImage:
+        """Zoomed out: the photo as ``render(painter, widget_rect)`` draws it (from pyramid
+        ``level``, smooth-scaled), drawn once per view and level."""
+        w, h = vp.view_size.width(), vp.view_size.height()
+        if not self._scaled.ready((*_view_key(vp), id(level)), (level, render), w, h):
+            self._render(render, QRect(0, 0, w, h))
+        assert self._scaled.image is not None
+        return self._scaled.image
+
+    def _render(self, render: Render, r: QRect) -> None:
+        assert self._scaled.image is not None
+        p = QPainter(self._scaled.image)
+        try:
+            render(p, r)
+        finally:
+            p.end()
+
     def mask_changed(self, mask: np.ndarray, vp: Viewport, widget_rect: QRect) -> None:
         """Re-sample the overlay in ``widget_rect`` (the mask changed under it)."""
         owner = self._overlay.owner
@@ -101,7 +122,7 @@ class ZoomedLayers:
     def scroll(self, dx: int, dy: int, vp: Viewport) -> None:
         """The view was panned by whole pixels (dx, dy): shift both buffers and sample
         only the uncovered strips (``vp`` is already the new view)."""
-        for layer in (self._photo, self._overlay):
+        for layer in (self._photo, self._overlay, self._scaled):
             if layer.key is None or layer.buf is None:
                 continue
             buf = layer.buf
@@ -118,7 +139,9 @@ class ZoomedLayers:
             if dx:
                 strips.append(QRect(0 if dx > 0 else w + dx, 0, abs(dx), h))
             for strip in strips:
-                if layer is self._photo:
+                if layer is self._scaled:
+                    self._render(layer.owner[1], strip)  # type: ignore[index]
+                elif layer is self._photo:
                     self._fill_photo(layer.owner[0], vp, strip)  # type: ignore[index]
                 else:
                     mask, lut = layer.owner  # type: ignore[misc]
