@@ -325,8 +325,11 @@ def edge_pixels(mask: np.ndarray, vp: Viewport, x0: int, y0: int, w: int, h: int
     # 2-D fancy index jumps around a 100 MP mask for every sample
     # (within the rows and columns sampled only: zoomed in that is a small window)
     ys0, xs0 = int(sy[0]), int(sx[0])  # both ascending
-    window = mask[ys0 : int(sy[-1]) + 1, xs0 : int(sx[-1]) + 1] >= 128  # source pixels
-    inside = window.take(sy - ys0, axis=0).take(sx - xs0, axis=1)
+    window = mask[ys0 : int(sy[-1]) + 1, xs0 : int(sx[-1]) + 1]
+    if window.size <= sy.size * sx.size:  # zoomed in: fewer source pixels than samples
+        inside = (window >= 128).take(sy - ys0, axis=0).take(sx - xs0, axis=1)
+    else:
+        inside = window.take(sy - ys0, axis=0).take(sx - xs0, axis=1) >= 128
     if not in_y.all():
         inside &= in_y[:, None]
     if not in_x.all():
