@@ -20,7 +20,7 @@ from editor.core.document import MASK_OPS
 from editor.core.mask import edge_changes
 from editor.core.mask_records import TILE, Rect, Run
 
-from .overlay import edge_pixels
+from .overlay import edge_colours
 
 if TYPE_CHECKING:
     from editor.core.document import Document
@@ -121,7 +121,7 @@ class CanvasWorkMixin:
         codes = None
         if self._edges.valid:
             w, h = vp.view_size.width(), vp.view_size.height()
-            codes = edge_pixels(mask, vp, 0, 0, w, h)
+            codes = edge_colours(mask, vp, w, h)
         self._fresh = (rect, key, codes)
 
     def _worker_refreshed(self, rect: QRect) -> bool:
@@ -134,7 +134,7 @@ class CanvasWorkMixin:
             return False
         _box, key, codes = fresh
         if codes is not None and key == _view_key(self._vp) and self._edges.valid:
-            self._edges.fill(codes)
+            self._edges.adopt(codes)
         else:
             self._edges.invalidate()
         return True

@@ -290,10 +290,14 @@ class EdgeLayer:
         if dx:
             self.update(mask, vp, QRect(0 if dx > 0 else w + dx, 0, abs(dx), h))
 
-    def fill(self, codes: np.ndarray) -> None:
-        """Take ``edge_pixels`` of the whole view, worked out elsewhere (a worker)."""
-        if self._buf is not None and codes.shape == self._buf.shape:
-            np.take(_EDGE_LUT, codes, out=self._buf, mode="wrap")
+    def adopt(self, pixels: np.ndarray) -> None:
+        """Take ``edge_colours`` of the whole view, worked out elsewhere (a worker), as
+        the cache itself: no pixel work on the caller's thread."""
+        if self._buf is not None and pixels.shape == self._buf.shape:
+            h, w = pixels.shape
+            self._buf = pixels
+            fmt = QImage.Format.Format_ARGB32_Premultiplied
+            self.image = QImage(pixels.data, w, h, w * 4, fmt)
         else:
             self.valid = False
 
@@ -308,6 +312,11 @@ class EdgeLayer:
         x0, y0, w, h = r.left(), r.top(), r.width(), r.height()
         codes = edge_pixels(mask, vp, x0, y0, w, h)
         np.take(_EDGE_LUT, codes, out=self._buf[y0 : y0 + h, x0 : x0 + w], mode="wrap")
+
+
+def edge_colours(mask: np.ndarray, vp: Viewport, w: int, h: int) -> np.ndarray:
+    """The edge cache's pixels for the whole w x h view (premultiplied ARGB32)."""
+    return np.take(_EDGE_LUT, edge_pixels(mask, vp, 0, 0, w, h), mode="wrap")
 
 
 def edge_pixels(mask: np.ndarray, vp: Viewport, x0: int, y0: int, w: int, h: int) -> np.ndarray:
