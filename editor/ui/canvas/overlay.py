@@ -13,17 +13,25 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 import numpy as np
 from PySide6.QtCore import QRect, QRectF
 from PySide6.QtGui import QColor, QImage, QPainter
 
+from .overlay_colors import OVERLAY_PRESETS, contrasting_color, hue_crowding
 from .photo_layer import PYRAMID_MIN_EDGE, PhotoLayer, clip_rect, level_index
 from .viewport import Viewport
 
-__all__ = ["EdgeLayer", "MaskOverlay", "PhotoLayer", "level_index"]
+__all__ = [
+    "OVERLAY_PRESETS",
+    "EdgeLayer",
+    "MaskOverlay",
+    "PhotoLayer",
+    "contrasting_color",
+    "hue_crowding",
+    "level_index",
+]
 
 DEFAULT_OVERLAY_COLOR = QColor(255, 32, 96)  # saturated crimson: rare in skin, sky, foliage
 DEFAULT_OVERLAY_OPACITY = 0.5
@@ -352,51 +360,3 @@ def edge_pixels(mask: np.ndarray, vp: Viewport, x0: int, y0: int, w: int, h: int
     ax, ay = x0 - round(ox), y0 - round(oy)
     out[ys, xs] = 1 + (((xs + ax) + (ys + ay)) // _DASH & 1).astype(np.uint8)
     return out
-
-
-# Overlay colours offered as swatches: hues spread around the wheel, saturated enough to
-# read over photos. The first is the default for photos with no strong colours.
-OVERLAY_PRESETS: tuple[tuple[str, str], ...] = (
-    ("Crimson", "#ff2060"),
-    ("Orange", "#ff8000"),
-    ("Yellow", "#f0e000"),
-    ("Green", "#20d040"),
-    ("Cyan", "#00d0f0"),
-    ("Blue", "#2050ff"),
-    ("Violet", "#9030ff"),
-    ("Magenta", "#ff30e0"),
-)
-_SAMPLES = 65536  # pixels looked at (a strided sample: the hue statistics need no more)
-
-
-def hue_crowding(image: np.ndarray, hues: list[float]) -> list[float]:
-    """For each overlay hue (degrees), how much of the photo is colourful and close to it:
-    the mean over the photo of saturation x value x ((1 + cos(hue distance)) / 2) ** 2,
-    a closeness that is 1 on the same hue and falls to 0 on the opposite one."""
-    import cv2
-
-    h, w = image.shape[:2]
-    step = max(1, math.isqrt(max(1, h * w // _SAMPLES)))
-    sample = np.ascontiguousarray(image[::step, ::step, :3])
-    hsv = cv2.cvtColor(sample, cv2.COLOR_RGB2HSV_FULL).reshape(-1, 3).astype(np.float32)
-    hue = hsv[:, 0] * (360.0 / 256.0)
-    # grey, dark and washed-out pixels hide no hue: they weigh little
-    weight = (hsv[:, 1] / 255.0) * (hsv[:, 2] / 255.0)
-    crowding = []
-    radians = np.deg2rad(hue)
-    for target in hues:
-        closeness = ((1.0 + np.cos(radians - math.radians(target))) / 2.0) ** 2
-        crowding.append(float(np.mean(weight * closeness)))
-    return crowding
-
-
-def contrasting_color(image: np.ndarray) -> QColor:
-    """The preset overlay colour whose hue is least present in ``image`` (the default,
-    crimson, on photos without strong colours), so the overlay stays visible on a red
-    dress, a green lawn or a blue sky."""
-    colors = [QColor(hex_color) for _name, hex_color in OVERLAY_PRESETS]
-    crowding = hue_crowding(image, [c.hueF() * 360.0 for c in colors])
-    best = min(crowding)
-    if crowding[0] <= best + 0.02:  # keep the familiar default unless another is clearly freer
-        return colors[0]
-    return colors[crowding.index(best)]
