@@ -9,13 +9,14 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import cv2
 import numpy as np
-from PIL import Image, ImageFilter
+from PIL import Image
 
 from editor.core.atomic import atomic_write, export_error
 from editor.core.codec import encode_png
 from editor.core.errors import MaskError
-from editor.core.mask_tiles import by_tiles
+from editor.core.mask_tiles import Rect, by_tiles, changed_by_tiles
 
 EDIT = 255
 KEEP = 0
@@ -28,7 +29,7 @@ ALPHA_CUTOUT = "alpha channel of a cut-out: transparent = edit (Ctrl+I inverts)"
 _EXACT_DISC_MAX = 3  # radii up to this use an exact disc; larger ones an octagon
 FEATHER_BAND_PIXELS = 8_000_000  # larger feathers are worked out in bands of rows
 GROW_TILED_FROM = 4_000_000  # larger masks grow tile by tile, only near their edges
-GROW_TILE = 256
+GROW_TILE = 256  # the farthest reach worked out tile by tile (beyond: bands of rows)
 
 
 def new_mask(h: int, w: int) -> np.ndarray:
@@ -106,54 +107,36 @@ def _segments(px: int) -> list[tuple[tuple[int, int], int]]:
     return [(d, straight if d[0] == 0 or d[1] == 0 else diag) for d in _DIRECTIONS]
 
 
-def _shift_op(dst: np.ndarray, src: np.ndarray, dy: int, dx: int, op: np.ufunc) -> None:
-    """In place: dst[p] = op(dst[p], src[p + (dy, dx)]) where p + (dy, dx) is inside.
-    ``src`` may be ``dst``: numpy ufuncs read overlapping operands as if copied first."""
-    h, w = dst.shape
-    if abs(dy) >= h or abs(dx) >= w:
-        return
-    ys_dst = slice(max(0, -dy), h - max(0, dy))
-    ys_src = slice(max(0, dy), h - max(0, -dy))
-    xs_dst = slice(max(0, -dx), w - max(0, dx))
-    xs_src = slice(max(0, dx), w - max(0, -dx))
-    op(dst[ys_dst, xs_dst], src[ys_src, xs_src], out=dst[ys_dst, xs_dst])
+def _segment_kernel(direction: tuple[int, int], half: int) -> np.ndarray:
+    """The centred segment of ``2 * half + 1`` pixels along ``direction`` as a kernel."""
+    n = 2 * half + 1
+    if direction == (0, 1):
+        return np.ones((1, n), np.uint8)
+    if direction == (1, 0):
+        return np.ones((n, 1), np.uint8)
+    diagonal = np.eye(n, dtype=np.uint8)
+    return diagonal if direction == (1, 1) else np.ascontiguousarray(diagonal[:, ::-1])
 
 
-def _segment_filter(arr: np.ndarray, direction: tuple[int, int], half: int, op: np.ufunc) -> None:
-    """Max/min over a centred segment of ``2 * half + 1`` pixels (log-doubling)."""
-    if half <= 0:
-        return
-    dy, dx = direction
-    for sign in (1, -1):
-        covered = 1  # window [0, covered) along sign * direction is folded in
-        while covered < half + 1:
-            step = min(covered, half + 1 - covered)
-            _shift_op(arr, arr, sign * dy * step, sign * dx * step, op)
-            covered += step
-
-
-def _disc_offsets(r: int) -> list[tuple[int, int]]:
-    return [
-        (dy, dx)
-        for dy in range(-r, r + 1)
-        for dx in range(-r, r + 1)
-        if (dy, dx) != (0, 0) and dy * dy + dx * dx <= r * r
-    ]
+def _disc_kernel(r: int) -> np.ndarray:
+    d = np.arange(-r, r + 1)
+    return (d[:, None] ** 2 + d[None, :] ** 2 <= r * r).astype(np.uint8)
 
 
 def _morph(work: np.ndarray, r: int, dilate: bool) -> np.ndarray:
-    """Dilate (max) or erode (min) ``work`` by a disc-like shape of radius ``r``."""
-    op = np.maximum if dilate else np.minimum
+    """Dilate (max) or erode (min) ``work`` by a disc-like shape of radius ``r``: an
+    exact disc up to ``_EXACT_DISC_MAX``, else the octagon as four segments in a row
+    (their Minkowski sum). OpenCV does the pixel work (it releases the interpreter lock);
+    its default border leaves pixels outside the array out of the max / min."""
+    op = cv2.dilate if dilate else cv2.erode
     if r <= _EXACT_DISC_MAX:
-        src = work.copy()
-        for dy, dx in _disc_offsets(r):
-            _shift_op(work, src, dy, dx, op)
-        return work
+        return np.asarray(op(work, _disc_kernel(r)))
     # erosion applies the segments in reverse order: the adjoint of the dilation
     segments = _segments(r) if dilate else list(reversed(_segments(r)))
     for direction, half in segments:
-        _segment_filter(work, direction, half, op)
-    return work
+        if half > 0:
+            work = op(work, _segment_kernel(direction, half))
+    return np.asarray(work)
 
 
 def grow(mask: np.ndarray, px: int) -> np.ndarray:
@@ -200,7 +183,37 @@ def _grow_tiles(mask: np.ndarray, px: int) -> np.ndarray:
     """``grow`` of a large mask only near its edges (see ``mask_tiles``)."""
     if not px:
         return np.array(mask, dtype=np.uint8, copy=True)
-    return by_tiles(mask, _reach(abs(px)), lambda window: _grow_crop(window, px), GROW_TILE)
+    return by_tiles(mask, _reach(abs(px)), lambda window: _grow_crop(window, px))
+
+
+def edge_changes(name: str, mask: np.ndarray, px: int) -> list[tuple[Rect, np.ndarray]] | None:
+    """A grow, shrink or feather of a large mask as the rectangles where it may differ from
+    ``mask`` and their new values (the same pixels as the full result; elsewhere it equals
+    ``mask``), so a caller can write and record only those; None where the operation
+    has no such path (another operation, a small mask, a reach beyond ``GROW_TILE``)."""
+    px = int(px)
+    if mask.size <= GROW_TILED_FROM or px <= 0:
+        return None
+    if name in ("grow", "shrink"):
+        signed = px if name == "grow" else -px
+        if _reach(px) > GROW_TILE:
+            return None
+        return list(changed_by_tiles(mask, _reach(px), lambda w: _grow_crop(w, signed)))
+    if name != "feather" or _reach(px) > GROW_TILE:
+        return None
+    box = bounding_box(mask)
+    if box is None:
+        return []
+    h, w = mask.shape
+    margin = 3 * px + 8  # beyond the box's margin the mask is 0 and stays 0
+    cx0, cy0 = max(0, box[0] - margin), max(0, box[1] - margin)
+    crop = mask[cy0 : min(h, box[3] + margin), cx0 : min(w, box[2] + margin)]
+    return [
+        ((x0 + cx0, y0 + cy0, x1 + cx0, y1 + cy0), values)
+        for (x0, y0, x1, y1), values in changed_by_tiles(
+            crop, _reach(px), lambda window: _feathered(window, px)
+        )
+    ]
 
 
 def shrink(mask: np.ndarray, px: int) -> np.ndarray:
@@ -242,11 +255,11 @@ def feather_window(
     crop = np.ascontiguousarray(mask[cy0:cy1, cx0:cx1], dtype=np.uint8)
     if crop.size <= FEATHER_BAND_PIXELS:
         return (cx0, cy0, cx1, cy1), _feathered(crop, px)
-    # PIL's blur looks at most px away (measured up to 120 px) and keeps flat areas
-    # flat; the reach grow looks _reach(px) away: tile by tile near the edges
-    reach = max(px + 2, _reach(px)) + 2
+    # the blur looks px away and keeps flat areas flat; the reach grow looks _reach(px)
+    # away: tile by tile near the edges
+    reach = _reach(px)
     if reach <= GROW_TILE:
-        alpha = by_tiles(crop, reach, lambda window: _feathered(window, px), GROW_TILE)
+        alpha = by_tiles(crop, reach, lambda window: _feathered(window, px))
         return (cx0, cy0, cx1, cy1), alpha
     # a large mask: in bands of rows, each worked out with `margin` rows around it (the
     # blur and the reach look no farther), so the temporaries follow a band, not the photo
@@ -261,7 +274,11 @@ def feather_window(
 
 def _feathered(crop: np.ndarray, px: int) -> np.ndarray:
     crop = np.ascontiguousarray(crop)
-    blurred = np.asarray(Image.fromarray(crop).filter(ImageFilter.GaussianBlur(radius=px / 3.0)))
+    # a true Gaussian (sigma px / 3) cut at 3 sigma: it looks exactly px away, and its
+    # border repeats the edge pixels, so a flat area stays flat up to the image's edge
+    # (two 1-D passes: OpenCV's GaussianBlur takes a slower bit-exact path for bytes)
+    kernel = cv2.getGaussianKernel(2 * px + 1, px / 3.0)
+    blurred = cv2.sepFilter2D(crop, -1, kernel, kernel, borderType=cv2.BORDER_REPLICATE)
     reach = grow(crop, px) > 0
     return np.where(reach, blurred, np.uint8(0))
 

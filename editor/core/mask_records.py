@@ -21,6 +21,7 @@ import numpy as np
 TILE = 256
 Rect = tuple[int, int, int, int]  # x0, y0, x1, y1 (exclusive)
 TileValue = int | np.ndarray | bytes  # a flat tile's value, its pixels, or them zlib'd
+Run = tuple[int, int, int, TileValue]  # ty, tx0, tx1: flat tiles of one value, or one tile
 
 
 def _pack(tile: np.ndarray) -> TileValue:
@@ -28,7 +29,7 @@ def _pack(tile: np.ndarray) -> TileValue:
     first = int(tile.flat[0])
     if int(tile.min()) == first == int(tile.max()):
         return first
-    return tile.copy()
+    return np.array(tile, copy=True)
 
 
 def _nbytes(value: TileValue) -> int:
@@ -73,15 +74,29 @@ class TileRecord:
             self._tiles[i] = (ty, tx, _squeeze(before), _squeeze(after))
 
     def apply(self, mask: np.ndarray, which: str) -> Rect:
-        """Write the ``which`` ("before" or "after") pixels into ``mask`` in place."""
-        side = 2 if which == "before" else 3
-        for tile in self._tiles:
-            ty, tx, value = tile[0], tile[1], tile[side]
-            target = mask[ty * TILE : (ty + 1) * TILE, tx * TILE : (tx + 1) * TILE]
+        """Write the ``which`` ("before" or "after") pixels into ``mask`` in place: each
+        run of flat tiles of one value in a row of tiles as one fill."""
+        for ty, tx0, tx1, value in self.runs(which):
+            target = mask[ty * TILE : (ty + 1) * TILE, tx0 * TILE : tx1 * TILE]
             if isinstance(value, bytes):
                 value = np.frombuffer(zlib.decompress(value), np.uint8).reshape(target.shape)
             target[...] = value
         return self.rect
+
+    def runs(self, which: str) -> list[Run]:
+        """The ``which`` side as (ty, tx0, tx1, value): a run of adjacent flat tiles of
+        one value in a row of tiles, or one tile of pixels (tx1 = tx0 + 1)."""
+        side = 2 if which == "before" else 3
+        runs: list[Run] = []
+        for tile in self._tiles:  # in row-major order
+            ty, tx, value = tile[0], tile[1], tile[side]
+            if runs and isinstance(value, int):
+                rty, rtx0, rtx1, rvalue = runs[-1]
+                if rty == ty and rtx1 == tx and isinstance(rvalue, int) and rvalue == value:
+                    runs[-1] = (ty, rtx0, tx + 1, value)
+                    continue
+            runs.append((ty, tx, tx + 1, value))
+        return runs
 
 
 class InvertRecord:
@@ -95,6 +110,10 @@ class InvertRecord:
     def __init__(self, shape: tuple[int, int]) -> None:
         self.shape = shape
         self.rect: Rect = (0, 0, shape[1], shape[0])
+
+    def runs(self, which: str) -> list[Run]:
+        """Nothing is flat: the caller refreshes the whole rectangle."""
+        return []
 
     def apply(self, mask: np.ndarray, which: str) -> Rect:
         """Invert ``mask`` in place (``which`` does not matter: its own inverse)."""
@@ -124,3 +143,31 @@ def diff_tiles(old: np.ndarray, new: np.ndarray) -> TileRecord | None:
 def _changed_columns(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Per column of a band of rows: True where any pixel differs."""
     return np.asarray((a != b).any(axis=0))
+
+
+def record_changes(mask: np.ndarray, changes: list[tuple[Rect, np.ndarray]]) -> TileRecord | None:
+    """The record of writing ``changes`` ((x0, y0, x1, y1), new values) into ``mask``
+    (not yet written): only the tiles they overlap are copied and compared."""
+    new_tiles: dict[tuple[int, int], np.ndarray] = {}
+    for (x0, y0, x1, y1), values in changes:
+        for ty in range(y0 // TILE, (y1 - 1) // TILE + 1):
+            for tx in range(x0 // TILE, (x1 - 1) // TILE + 1):
+                tile = new_tiles.get((ty, tx))
+                if tile is None:
+                    tile = new_tiles[(ty, tx)] = _tile(mask, ty, tx).copy()
+                ty0, tx0 = ty * TILE, tx * TILE
+                iy0, iy1 = max(y0, ty0), min(y1, ty0 + tile.shape[0])
+                ix0, ix1 = max(x0, tx0), min(x1, tx0 + tile.shape[1])
+                tile[iy0 - ty0 : iy1 - ty0, ix0 - tx0 : ix1 - tx0] = values[
+                    iy0 - y0 : iy1 - y0, ix0 - x0 : ix1 - x0
+                ]
+    tiles: list[tuple[int, int, TileValue, TileValue]] = []
+    for (ty, tx), new in sorted(new_tiles.items()):
+        old = _tile(mask, ty, tx)
+        if not np.array_equal(old, new):
+            tiles.append((ty, tx, _pack(old), _pack(new)))
+    return TileRecord(mask.shape, tiles) if tiles else None
+
+
+def _tile(mask: np.ndarray, ty: int, tx: int) -> np.ndarray:
+    return mask[ty * TILE : (ty + 1) * TILE, tx * TILE : (tx + 1) * TILE]

@@ -26,7 +26,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from editor.core.mask_history import _COMPRESSOR
-from editor.core.mask_records import InvertRecord, MaskRecord, Rect, diff_tiles
+from editor.core.mask_records import (
+    InvertRecord,
+    MaskRecord,
+    Rect,
+    Run,
+    diff_tiles,
+    record_changes,
+)
 
 if TYPE_CHECKING:
     from editor.core.document import Document
@@ -51,7 +58,8 @@ _WORKER = ThreadPoolExecutor(
     max_workers=1, thread_name_prefix="mask-work", initializer=lower_thread_priority
 )
 
-Compute = Callable[[np.ndarray], np.ndarray]
+# the new mask, or the rectangles that may change with their new values (``edge_changes``)
+Compute = Callable[[np.ndarray], "np.ndarray | list[tuple[Rect, np.ndarray]]"]
 
 
 @dataclass
@@ -71,8 +79,9 @@ class MaskWork:
         self.notify: Callable[[], None] | None = None  # called in the worker at a job's end
         self.on_error: list[Callable[[str], None]] = []  # a failed job, in one line
         # called in the worker right after pixels were written (e.g. to update a display
-        # pyramid of the mask in the same rectangle before the caller hears of it)
-        self.after_write: list[Callable[[np.ndarray, Rect], None]] = []
+        # pyramid of the mask in the same rectangle before the caller hears of it), with
+        # the record's ``runs`` of tiles written (flat runs as one value; [] = unknown)
+        self.after_write: list[Callable[[np.ndarray, Rect, list[Run]], None]] = []
 
     def busy(self) -> bool:
         """True while a job runs or waits for ``finish``."""
@@ -101,7 +110,11 @@ class MaskWork:
             if invert:
                 record: MaskRecord | None = InvertRecord(mask.shape)
             else:
-                record = diff_tiles(mask, compute(mask))
+                new = compute(mask)
+                if isinstance(new, list):
+                    record = record_changes(mask, new)
+                else:
+                    record = diff_tiles(mask, new)
             if record is not None:
                 self._write(mask, record, "after")
             return record
@@ -138,8 +151,9 @@ class MaskWork:
 
     def _write(self, mask: np.ndarray, record: MaskRecord, which: str) -> None:
         rect = record.apply(mask, which)
+        runs = record.runs(which)
         for hook in list(self.after_write):
-            hook(mask, rect)
+            hook(mask, rect, runs)
 
     def _start(self, kind: str, text: str, work: Callable[[], MaskRecord | None]) -> None:
         future = _WORKER.submit(work)

@@ -174,3 +174,39 @@ def test_the_worker_yields_the_cpu_to_the_ui_thread() -> None:
         return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
 
     assert mask_work._WORKER.submit(nice).result() == min(19, nice() + mask_work.BACKGROUND_NICE)
+
+
+@pytest.mark.parametrize(("name", "px"), [("grow", 9), ("shrink", 13), ("feather", 21)])
+def test_edge_changes_written_and_recorded_give_the_whole_operation(
+    monkeypatch: pytest.MonkeyPatch, name: str, px: int
+) -> None:
+    """A large mask's grow, shrink or feather as changed rectangles only: writing them
+    gives exactly the operation's result, and their tile record undoes and redoes it."""
+    from editor.core.mask_records import record_changes
+
+    rng = np.random.default_rng(px)
+    m = ellipse(1400, 1800, feather=8)
+    for _ in range(5):
+        y, x = int(rng.integers(0, 1390)), int(rng.integers(0, 1790))
+        m[y : y + int(rng.integers(1, 80)), x : x + int(rng.integers(1, 80))] = rng.choice(
+            [255, 90, 0]
+        )
+    whole = MASK_OPS[name][1](m.copy(), px)
+    monkeypatch.setattr(masks, "GROW_TILED_FROM", 0)
+    changes = masks.edge_changes(name, m, px)
+    assert changes is not None
+    area = sum((x1 - x0) * (y1 - y0) for (x0, y0, x1, y1), _v in changes)
+    assert area < m.size // 3  # only near the edges
+    written = m.copy()
+    for (x0, y0, x1, y1), values in changes:
+        written[y0:y1, x0:x1] = values
+    np.testing.assert_array_equal(written, whole)
+    record = record_changes(m, changes)
+    assert record is not None
+    live = m.copy()
+    record.apply(live, "after")
+    np.testing.assert_array_equal(live, whole)
+    record.compress()
+    record.apply(live, "before")
+    np.testing.assert_array_equal(live, m)
+    assert masks.edge_changes("invert", m, px) is None

@@ -17,9 +17,10 @@ import numpy as np
 from PySide6.QtCore import QRect
 
 from editor.core.document import MASK_OPS
-from editor.core.mask_records import Rect
+from editor.core.mask import edge_changes
+from editor.core.mask_records import TILE, Rect, Run
 
-from .overlay import edge_pixels
+from .overlay import edge_colours
 
 if TYPE_CHECKING:
     from editor.core.document import Document
@@ -84,7 +85,12 @@ class CanvasWorkMixin:
             return False
         self._end_stroke()
         work = self.document.mask_work
-        if work.edit(lambda mask: func(mask, px), text, invert=name == "invert"):
+
+        def compute(mask: np.ndarray) -> np.ndarray | list[tuple[Rect, np.ndarray]]:
+            changes = edge_changes(name, mask, px)  # a grow or feather: only near edges
+            return func(mask, px) if changes is None else changes
+
+        if work.edit(compute, text, invert=name == "invert"):
             return True
         return self.document.mask_op(name, px)
 
@@ -100,18 +106,22 @@ class CanvasWorkMixin:
             return True
         return self.document.apply_mask(new_mask, text)
 
-    def _after_worker_write(self, mask: np.ndarray, rect: Rect) -> None:
+    def _after_worker_write(self, mask: np.ndarray, rect: Rect, runs: list[Run]) -> None:
         """In the worker, right after it wrote ``rect`` of ``mask``: the overlay's smaller
-        levels there, and the edge of the whole view as it is now."""
+        levels there (tile by tile where the record says which tiles it wrote: a flat
+        tile is a fill on every level), and the edge of the whole view as it is now."""
         for overlay in (self._overlay, self._live_overlay):
             if overlay is not None and overlay.mask is mask:
-                overlay.refresh_box(*rect)
+                if runs:
+                    overlay.refresh_runs(runs, TILE)
+                else:
+                    overlay.refresh_box(*rect)
         vp = self._vp
         key = _view_key(vp)
         codes = None
         if self._edges.valid:
             w, h = vp.view_size.width(), vp.view_size.height()
-            codes = edge_pixels(mask, vp, 0, 0, w, h)
+            codes = edge_colours(mask, vp, w, h)
         self._fresh = (rect, key, codes)
 
     def _worker_refreshed(self, rect: QRect) -> bool:
@@ -124,7 +134,7 @@ class CanvasWorkMixin:
             return False
         _box, key, codes = fresh
         if codes is not None and key == _view_key(self._vp) and self._edges.valid:
-            self._edges.fill(codes)
+            self._edges.adopt(codes)
         else:
             self._edges.invalidate()
         return True

@@ -94,12 +94,14 @@ class CanvasInputMixin:
             self.update()
 
     def _update_cursor_region(self) -> None:
-        """Repaint only the ring under a large brush outline, not the whole disk."""
+        """Repaint only the ring under a large brush outline, not the whole disk (zoomed
+        in, a repaint copies cached buffers: the disk's rectangle is cheaper than a ring
+        region)."""
         geo = self._cursor_geometry()
         if geo is None:
             return
         c, radius, core = geo
-        if radius < 48:
+        if radius < 48 or self._vp.zoom >= 1.0:
             self._update_cursor_area()
             return
         region = QRegion()

@@ -13,16 +13,25 @@
 
 from __future__ import annotations
 
-import math
+from collections.abc import Sequence
 
 import numpy as np
 from PySide6.QtCore import QRect, QRectF
 from PySide6.QtGui import QColor, QImage, QPainter
 
+from .overlay_colors import OVERLAY_PRESETS, contrasting_color, hue_crowding
 from .photo_layer import PYRAMID_MIN_EDGE, PhotoLayer, clip_rect, level_index
 from .viewport import Viewport
 
-__all__ = ["EdgeLayer", "MaskOverlay", "PhotoLayer", "level_index"]
+__all__ = [
+    "OVERLAY_PRESETS",
+    "EdgeLayer",
+    "MaskOverlay",
+    "PhotoLayer",
+    "contrasting_color",
+    "hue_crowding",
+    "level_index",
+]
 
 DEFAULT_OVERLAY_COLOR = QColor(255, 32, 96)  # saturated crimson: rare in skin, sky, foliage
 DEFAULT_OVERLAY_OPACITY = 0.5
@@ -57,6 +66,12 @@ class _Level:
             return
         self._lut = _premultiplied(table)
         self.update(0, 0, self.mask.shape[1], self.mask.shape[0])
+
+    def fill(self, x0: int, y0: int, x1: int, y1: int, value: int) -> None:
+        """Set (x0, y0) .. (x1, y1) to one mask value (and its colour in the ARGB copy)."""
+        self.mask[y0:y1, x0:x1] = value
+        if self.buffer is not None:
+            self.buffer[y0:y1, x0:x1] = self._lut[value]
 
     def update(self, x0: int, y0: int, x1: int, y1: int) -> None:
         """Bring the ARGB copy (if any) up to date in (x0, y0) .. (x1, y1)."""
@@ -130,6 +145,7 @@ class MaskOverlay:
         levels: list[np.ndarray] | None = None,
     ) -> None:
         self._table = overlay_table(color)
+        self.lut = _premultiplied(self._table)  # mask value -> premultiplied ARGB32
         self.mask = mask
         if levels is None:
             levels = mask_pyramid(mask)
@@ -140,6 +156,7 @@ class MaskOverlay:
         changed mask beside this one."""
         new = MaskOverlay.__new__(MaskOverlay)
         new._table = self._table
+        new.lut = self.lut
         new.mask = self.mask.copy()
         new.levels = [
             _Level(new.mask if i == 0 else lv.mask.copy(), self._table, small=i > 0)
@@ -150,6 +167,7 @@ class MaskOverlay:
     def set_color(self, color: QColor) -> None:
         """Change the colour (each level gets the new colour table; no pixel work)."""
         self._table = overlay_table(color)
+        self.lut = _premultiplied(self._table)
         for level in self.levels:
             level.set_table(self._table)
 
@@ -163,21 +181,51 @@ class MaskOverlay:
         self.refresh_box(rect.left(), rect.top(), rect.left() + rect.width(),
                          rect.top() + rect.height())  # fmt: skip
 
-    def refresh_box(self, x0: int, y0: int, x1: int, y1: int) -> None:
+    def refresh_box(self, x0: int, y0: int, x1: int, y1: int, start: int = 1) -> None:
         """``refresh`` of (x0, y0) .. (x1, y1) without Qt types (a worker thread may call
-        it for a mask that the UI thread does not change meanwhile)."""
+        it for a mask that the UI thread does not change meanwhile); ``start``: the first
+        level to recompute (the rectangle is in level 0 pixels)."""
         h, w = self.mask.shape
         x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
         if x0 >= x1 or y0 >= y1:
             return
-        for prev, level in zip(self.levels, self.levels[1:], strict=False):
+        for k, (prev, level) in enumerate(zip(self.levels, self.levels[1:], strict=False), 1):
             lh, lw = level.mask.shape
             x0, y0 = x0 // 2, y0 // 2
             x1, y1 = min(lw, (x1 + 1) // 2), min(lh, (y1 + 1) // 2)
             if x0 >= x1 or y0 >= y1:
                 break
-            half_level(prev.mask, level.mask, x0, y0, x1, y1)
-            level.update(x0, y0, x1, y1)
+            if k >= start:
+                half_level(prev.mask, level.mask, x0, y0, x1, y1)
+                level.update(x0, y0, x1, y1)
+
+    def refresh_runs(self, runs: Sequence[tuple[int, int, int, object]], tile: int) -> None:
+        """Recompute the levels under tiles of ``tile`` px just written: ``runs`` of
+        (ty, tx0, tx1, value) where an int value is a run of flat tiles of that value
+        (the same value on every level: a fill) and any other a tile of pixels."""
+        if not runs:
+            return
+        k = 1
+        while k < len(self.levels) and tile >> k >= 1:
+            prev, level = self.levels[k - 1].mask, self.levels[k]
+            lh, lw = level.mask.shape
+            if (lh, lw) != (prev.shape[0] // 2, prev.shape[1] // 2):
+                break  # a level clamped to one row or column: the general way below
+            s = tile >> k
+            for ty, tx0, tx1, value in runs:
+                y0, y1, x0, x1 = ty * s, min(lh, (ty + 1) * s), tx0 * s, min(lw, tx1 * s)
+                if y0 >= y1 or x0 >= x1:
+                    continue
+                if isinstance(value, int):
+                    level.fill(x0, y0, x1, y1, value)
+                else:
+                    half_level(prev, level.mask, x0, y0, x1, y1)
+                    level.update(x0, y0, x1, y1)
+            k += 1
+        if k < len(self.levels):
+            ys = [r[0] for r in runs]
+            x0, x1 = min(r[1] for r in runs) * tile, max(r[2] for r in runs) * tile
+            self.refresh_box(x0, min(ys) * tile, x1, (max(ys) + 1) * tile, start=k)
 
     def draw(self, p: QPainter, src: QRect, zoom: float, *, as_mask: bool = False) -> None:
         """Draw source rectangle ``src``: the colour overlay, or (``as_mask``) the mask in
@@ -186,7 +234,7 @@ class MaskOverlay:
         if zoom >= 1.0 and not as_mask:
             x0, y0, x1, y1 = clip_rect(src, self.mask.shape)
             if x0 < x1 and y0 < y1:
-                arr = np.take(_premultiplied(self._table), self.mask[y0:y1, x0:x1])
+                arr = np.take(self.lut, self.mask[y0:y1, x0:x1])
                 fmt = QImage.Format.Format_ARGB32_Premultiplied
                 image = QImage(arr.data, x1 - x0, y1 - y0, (x1 - x0) * 4, fmt)
                 p.drawImage(QRectF(x0, y0, x1 - x0, y1 - y0), image)
@@ -250,10 +298,14 @@ class EdgeLayer:
         if dx:
             self.update(mask, vp, QRect(0 if dx > 0 else w + dx, 0, abs(dx), h))
 
-    def fill(self, codes: np.ndarray) -> None:
-        """Take ``edge_pixels`` of the whole view, worked out elsewhere (a worker)."""
-        if self._buf is not None and codes.shape == self._buf.shape:
-            np.take(_EDGE_LUT, codes, out=self._buf, mode="wrap")
+    def adopt(self, pixels: np.ndarray) -> None:
+        """Take ``edge_colours`` of the whole view, worked out elsewhere (a worker), as
+        the cache itself: no pixel work on the caller's thread."""
+        if self._buf is not None and pixels.shape == self._buf.shape:
+            h, w = pixels.shape
+            self._buf = pixels
+            fmt = QImage.Format.Format_ARGB32_Premultiplied
+            self.image = QImage(pixels.data, w, h, w * 4, fmt)
         else:
             self.valid = False
 
@@ -268,6 +320,11 @@ class EdgeLayer:
         x0, y0, w, h = r.left(), r.top(), r.width(), r.height()
         codes = edge_pixels(mask, vp, x0, y0, w, h)
         np.take(_EDGE_LUT, codes, out=self._buf[y0 : y0 + h, x0 : x0 + w], mode="wrap")
+
+
+def edge_colours(mask: np.ndarray, vp: Viewport, w: int, h: int) -> np.ndarray:
+    """The edge cache's pixels for the whole w x h view (premultiplied ARGB32)."""
+    return np.take(_EDGE_LUT, edge_pixels(mask, vp, 0, 0, w, h), mode="wrap")
 
 
 def edge_pixels(mask: np.ndarray, vp: Viewport, x0: int, y0: int, w: int, h: int) -> np.ndarray:
@@ -286,9 +343,14 @@ def edge_pixels(mask: np.ndarray, vp: Viewport, x0: int, y0: int, w: int, h: int
     # (within the rows and columns sampled only: zoomed in that is a small window)
     ys0, xs0 = int(sy[0]), int(sx[0])  # both ascending
     window = mask[ys0 : int(sy[-1]) + 1, xs0 : int(sx[-1]) + 1]
-    inside = window.take(sy - ys0, axis=0).take(sx - xs0, axis=1) >= 128
-    inside &= in_y[:, None]
-    inside &= in_x[None, :]
+    if window.size <= sy.size * sx.size:  # zoomed in: fewer source pixels than samples
+        inside = (window >= 128).take(sy - ys0, axis=0).take(sx - xs0, axis=1)
+    else:
+        inside = window.take(sy - ys0, axis=0).take(sx - xs0, axis=1) >= 128
+    if not in_y.all():
+        inside &= in_y[:, None]
+    if not in_x.all():
+        inside &= in_x[None, :]
     core = inside[:-1, :-1]
     edge = core != inside[:-1, 1:]
     edge |= core != inside[1:, :-1]
@@ -298,51 +360,3 @@ def edge_pixels(mask: np.ndarray, vp: Viewport, x0: int, y0: int, w: int, h: int
     ax, ay = x0 - round(ox), y0 - round(oy)
     out[ys, xs] = 1 + (((xs + ax) + (ys + ay)) // _DASH & 1).astype(np.uint8)
     return out
-
-
-# Overlay colours offered as swatches: hues spread around the wheel, saturated enough to
-# read over photos. The first is the default for photos with no strong colours.
-OVERLAY_PRESETS: tuple[tuple[str, str], ...] = (
-    ("Crimson", "#ff2060"),
-    ("Orange", "#ff8000"),
-    ("Yellow", "#f0e000"),
-    ("Green", "#20d040"),
-    ("Cyan", "#00d0f0"),
-    ("Blue", "#2050ff"),
-    ("Violet", "#9030ff"),
-    ("Magenta", "#ff30e0"),
-)
-_SAMPLES = 65536  # pixels looked at (a strided sample: the hue statistics need no more)
-
-
-def hue_crowding(image: np.ndarray, hues: list[float]) -> list[float]:
-    """For each overlay hue (degrees), how much of the photo is colourful and close to it:
-    the mean over the photo of saturation x value x ((1 + cos(hue distance)) / 2) ** 2,
-    a closeness that is 1 on the same hue and falls to 0 on the opposite one."""
-    import cv2
-
-    h, w = image.shape[:2]
-    step = max(1, math.isqrt(max(1, h * w // _SAMPLES)))
-    sample = np.ascontiguousarray(image[::step, ::step, :3])
-    hsv = cv2.cvtColor(sample, cv2.COLOR_RGB2HSV_FULL).reshape(-1, 3).astype(np.float32)
-    hue = hsv[:, 0] * (360.0 / 256.0)
-    # grey, dark and washed-out pixels hide no hue: they weigh little
-    weight = (hsv[:, 1] / 255.0) * (hsv[:, 2] / 255.0)
-    crowding = []
-    radians = np.deg2rad(hue)
-    for target in hues:
-        closeness = ((1.0 + np.cos(radians - math.radians(target))) / 2.0) ** 2
-        crowding.append(float(np.mean(weight * closeness)))
-    return crowding
-
-
-def contrasting_color(image: np.ndarray) -> QColor:
-    """The preset overlay colour whose hue is least present in ``image`` (the default,
-    crimson, on photos without strong colours), so the overlay stays visible on a red
-    dress, a green lawn or a blue sky."""
-    colors = [QColor(hex_color) for _name, hex_color in OVERLAY_PRESETS]
-    crowding = hue_crowding(image, [c.hueF() * 360.0 for c in colors])
-    best = min(crowding)
-    if crowding[0] <= best + 0.02:  # keep the familiar default unless another is clearly freer
-        return colors[0]
-    return colors[crowding.index(best)]

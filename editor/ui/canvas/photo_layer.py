@@ -157,6 +157,11 @@ class PhotoLayer:
         """True while the smaller levels are still to be built."""
         return self._waiting or self._pending is not None
 
+    @property
+    def array(self) -> np.ndarray:
+        """The photo's own pixels (H x W x 3 RGB or 4 RGBA), not a copy."""
+        return self._array
+
     def draw(self, p: QPainter, src: QRect, zoom: float) -> None:
         """Draw source rectangle ``src`` (the painter maps source pixels). Zoomed in, the
         few pixels on screen are converted to 32 bits first: Qt draws 24-bit pixels

@@ -11,17 +11,18 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QPainter, QPaintEvent, QPen, QTransform
+from PySide6.QtGui import QColor, QPainter, QPaintEvent
 from PySide6.QtWidgets import QWidget
 
 from editor.core.document import Document
 from editor.core.mask_history import Rect
 
 from .background import CanvasWorkMixin
-from .banner import checker_brush, paint_banner
+from .banner import paint_banner
 from .brush import MaskStroke
 from .input import CanvasInputMixin
 from .lasso import LassoPath
+from .outline import paint_brush_outline, paint_lasso
 from .overlay import (
     DEFAULT_OVERLAY_COLOR,
     DEFAULT_OVERLAY_OPACITY,
@@ -29,14 +30,15 @@ from .overlay import (
     MaskOverlay,
     PhotoLayer,
 )
+from .painting import BACKGROUND as _BACKGROUND
+from .painting import CanvasPaintMixin
 from .tools import CanvasToolsMixin, OverlayMode, Tool
 from .undo import MaskPatch, MaskUndoStack
 from .viewport import Viewport, clamp_zoom, next_zoom_step
+from .zoomed import ZoomedLayers
 
-_BACKGROUND = QColor(48, 48, 48)
 
-
-class CanvasView(CanvasToolsMixin, CanvasInputMixin, CanvasWorkMixin, QWidget):
+class CanvasView(CanvasToolsMixin, CanvasInputMixin, CanvasWorkMixin, CanvasPaintMixin, QWidget):
     """Photo + mask view with brush, eraser and lasso; the mask is a live numpy array."""
 
     mask_edited = Signal(QRect)  # source rectangle, after each stroke / operation / undo
@@ -63,6 +65,7 @@ class CanvasView(CanvasToolsMixin, CanvasInputMixin, CanvasWorkMixin, QWidget):
         self._photo: PhotoLayer | None = None
         self._overlay: MaskOverlay | None = None
         self._edges = EdgeLayer()
+        self._zoomed = ZoomedLayers()  # photo and overlay at widget pixels, zoomed in
         self._fit_mode = True
         self._tool: Tool = "brush"
         self._brush_size = 60.0
@@ -232,11 +235,13 @@ class CanvasView(CanvasToolsMixin, CanvasInputMixin, CanvasWorkMixin, QWidget):
         elif ix or iy:
             # Whole-pixel pan: move what is on screen and paint only the uncovered strips.
             self._edges.scroll(ix, iy, self._mask, self._vp)
+            self._zoomed.scroll(ix, iy, self._vp)
             self.scroll(ix, iy)
             self.view_changed.emit()
 
     def _view_changed(self, zoomed: bool = True) -> None:
         self._edges.invalidate()
+        self._zoomed.invalidate()
         self.update()
         self.view_changed.emit()
         if zoomed:
@@ -265,6 +270,9 @@ class CanvasView(CanvasToolsMixin, CanvasInputMixin, CanvasWorkMixin, QWidget):
             self._overlay.refresh(rect)
             if self._edges.valid:
                 self._edges.update(self._mask, self._vp, wr)
+            self._zoomed.mask_changed(self._overlay.mask, self._vp, wr)
+        else:
+            self._zoomed.invalidate_overlay()
         self.update(wr)
 
     # --- painting ------------------------------------------------------------------------
@@ -292,65 +300,17 @@ class CanvasView(CanvasToolsMixin, CanvasInputMixin, CanvasWorkMixin, QWidget):
         if self._photo is not None:
             self._photo.start()  # its smooth levels: after this first paint
 
-    def _paint_layers(self, p: QPainter, r: QRect) -> None:
-        p.fillRect(r, _BACKGROUND)
-        vp = self._vp
-        src = vp.visible_source_rect(r)
-        if src.isEmpty() or self._photo is None or self._mask is None:
-            return
-        srcf = QRectF(src)
-        photo = self._variant or self._photo
-        if photo.has_alpha:
-            p.fillRect(vp.rect_from_source(srcf).intersected(QRectF(r)), checker_brush())
-        p.save()
-        p.setClipRect(r)
-        p.setTransform(QTransform(vp.zoom, 0, 0, vp.zoom, vp.offset.x(), vp.offset.y()))
-        p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, vp.zoom < 1.0)
-        photo.draw(p, src, vp.zoom)
-        variant = self._variant is not None  # the result as it is: only the mask's outline
-        if self._overlay is not None and self._overlay_mode != "hidden" and not variant:
-            if self._overlay_mode == "overlay":
-                p.setOpacity(self._overlay_opacity)
-            self._overlay.draw(p, src, vp.zoom, as_mask=self._overlay_mode == "mask")
-        p.restore()
-        if self._overlay_mode == "overlay" or variant:
-            self._edges.ensure(self._mask, vp)
-            if self._edges.image is not None:
-                p.drawImage(r.topLeft(), self._edges.image, r)
-
     def _paint_lasso(self, p: QPainter) -> None:
         pts = [self._vp.from_source(q) for q in self._lasso.points]
-        if not pts:
-            return
-        if self._cursor_pos is not None and not self._lasso_dragging:
-            pts.append(QPointF(self._cursor_pos))
-        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        for color, width in ((QColor(0, 0, 0), 3.0), (QColor(255, 255, 255), 1.0)):
-            p.setPen(QPen(color, width))
-            p.drawPolyline(pts)
-        p.setPen(QPen(QColor(255, 255, 255), 1.0))
-        p.setBrush(QBrush(QColor(0, 0, 0)))
-        p.drawEllipse(pts[0], 4.0, 4.0)
+        if pts:
+            if self._cursor_pos is not None and not self._lasso_dragging:
+                pts.append(QPointF(self._cursor_pos))
+            paint_lasso(p, pts)
 
     def _paint_cursor(self, p: QPainter) -> None:
         geo = self._cursor_geometry()
-        if geo is None:
-            return
-        c, radius, core = geo
-        # aliased on purpose: pure black and white pixels stay visible on any photo
-        p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-        p.setBrush(Qt.BrushStyle.NoBrush)
-        for color, width in ((QColor(0, 0, 0), 3.0), (QColor(255, 255, 255), 1.0)):
-            p.setPen(QPen(color, width))
-            p.drawEllipse(c, radius, radius)
-            if radius < 4:
-                p.drawLine(QPointF(c.x() - 6, c.y()), QPointF(c.x() + 6, c.y()))
-                p.drawLine(QPointF(c.x(), c.y() - 6), QPointF(c.x(), c.y() + 6))
-        if 0 < core < radius - 2:
-            p.setPen(QPen(QColor(0, 0, 0, 160), 3.0))
-            p.drawEllipse(c, core, core)
-            p.setPen(QPen(QColor(255, 255, 255), 1.0, Qt.PenStyle.DashLine))
-            p.drawEllipse(c, core, core)
+        if geo is not None:
+            paint_brush_outline(p, *geo)
 
     def _cursor_geometry(self) -> tuple[QPointF, float, float] | None:
         """Centre, radius and hardness-core radius of the brush outline (widget px)."""

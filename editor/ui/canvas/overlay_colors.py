@@ -1,0 +1,55 @@
+"""Overlay colours: the preset swatches and the one least present in a photo."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from PySide6.QtGui import QColor
+
+# Overlay colours offered as swatches: hues spread around the wheel, saturated enough to
+# read over photos. The first is the default for photos with no strong colours.
+OVERLAY_PRESETS: tuple[tuple[str, str], ...] = (
+    ("Crimson", "#ff2060"),
+    ("Orange", "#ff8000"),
+    ("Yellow", "#f0e000"),
+    ("Green", "#20d040"),
+    ("Cyan", "#00d0f0"),
+    ("Blue", "#2050ff"),
+    ("Violet", "#9030ff"),
+    ("Magenta", "#ff30e0"),
+)
+_SAMPLES = 65536  # pixels looked at (a strided sample: the hue statistics need no more)
+
+
+def hue_crowding(image: np.ndarray, hues: list[float]) -> list[float]:
+    """For each overlay hue (degrees), how much of the photo is colourful and close to it:
+    the mean over the photo of saturation x value x ((1 + cos(hue distance)) / 2) ** 2,
+    a closeness that is 1 on the same hue and falls to 0 on the opposite one."""
+    import cv2
+
+    h, w = image.shape[:2]
+    step = max(1, math.isqrt(max(1, h * w // _SAMPLES)))
+    sample = np.ascontiguousarray(image[::step, ::step, :3])
+    hsv = cv2.cvtColor(sample, cv2.COLOR_RGB2HSV_FULL).reshape(-1, 3).astype(np.float32)
+    hue = hsv[:, 0] * (360.0 / 256.0)
+    # grey, dark and washed-out pixels hide no hue: they weigh little
+    weight = (hsv[:, 1] / 255.0) * (hsv[:, 2] / 255.0)
+    crowding = []
+    radians = np.deg2rad(hue)
+    for target in hues:
+        closeness = ((1.0 + np.cos(radians - math.radians(target))) / 2.0) ** 2
+        crowding.append(float(np.mean(weight * closeness)))
+    return crowding
+
+
+def contrasting_color(image: np.ndarray) -> QColor:
+    """The preset overlay colour whose hue is least present in ``image`` (the default,
+    crimson, on photos without strong colours), so the overlay stays visible on a red
+    dress, a green lawn or a blue sky."""
+    colors = [QColor(hex_color) for _name, hex_color in OVERLAY_PRESETS]
+    crowding = hue_crowding(image, [c.hueF() * 360.0 for c in colors])
+    best = min(crowding)
+    if crowding[0] <= best + 0.02:  # keep the familiar default unless another is clearly freer
+        return colors[0]
+    return colors[crowding.index(best)]

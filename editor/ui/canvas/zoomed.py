@@ -1,0 +1,189 @@
+"""Zoomed in (100 % and more), what the canvas shows as widget-sized 32-bit buffers.
+
+Drawing the photo and the overlay through a scaling transform on every paint makes Qt
+convert and resample the visible pixels each time: at 400 % a brush dab's repaint
+cost several ms, and at 100 % a full repaint converted the whole visible region. Here
+the photo (RGB32) and the overlay (premultiplied ARGB32, alpha = mask value) are
+sampled once per view into buffers of the widget's size, at the pixel centres as Qt's
+nearest sampling and the edge layer do; a paint then copies the exposed rectangle
+unscaled. A stroke re-samples only the overlay in its dirty rectangle, a whole-pixel
+pan shifts both buffers and samples the uncovered strips.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import cv2
+import numpy as np
+from PySide6.QtCore import QRect
+from PySide6.QtGui import QImage, QPainter
+
+from .viewport import Viewport
+
+BACKGROUND = np.uint32(0xFF303030)  # the canvas's background outside the image
+Render = Callable[[QPainter, QRect], None]  # draws the view into a widget rectangle
+
+
+def sample_indices(
+    vp: Viewport, start: int, count: int, axis: int, size: int
+) -> tuple[np.ndarray, int, int]:
+    """Source indices of widget pixels ``start .. start + count`` along ``axis`` (0 = x),
+    sampled at pixel centres, and the range [a, b) of those inside the source's ``size``."""
+    offset = vp.offset.x() if axis == 0 else vp.offset.y()
+    idx = np.floor((np.arange(start, start + count) + 0.5 - offset) / vp.zoom).astype(np.intp)
+    a, b = int(np.searchsorted(idx, 0)), int(np.searchsorted(idx, size))
+    return idx, a, b
+
+
+class _Buffer:
+    """One widget-sized uint32 buffer and the QImage over its bytes."""
+
+    def __init__(self, fmt: QImage.Format) -> None:
+        self.fmt = fmt
+        self.buf: np.ndarray | None = None
+        self.image: QImage | None = None
+        self.key: tuple[object, ...] | None = None
+        self.owner: object = None  # the layer sampled (kept so its id is not reused)
+
+    def ready(self, key: tuple[object, ...], owner: object, w: int, h: int) -> bool:
+        """Whether the buffer holds ``owner`` sampled for ``key``; otherwise it is
+        (re)allocated for a w x h widget and the caller fills it all."""
+        if self.key == key and self.buf is not None:  # the key holds the layers' ids
+            return True
+        if self.buf is None or self.buf.shape != (h, w):
+            self.buf = np.empty((h, w), np.uint32)
+            self.image = QImage(self.buf.data, w, h, w * 4, self.fmt)
+        self.key, self.owner = key, owner
+        return False
+
+
+def _view_key(vp: Viewport) -> tuple[object, ...]:
+    return (vp.zoom, vp.offset.x(), vp.offset.y(), vp.view_size.width(), vp.view_size.height())
+
+
+class ZoomedLayers:
+    """The photo and the overlay sampled to widget pixels (see the module text)."""
+
+    def __init__(self) -> None:
+        self._photo = _Buffer(QImage.Format.Format_RGB32)
+        self._overlay = _Buffer(QImage.Format.Format_ARGB32_Premultiplied)
+        self._scaled = _Buffer(QImage.Format.Format_RGB32)  # zoomed out: the photo drawn
+
+    def invalidate(self) -> None:
+        """Forget both (the view changed): they are sampled again at the next paint."""
+        self._photo.key = self._overlay.key = self._scaled.key = None
+
+    def invalidate_overlay(self) -> None:
+        """Forget the overlay (the mask changed in a way not said rectangle by rectangle)."""
+        self._overlay.key = None
+
+    def photo_image(self, array: np.ndarray, layer: object, vp: Viewport) -> QImage:
+        """The photo (H x W x 3 RGB, the pixels of ``layer``) as the widget shows it."""
+        w, h = vp.view_size.width(), vp.view_size.height()
+        if not self._photo.ready((*_view_key(vp), id(array), id(layer)), (array, layer), w, h):
+            self._fill_photo(array, vp, QRect(0, 0, w, h))
+        assert self._photo.image is not None
+        return self._photo.image
+
+    def overlay_image(self, mask: np.ndarray, lut: np.ndarray, vp: Viewport) -> QImage:
+        """The overlay of ``mask`` (colours ``lut`` by mask value) as the widget shows it."""
+        w, h = vp.view_size.width(), vp.view_size.height()
+        if not self._overlay.ready((*_view_key(vp), id(mask), id(lut)), (mask, lut), w, h):
+            self._fill_overlay(mask, lut, vp, QRect(0, 0, w, h))
+        assert self._overlay.image is not None
+        return self._overlay.image
+
+    def scaled_photo(self, level: object, vp: Viewport, render: Render) -> QImage:
+        """Zoomed out: the photo as ``render(painter, widget_rect)`` draws it (from pyramid
+        ``level``, smooth-scaled), drawn once per view and level."""
+        w, h = vp.view_size.width(), vp.view_size.height()
+        if not self._scaled.ready((*_view_key(vp), id(level)), (level, render), w, h):
+            self._render(render, QRect(0, 0, w, h))
+        assert self._scaled.image is not None
+        return self._scaled.image
+
+    def _render(self, render: Render, r: QRect) -> None:
+        assert self._scaled.image is not None
+        p = QPainter(self._scaled.image)
+        try:
+            render(p, r)
+        finally:
+            p.end()
+
+    def mask_changed(self, mask: np.ndarray, vp: Viewport, widget_rect: QRect) -> None:
+        """Re-sample the overlay in ``widget_rect`` (the mask changed under it)."""
+        owner = self._overlay.owner
+        if self._overlay.key is not None and isinstance(owner, tuple) and owner[0] is mask:
+            self._fill_overlay(mask, owner[1], vp, widget_rect)
+        elif self._overlay.key is not None:
+            self._overlay.key = None
+
+    def scroll(self, dx: int, dy: int, vp: Viewport) -> None:
+        """The view was panned by whole pixels (dx, dy): shift both buffers and sample
+        only the uncovered strips (``vp`` is already the new view)."""
+        for layer in (self._photo, self._overlay, self._scaled):
+            if layer.key is None or layer.buf is None:
+                continue
+            buf = layer.buf
+            h, w = buf.shape
+            if abs(dx) >= w or abs(dy) >= h:
+                layer.key = None
+                continue
+            src = buf[max(0, -dy) : h - max(0, dy), max(0, -dx) : w - max(0, dx)]
+            buf[max(0, dy) : h - max(0, -dy), max(0, dx) : w - max(0, -dx)] = src.copy()
+            layer.key = (*_view_key(vp), *layer.key[5:])
+            strips = []
+            if dy:
+                strips.append(QRect(0, 0 if dy > 0 else h + dy, w, abs(dy)))
+            if dx:
+                strips.append(QRect(0 if dx > 0 else w + dx, 0, abs(dx), h))
+            for strip in strips:
+                if layer is self._scaled:
+                    self._render(layer.owner[1], strip)  # type: ignore[index]
+                elif layer is self._photo:
+                    self._fill_photo(layer.owner[0], vp, strip)  # type: ignore[index]
+                else:
+                    mask, lut = layer.owner  # type: ignore[misc]
+                    self._fill_overlay(mask, lut, vp, strip)
+
+    # -- sampling -------------------------------------------------------------------------
+    def _region(
+        self, shape: tuple[int, ...], vp: Viewport, r: QRect
+    ) -> tuple[np.ndarray, np.ndarray, int, int, int, int] | None:
+        """Clip ``r`` to the widget buffer: (sx, sy, ax, bx, ay, by) as sample_indices."""
+        sx, ax, bx = sample_indices(vp, r.left(), r.width(), 0, shape[1])
+        sy, ay, by = sample_indices(vp, r.top(), r.height(), 1, shape[0])
+        return sx, sy, ax, bx, ay, by
+
+    def _fill_photo(self, array: np.ndarray, vp: Viewport, r: QRect) -> None:
+        buf = self._photo.buf
+        assert buf is not None
+        r = r.intersected(QRect(0, 0, buf.shape[1], buf.shape[0]))
+        if r.isEmpty():
+            return
+        sx, sy, ax, bx, ay, by = self._region(array.shape, vp, r)  # type: ignore[misc]
+        out = buf[r.top() : r.top() + r.height(), r.left() : r.left() + r.width()]
+        out[...] = BACKGROUND
+        if ax >= bx or ay >= by:
+            return
+        x0, y0 = int(sx[ax]), int(sy[ay])
+        crop = array[y0 : int(sy[by - 1]) + 1, x0 : int(sx[bx - 1]) + 1]
+        bgra = cv2.cvtColor(crop, cv2.COLOR_RGB2BGRA).view(np.uint32)[..., 0]
+        out[ay:by, ax:bx] = bgra.take(sy[ay:by] - y0, axis=0).take(sx[ax:bx] - x0, axis=1)
+
+    def _fill_overlay(self, mask: np.ndarray, lut: np.ndarray, vp: Viewport, r: QRect) -> None:
+        buf = self._overlay.buf
+        assert buf is not None
+        r = r.intersected(QRect(0, 0, buf.shape[1], buf.shape[0]))
+        if r.isEmpty():
+            return
+        sx, sy, ax, bx, ay, by = self._region(mask.shape, vp, r)  # type: ignore[misc]
+        out = buf[r.top() : r.top() + r.height(), r.left() : r.left() + r.width()]
+        out[...] = 0
+        if ax >= bx or ay >= by:
+            return
+        x0, y0 = int(sx[ax]), int(sy[ay])
+        crop = mask[y0 : int(sy[by - 1]) + 1, x0 : int(sx[bx - 1]) + 1]
+        values = crop.take(sy[ay:by] - y0, axis=0).take(sx[ax:bx] - x0, axis=1)
+        np.take(lut, values, out=out[ay:by, ax:bx])
