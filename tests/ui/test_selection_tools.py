@@ -306,7 +306,7 @@ def test_wand_on_a_large_photo_lands_through_the_mask_worker(window, qtbot) -> N
     window.canvas.zoom_fit()
     window.update_actions()
     written: list[tuple[int, int, int, int]] = []
-    window.document.mask_work.after_write.append(lambda _mask, rect: written.append(rect))
+    window.document.mask_work.after_write.append(lambda _mask, rect, *_runs: written.append(rect))
     QTest.keyClick(window.canvas, Qt.Key.Key_W)
     click(window.canvas, 1000, 800)
     settle(window, qtbot, 1)
