@@ -22,6 +22,7 @@ from .banner import checker_brush, paint_banner
 from .brush import MaskStroke
 from .input import CanvasInputMixin
 from .lasso import LassoPath
+from .opening_preview import OpeningPreviewMixin
 from .overlay import (
     DEFAULT_OVERLAY_COLOR,
     DEFAULT_OVERLAY_OPACITY,
@@ -36,7 +37,7 @@ from .viewport import Viewport, clamp_zoom, next_zoom_step
 _BACKGROUND = QColor(48, 48, 48)
 
 
-class CanvasView(CanvasToolsMixin, CanvasInputMixin, CanvasWorkMixin, QWidget):
+class CanvasView(OpeningPreviewMixin, CanvasToolsMixin, CanvasInputMixin, CanvasWorkMixin, QWidget):
     """Photo + mask view with brush, eraser and lasso; the mask is a live numpy array."""
 
     mask_edited = Signal(QRect)  # source rectangle, after each stroke / operation / undo
@@ -106,6 +107,7 @@ class CanvasView(CanvasToolsMixin, CanvasInputMixin, CanvasWorkMixin, QWidget):
         self._end_stroke()
         self._lasso.clear()
         self.show_variant(None)
+        self.show_opening_preview(None)
         self._photo = PhotoLayer(image, background=True)  # levels arrive from a worker
         self._photo.when_built(self.update)
         self._overlay = MaskOverlay(mask, self._overlay_color)
@@ -272,6 +274,8 @@ class CanvasView(CanvasToolsMixin, CanvasInputMixin, CanvasWorkMixin, QWidget):
         """Draw the exposed part: photo level, overlay or mask, edge, lasso, brush cursor."""
         p = QPainter(self)
         try:  # end the painter explicitly: a frame kept alive must not keep it active
+            if self._paint_opening_preview(p, _BACKGROUND):
+                return
             if self._photo is None or self._mask is None:
                 p.fillRect(event.rect(), _BACKGROUND)
                 p.setPen(QColor(170, 170, 170))
