@@ -19,10 +19,11 @@ class OpeningPreview:
     def __init__(self, pixels: np.ndarray, size: tuple[int, int], label: str) -> None:
         alpha = pixels.ndim == 3 and pixels.shape[2] == 4
         code = cv2.COLOR_RGBA2BGRA if alpha else cv2.COLOR_RGB2BGRA
-        self._array = cv2.cvtColor(np.ascontiguousarray(pixels), code)  # Qt's (A)RGB32
-        h, w = self._array.shape[:2]
+        self.array = cv2.cvtColor(np.ascontiguousarray(pixels), code)  # Qt's (A)RGB32
+        self.alpha = alpha
+        h, w = self.array.shape[:2]
         fmt = QImage.Format.Format_ARGB32 if alpha else QImage.Format.Format_RGB32
-        self.image = QImage(self._array.data, w, h, w * 4, fmt)
+        self.image = QImage(self.array.data, w, h, w * 4, fmt)
         self.size = size
         self.label = label
 
@@ -67,6 +68,20 @@ class OpeningPreviewMixin:
         self._opening = None if pixels is None else OpeningPreview(pixels, size, label)
         self.setEnabled(self._opening is None)
         self.update()
+
+    def take_opening_preview(self, shape: tuple[int, ...]) -> tuple[QImage, np.ndarray] | None:
+        """End the preview; its image and pixels when it stands for a photo of ``shape``
+        (H, W, ...) with the same channels, to draw zoomed out until the levels are in."""
+        preview, self._opening = self._opening, None
+        if preview is None:
+            return None
+        assert isinstance(self, QWidget)
+        self.setEnabled(True)
+        self.update()
+        alpha = len(shape) == 3 and shape[2] == 4
+        if preview.size != (shape[1], shape[0]) or preview.alpha != alpha:
+            return None
+        return preview.image, preview.array
 
     def showing_opening_preview(self) -> bool:
         return self._opening is not None

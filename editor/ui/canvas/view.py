@@ -107,8 +107,8 @@ class CanvasView(OpeningPreviewMixin, CanvasToolsMixin, CanvasInputMixin, Canvas
         self._end_stroke()
         self._lasso.clear()
         self.show_variant(None)
-        self.show_opening_preview(None)
-        self._photo = PhotoLayer(image, background=True)  # levels arrive from a worker
+        quick = self.take_opening_preview(image.shape)  # shown until the levels are in
+        self._photo = PhotoLayer(image, background=True, quick=quick)  # levels: a worker
         self._photo.when_built(self.update)
         self._overlay = MaskOverlay(mask, self._overlay_color)
         self._last_stroke_end = None

@@ -75,8 +75,7 @@ class OpenController(Controller):
             return load_image(p, on_preview=lambda px, size: arrived.emit((opening, px, size)))
 
         def show(loaded: Any, name: str) -> None:
-            self.canvas.show_opening_preview(None)
-            self.open_pixels(loaded.pixels, path, name)
+            self.open_pixels(loaded.pixels, path, name)  # the canvas takes the preview
 
         self.open_in_thread(load, path, show)
 
@@ -157,6 +156,7 @@ class OpenController(Controller):
             doc.open_image(pixels, path, label)
         except Exception as error:
             log.exception("the canvas cannot show %s", label)
+            self.canvas.show_opening_preview(None)
             if image is not None and mask is not None:
                 doc.set_image(image, mask)
                 self.canvas.set_zoom(zoom)
