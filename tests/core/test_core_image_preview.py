@@ -11,6 +11,7 @@ import pytest
 from core_helpers import encode, swapped_rb_icc
 from PIL import Image
 
+import editor.core.image as core_image
 from editor.core.errors import ImageLoadError
 from editor.core.image import PREVIEW_EDGE, load_image
 
@@ -86,3 +87,18 @@ def test_a_truncated_jpeg_still_fails_with_one_line(tmp_path: Path) -> None:
     with pytest.raises(ImageLoadError) as exc:
         load_image(path, on_preview=lambda px, size: None)
     assert "cut.jpg" in str(exc.value) and "\n" not in str(exc.value)
+
+
+@pytest.mark.parametrize("channels", [3, 4])
+def test_band_by_band_copy_gives_the_same_pixels(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, channels: int
+) -> None:
+    rng = np.random.default_rng(3)
+    src = rng.integers(0, 256, (301, 77, channels), dtype=np.uint8)
+    src[..., 3:] = rng.integers(0, 200, (301, 77, channels - 3), dtype=np.uint8)
+    path = tmp_path / "noise.png"
+    Image.fromarray(src).save(path)
+    monkeypatch.setattr(core_image, "BAND_BYTES", 77 * channels * 16 + 5)  # 16-row bands
+    pixels = load_image(path).pixels
+    assert pixels.flags.writeable and pixels.flags.c_contiguous
+    assert np.array_equal(pixels, src)
