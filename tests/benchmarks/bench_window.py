@@ -82,7 +82,11 @@ class _StallWatchdog:
                     for ident, frame in sys._current_frames().items():
                         if ident == me:
                             continue
-                        stack = traceback.extract_stack(frame)[-4:]
+                        stack = traceback.extract_stack(frame)
+                        if ident == main.ident:  # the editor's own frames say what ran
+                            ours = [f for f in stack if f"{os.sep}editor{os.sep}" in f.filename]
+                            stack = (ours or stack)[-3:] + ([stack[-1]] if ours else [])
+                        stack = stack[-4:]
                         key = " <- ".join(
                             f"{f.name}@{os.path.basename(f.filename)}:{f.lineno}"
                             for f in reversed(stack)
