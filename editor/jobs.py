@@ -14,9 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import warnings
 from collections.abc import Awaitable, Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,7 +25,6 @@ from editor.backends import Backend, Journal, make_backend
 from editor.backends.base import JobCompleted, JobProgress, JobStatus, JobSubmitted
 from editor.backends.specs import spec_for
 from editor.core.errors import EditorError
-from editor.core.mask_work import lower_thread_priority
 from editor.core.preview import thumbnail
 from editor.core.request import EditRequest
 from editor.core.variant import Variant, WholeImages
@@ -104,24 +101,6 @@ def error_line(error: BaseException) -> str:
     return f"Unexpected {name}: {text}. Your mask and prompt are unchanged; try again."
 
 
-_BACKGROUND = "_editor_background_threads"
-
-
-def use_background_threads(loop: asyncio.AbstractEventLoop) -> None:
-    """Give ``loop`` a default executor (``asyncio.to_thread``'s: decoding, preparing,
-    pasting back, autosave steps) whose threads yield the CPU to the UI thread when both
-    want it; on a busy 2-core machine a 100 MP decode or paste-back otherwise takes the
-    UI thread's core for tens of ms at a time. Once per loop."""
-    if getattr(loop, _BACKGROUND, False):
-        return
-    loop.set_default_executor(
-        ThreadPoolExecutor(
-            max_workers=8, thread_name_prefix="editor-worker", initializer=lower_thread_priority
-        )
-    )
-    setattr(loop, _BACKGROUND, True)
-
-
 class JobRunner(QObject):
     """Runs backend jobs as asyncio tasks and reports them as Qt signals."""
 
@@ -140,12 +119,6 @@ class JobRunner(QObject):
         self._helpers: set[asyncio.Task[Any]] = set()
         self._next = 1
         self._thumb_edge = thumb_edge
-        with warnings.catch_warnings():  # no loop yet (a test without one): nothing to do
-            warnings.simplefilter("ignore", DeprecationWarning)
-            try:
-                use_background_threads(asyncio.get_event_loop())
-            except RuntimeError:
-                pass
 
     # -- jobs ---------------------------------------------------------------------
     def start(self, backend: Backend, request: EditRequest) -> int:
