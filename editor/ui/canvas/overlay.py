@@ -52,7 +52,8 @@ class _Level:
         self.mask = mask
         self.buffer: np.ndarray | None = None
         if small and mask.size <= ARGB_LEVEL_PIXELS:
-            self.buffer = np.empty((h, w), np.uint32)
+            self.buffer = np.zeros((h, w), np.uint32)  # zero pages: free until written
+            self._written = False
             fmt = QImage.Format.Format_ARGB32_Premultiplied
             self.image = QImage(self.buffer.data, w, h, w * 4, fmt)
         else:
@@ -76,8 +77,14 @@ class _Level:
     def update(self, x0: int, y0: int, x1: int, y1: int) -> None:
         """Bring the ARGB copy (if any) up to date in (x0, y0) .. (x1, y1)."""
         if self.buffer is not None:
-            region = self.buffer[y0:y1, x0:x1]
-            np.take(self._lut, self.mask[y0:y1, x0:x1], out=region, mode="wrap")
+            region, mask = self.buffer[y0:y1, x0:x1], self.mask[y0:y1, x0:x1]
+            if region.size > 1 << 16 and not _any(mask):  # e.g. a new photo's empty mask
+                if self._written or self._lut[0]:  # one colour: a fill, no lookups
+                    region.fill(self._lut[0])
+                    self._written = True
+            else:
+                np.take(self._lut, mask, out=region, mode="wrap")
+                self._written = True
 
 
 def _premultiplied(table: list[int]) -> np.ndarray:

@@ -108,7 +108,13 @@ class PhotoLayer:
     ``ready`` fires when they are complete; until then a quick nearest-pixel level is
     drawn zoomed out."""
 
-    def __init__(self, image: np.ndarray, *, background: bool = False) -> None:
+    def __init__(
+        self,
+        image: np.ndarray,
+        *,
+        background: bool = False,
+        quick: tuple[QImage, np.ndarray] | None = None,
+    ) -> None:
         h, w = image.shape[:2]
         self._array = np.ascontiguousarray(image)
         self.has_alpha = image.shape[2] == 4
@@ -123,7 +129,7 @@ class PhotoLayer:
         if not background:
             self._add_levels(photo_pyramid(self._array))
             return
-        self._quick = quick_level(self._array)
+        self._quick = quick or quick_level(self._array)  # e.g. the opening's preview
         self.ready = _Ready(self._collect)
         self._waiting = True
 

@@ -22,6 +22,7 @@ from .banner import paint_banner
 from .brush import MaskStroke
 from .input import CanvasInputMixin
 from .lasso import LassoPath
+from .opening_preview import OpeningPreviewMixin
 from .outline import paint_brush_outline, paint_lasso
 from .overlay import (
     DEFAULT_OVERLAY_COLOR,
@@ -38,7 +39,14 @@ from .viewport import Viewport, clamp_zoom, next_zoom_step
 from .zoomed import ZoomedLayers
 
 
-class CanvasView(CanvasToolsMixin, CanvasInputMixin, CanvasWorkMixin, CanvasPaintMixin, QWidget):
+class CanvasView(
+    OpeningPreviewMixin,
+    CanvasToolsMixin,
+    CanvasInputMixin,
+    CanvasWorkMixin,
+    CanvasPaintMixin,
+    QWidget,
+):
     """Photo + mask view with brush, eraser and lasso; the mask is a live numpy array."""
 
     mask_edited = Signal(QRect)  # source rectangle, after each stroke / operation / undo
@@ -109,7 +117,8 @@ class CanvasView(CanvasToolsMixin, CanvasInputMixin, CanvasWorkMixin, CanvasPain
         self._end_stroke()
         self._lasso.clear()
         self.show_variant(None)
-        self._photo = PhotoLayer(image, background=True)  # levels arrive from a worker
+        quick = self.take_opening_preview(image.shape)  # shown until the levels are in
+        self._photo = PhotoLayer(image, background=True, quick=quick)  # levels: a worker
         self._photo.when_built(self.update)
         self._overlay = MaskOverlay(mask, self._overlay_color)
         self._last_stroke_end = None
@@ -280,6 +289,8 @@ class CanvasView(CanvasToolsMixin, CanvasInputMixin, CanvasWorkMixin, CanvasPain
         """Draw the exposed part: photo level, overlay or mask, edge, lasso, brush cursor."""
         p = QPainter(self)
         try:  # end the painter explicitly: a frame kept alive must not keep it active
+            if self._paint_opening_preview(p, _BACKGROUND):
+                return
             if self._photo is None or self._mask is None:
                 p.fillRect(event.rect(), _BACKGROUND)
                 p.setPen(QColor(170, 170, 170))

@@ -224,7 +224,8 @@ class MainWindow(QMainWindow):
     def update_actions(self) -> None:
         """Enable/disable every action from the current state (the one place that does)."""
         doc = self.document
-        has_image = self.canvas.has_image()
+        # a photo being opened shows as a preview: the image actions wait for it
+        has_image = self.canvas.has_image() and not self.canvas.showing_opening_preview()
         state = WindowState(
             idle=not self.opening,
             image=has_image,

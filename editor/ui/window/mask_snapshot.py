@@ -16,7 +16,7 @@ from collections.abc import Callable
 import numpy as np
 from PySide6.QtCore import QObject, QTimer
 
-BAND_BYTES = 4_000_000  # rows copied per event-loop turn (about 1-3 ms)
+BAND_BYTES = 1_000_000  # rows copied per event-loop turn (under 1 ms, page faults too)
 SMALL_BYTES = 8_000_000  # masks up to this size are copied at once, on every change
 
 

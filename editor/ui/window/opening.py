@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QMimeData, Qt
+from PySide6.QtCore import QMimeData, QObject, Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog
 
@@ -23,8 +23,27 @@ log = logging.getLogger(__name__)
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.webp *.tif *.tiff *.bmp *.gif);;All files (*)"
 
 
+class _PreviewRelay(QObject):
+    """Brings a preview from the decoding thread to the UI thread: ``arrived`` is emitted
+    there and, connected to a method of this QObject (made on the UI thread), is queued."""
+
+    arrived = Signal(object)
+
+    def __init__(self, show: Callable[[Any], None]) -> None:
+        super().__init__()
+        self._show = show
+        self.arrived.connect(self._deliver)
+
+    def _deliver(self, payload: Any) -> None:
+        self._show(payload)
+
+
 class OpenController(Controller):
     """Open, paste and drop photos; recent files."""
+
+    _relay: _PreviewRelay | None = None
+    _opening_id = 0  # which opening a preview belongs to
+    _opening_name = ""
 
     def open_dialog(self) -> None:
         path = self.doc.path
@@ -43,12 +62,33 @@ class OpenController(Controller):
         )
 
     def _load_photo(self, path: str) -> None:
+        """A large JPEG is shown first from a reduced decode (a fraction of the time),
+        fit to the canvas with painting off, while the full decode goes on."""
         from editor.core.image import load_image
 
-        def show(loaded: Any, name: str) -> None:
-            self.open_pixels(loaded.pixels, path, name)
+        if self._relay is None:
+            self._relay = _PreviewRelay(self._show_preview)
+        self._opening_id += 1
+        arrived, opening = self._relay.arrived, self._opening_id
 
-        self.open_in_thread(load_image, path, show)
+        def load(p: str) -> Any:  # the worker thread
+            return load_image(p, on_preview=lambda px, size: arrived.emit((opening, px, size)))
+
+        def show(loaded: Any, name: str) -> None:
+            self.open_pixels(loaded.pixels, path, name)  # the canvas takes the preview
+
+        self.open_in_thread(load, path, show)
+
+    def _show_preview(self, payload: tuple[int, np.ndarray, tuple[int, int]]) -> None:
+        opening, pixels, (w, h) = payload
+        if opening != self._opening_id or not self.window.opening:
+            return  # that opening is over (done or failed)
+        self.canvas.show_opening_preview(pixels, (w, h), self._opening_name)
+        self.show_info(
+            f"Opening {self._opening_name} ({w} × {h}): preview shown; painting waits "
+            "until the full resolution is in…"
+        )
+        self.window.update_actions()
 
     def open_in_thread(
         self, load: Callable[[str], Any], path: str, show: Callable[[Any, str], None]
@@ -56,6 +96,7 @@ class OpenController(Controller):
         """Run ``load(path)`` in a worker thread with Open disabled meanwhile, then
         ``show(result, display name)``; a failure is one line and the work stays."""
         name = display_text(Path(path).name)
+        self._opening_name = name
         self.window.opening = True
         self.show_info(f"Opening {name}…")
         self.window.update_actions()
@@ -66,6 +107,7 @@ class OpenController(Controller):
 
         def failed(message: str) -> None:
             self.window.opening = False
+            self.canvas.show_opening_preview(None)
             self.show_error(message)
             self.window.update_actions()
 
@@ -114,6 +156,7 @@ class OpenController(Controller):
             doc.open_image(pixels, path, label)
         except Exception as error:
             log.exception("the canvas cannot show %s", label)
+            self.canvas.show_opening_preview(None)
             if image is not None and mask is not None:
                 doc.set_image(image, mask)
                 self.canvas.set_zoom(zoom)
