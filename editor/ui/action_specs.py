@@ -199,6 +199,7 @@ SPECS: dict[str, ActionSpec] = {
         "selection.colour_range_dialog",
         tip="Select a colour everywhere, with a live preview",
         when="image",
+        icon="colour-range",
         menu="&Tools",
     ),
     "mask_from_difference": ActionSpec(
@@ -207,6 +208,7 @@ SPECS: dict[str, ActionSpec] = {
         "selection.mask_from_difference",
         tip="The selected variant's leak (its changes outside the mask) becomes the mask",
         when="variant",
+        icon="difference",
         menu="&Job",
     ),
     "bigger": ActionSpec("Bigger brush", ["]"], "canvas.grow_brush", "", when="image"),
@@ -330,6 +332,16 @@ SPECS: dict[str, ActionSpec] = {
     ),
     "show_original": ActionSpec(
         "Show the photo again", ["0"], "variants.show_original", "", when="results", menu="&View"
+    ),
+    # the resolution advisor's suggestion (ui/advisor_row.py: the line under the estimate)
+    "advisor_apply": ActionSpec(
+        "Keep full &detail (resolution advisor)",
+        ["Ctrl+Alt+D"],
+        "advisor.apply_suggestion",
+        tip="Choose the cheapest resolution / Focus that keeps the masked region's detail",
+        when="image",
+        icon="zoom-100",
+        menu="&Job",
     ),
     # combine variants with a pick brush (window controller ``combine``: ui/window/combine.py)
     "combine": ActionSpec(

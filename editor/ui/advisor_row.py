@@ -12,6 +12,7 @@ the source's own pixels: always full detail).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
@@ -116,6 +117,18 @@ class AdvisorRow(QLabel):
         self.setText(advice_text(self.advice))
         self.show()
 
+    def suggestion(self) -> str:
+        """The link the line offers now ("advice:2k:1"), or "" when it offers none."""
+        advice = self.advice
+        if advice is None or not self.isVisible() or advice.current.full:
+            return ""
+        option = advice.best
+        if option is None:
+            option = max(advice.options, key=lambda o: (o.detail, -o.credits))
+            if option.detail <= advice.current.detail:
+                return ""
+        return f"advice:{option.resolution}:{int(option.focus)}"
+
     def apply(self, href: str) -> None:
         """A click on the suggestion: choose its resolution and Focus."""
         kind, _, rest = href.partition(":")
@@ -137,6 +150,7 @@ class MaskBoxWatcher:
 
     def __init__(self, window: MainWindow, row: AdvisorRow) -> None:
         self._window, self._row = window, row
+        self.row = row
         self._seq = 0
         self.seconds = 0.0  # the last box's time from the edit to the row (benchmarks)
         self._timer = QTimer(window)
@@ -145,6 +159,10 @@ class MaskBoxWatcher:
         self._timer.timeout.connect(self.measure)
         window.canvas.mask_edited.connect(lambda _r: self._timer.start())
         window.canvas.image_changed.connect(self._timer.start)
+
+    def apply_suggestion(self) -> None:
+        """Take the line's suggestion (the action's handler)."""
+        apply_suggestion(self._row, self._window.show_info)
 
     def measure(self) -> None:
         import time
@@ -164,6 +182,17 @@ class MaskBoxWatcher:
                 self.seconds = time.perf_counter() - start
 
         self._window.runner.in_thread(bounding_box, mask, on_done=found)
+
+
+def apply_suggestion(row: AdvisorRow, say: Callable[[str], None]) -> None:
+    """The advisor's suggestion applied from its action (Job menu, tool bar, Ctrl+Alt+D)."""
+    href = row.suggestion()
+    if not href:
+        say("The resolution advisor has nothing to change: paint a mask and choose FASHN or "
+            "OpenAI, or the settings already keep the most detail.")  # fmt: skip
+        return
+    row.apply(href)
+    say(f"Resolution advisor applied: {row.text().split(' · ')[0]}.")
 
 
 def install_advisor(window: MainWindow) -> MaskBoxWatcher:

@@ -80,12 +80,13 @@ TOOLBAR = [
     "lasso",
     "wand",
     "object_box",
+    "colour_range",
+    "mask_from_difference",
     "-",
     "invert",
     "clear",
     "-",
     "zoom_fit",
-    "zoom_100",
     "-",
     "run",
 ]
@@ -99,6 +100,8 @@ TOOLBAR_TEXT = {
     "redo": "Redo",
     "wand": "Wand",
     "object_box": "Object",
+    "colour_range": "Colour",
+    "mask_from_difference": "Leak",
 }
 
 

@@ -81,7 +81,9 @@ class CombineController(Controller):
         toolbar = self.window.findChild(QToolBar, "tools-toolbar")
         if toolbar is not None:
             toolbar.addSeparator()
-            toolbar.addAction(self.window.actions_.all["combine"])
+            action = self.window.actions_.all["combine"]
+            action.setIconText("Combine")  # the menu keeps "Combine variants"
+            toolbar.addAction(action)
 
     # -- entering and leaving ---------------------------------------------------------
     def toggle(self) -> None:
