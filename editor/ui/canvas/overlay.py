@@ -21,7 +21,7 @@ from PySide6.QtGui import QColor, QImage, QPainter
 
 from .overlay_colors import OVERLAY_PRESETS, contrasting_color, hue_crowding
 from .photo_layer import PYRAMID_MIN_EDGE, PhotoLayer, clip_rect, level_index
-from .viewport import Viewport
+from .viewport import Viewport, shift_buffer
 
 __all__ = [
     "OVERLAY_PRESETS",
@@ -293,17 +293,12 @@ class EdgeLayer:
         the uncovered strips (sampling and dash phase move with the image, so this is exact)."""
         if not self.valid or self._buf is None or mask is None:
             return
-        buf = self._buf
-        h, w = buf.shape
-        if abs(dx) >= w or abs(dy) >= h:
+        strips = shift_buffer(self._buf, dx, dy)
+        if strips is None:
             self.valid = False
             return
-        src = buf[max(0, -dy) : h - max(0, dy), max(0, -dx) : w - max(0, dx)]
-        buf[max(0, dy) : h - max(0, -dy), max(0, dx) : w - max(0, -dx)] = src.copy()
-        if dy:
-            self.update(mask, vp, QRect(0, 0 if dy > 0 else h + dy, w, abs(dy)))
-        if dx:
-            self.update(mask, vp, QRect(0 if dx > 0 else w + dx, 0, abs(dx), h))
+        for strip in strips:
+            self.update(mask, vp, strip)
 
     def adopt(self, pixels: np.ndarray) -> None:
         """Take ``edge_colours`` of the whole view, worked out elsewhere (a worker), as

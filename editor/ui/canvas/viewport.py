@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from PySide6.QtCore import QPointF, QRect, QRectF, QSize
 
 MIN_ZOOM = 0.01
@@ -156,3 +157,19 @@ def next_zoom_step(z: float, direction: int) -> float:
         if step < z / 1.001:
             return step
     return MIN_ZOOM
+
+
+def shift_buffer(buf: np.ndarray, dx: int, dy: int) -> list[QRect] | None:
+    """Shift a widget-sized buffer in place by a whole-pixel pan (dx, dy); the strips
+    left uncovered, to be drawn again, or None when nothing of it stays on screen."""
+    h, w = buf.shape[:2]
+    if abs(dx) >= w or abs(dy) >= h:
+        return None
+    src = buf[max(0, -dy) : h - max(0, dy), max(0, -dx) : w - max(0, dx)]
+    buf[max(0, dy) : h - max(0, -dy), max(0, dx) : w - max(0, -dx)] = src.copy()
+    strips = []
+    if dy:
+        strips.append(QRect(0, 0 if dy > 0 else h + dy, w, abs(dy)))
+    if dx:
+        strips.append(QRect(0 if dx > 0 else w + dx, 0, abs(dx), h))
+    return strips

@@ -19,7 +19,7 @@ import numpy as np
 from PySide6.QtCore import QRect
 from PySide6.QtGui import QImage, QPainter
 
-from .viewport import Viewport
+from .viewport import Viewport, shift_buffer
 
 BACKGROUND = np.uint32(0xFF303030)  # the canvas's background outside the image
 Render = Callable[[QPainter, QRect], None]  # draws the view into a widget rectangle
@@ -125,19 +125,11 @@ class ZoomedLayers:
         for layer in (self._photo, self._overlay, self._scaled):
             if layer.key is None or layer.buf is None:
                 continue
-            buf = layer.buf
-            h, w = buf.shape
-            if abs(dx) >= w or abs(dy) >= h:
+            strips = shift_buffer(layer.buf, dx, dy)
+            if strips is None:
                 layer.key = None
                 continue
-            src = buf[max(0, -dy) : h - max(0, dy), max(0, -dx) : w - max(0, dx)]
-            buf[max(0, dy) : h - max(0, -dy), max(0, dx) : w - max(0, -dx)] = src.copy()
             layer.key = (*_view_key(vp), *layer.key[5:])
-            strips = []
-            if dy:
-                strips.append(QRect(0, 0 if dy > 0 else h + dy, w, abs(dy)))
-            if dx:
-                strips.append(QRect(0 if dx > 0 else w + dx, 0, abs(dx), h))
             for strip in strips:
                 if layer is self._scaled:
                     self._render(layer.owner[1], strip)  # type: ignore[index]
@@ -156,34 +148,34 @@ class ZoomedLayers:
         sy, ay, by = sample_indices(vp, r.top(), r.height(), 1, shape[0])
         return sx, sy, ax, bx, ay, by
 
-    def _fill_photo(self, array: np.ndarray, vp: Viewport, r: QRect) -> None:
-        buf = self._photo.buf
+    def _sample(
+        self, buf: np.ndarray | None, source: np.ndarray, vp: Viewport, r: QRect, empty: int
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+        """Widget rectangle ``r`` of ``buf`` cleared to ``empty``, and what covers it:
+        (its part on the source, the source crop under it, rows and columns to take
+        from the crop); None when the source shows nowhere in ``r``."""
         assert buf is not None
         r = r.intersected(QRect(0, 0, buf.shape[1], buf.shape[0]))
         if r.isEmpty():
-            return
-        sx, sy, ax, bx, ay, by = self._region(array.shape, vp, r)  # type: ignore[misc]
+            return None
+        sx, sy, ax, bx, ay, by = self._region(source.shape, vp, r)  # type: ignore[misc]
         out = buf[r.top() : r.top() + r.height(), r.left() : r.left() + r.width()]
-        out[...] = BACKGROUND
+        out[...] = empty
         if ax >= bx or ay >= by:
-            return
+            return None
         x0, y0 = int(sx[ax]), int(sy[ay])
-        crop = array[y0 : int(sy[by - 1]) + 1, x0 : int(sx[bx - 1]) + 1]
-        bgra = cv2.cvtColor(crop, cv2.COLOR_RGB2BGRA).view(np.uint32)[..., 0]
-        out[ay:by, ax:bx] = bgra.take(sy[ay:by] - y0, axis=0).take(sx[ax:bx] - x0, axis=1)
+        crop = source[y0 : int(sy[by - 1]) + 1, x0 : int(sx[bx - 1]) + 1]
+        return out[ay:by, ax:bx], crop, sy[ay:by] - y0, sx[ax:bx] - x0
+
+    def _fill_photo(self, array: np.ndarray, vp: Viewport, r: QRect) -> None:
+        hit = self._sample(self._photo.buf, array, vp, r, BACKGROUND)
+        if hit is not None:
+            out, crop, rows, cols = hit
+            bgra = cv2.cvtColor(crop, cv2.COLOR_RGB2BGRA).view(np.uint32)[..., 0]
+            out[...] = bgra.take(rows, axis=0).take(cols, axis=1)
 
     def _fill_overlay(self, mask: np.ndarray, lut: np.ndarray, vp: Viewport, r: QRect) -> None:
-        buf = self._overlay.buf
-        assert buf is not None
-        r = r.intersected(QRect(0, 0, buf.shape[1], buf.shape[0]))
-        if r.isEmpty():
-            return
-        sx, sy, ax, bx, ay, by = self._region(mask.shape, vp, r)  # type: ignore[misc]
-        out = buf[r.top() : r.top() + r.height(), r.left() : r.left() + r.width()]
-        out[...] = 0
-        if ax >= bx or ay >= by:
-            return
-        x0, y0 = int(sx[ax]), int(sy[ay])
-        crop = mask[y0 : int(sy[by - 1]) + 1, x0 : int(sx[bx - 1]) + 1]
-        values = crop.take(sy[ay:by] - y0, axis=0).take(sx[ax:bx] - x0, axis=1)
-        np.take(lut, values, out=out[ay:by, ax:bx])
+        hit = self._sample(self._overlay.buf, mask, vp, r, 0)
+        if hit is not None:
+            out, crop, rows, cols = hit
+            np.take(lut, crop.take(rows, axis=0).take(cols, axis=1), out=out)

@@ -147,19 +147,14 @@ class SelectionController(Controller):
 
     def _land_in_worker(self, change: MaskChange, text: str) -> bool:
         """On a large mask, write ``change`` through the document's mask worker (the undo
-        record, the overlay levels and the edge are worked out there too): writing and
-        redrawing a selection the size of a 100 MP photo on the UI thread stalled the
-        window for 120-270 ms. False on a small mask (the caller writes it at once)."""
+        record of the tiles it overlaps, the overlay levels and the edge are worked out
+        there): writing and redrawing a selection the size of a 100 MP photo on the UI
+        thread stalled the window for 120-270 ms. False on a small mask (the caller
+        writes it at once)."""
         work = self.doc.mask_work
         if not work.handles():
             return False
-
-        def patched(mask: np.ndarray) -> np.ndarray:  # worker thread
-            out = mask.copy()
-            change.apply(out)
-            return out
-
-        return work.edit(patched, text)
+        return work.edit(lambda _mask: [(change.rect, change.after)], text)
 
     def wand_at(self, point: QPointF, add: bool = False, subtract: bool = False) -> bool:
         """Magic wand at a source point (the canvas click; Shift adds, Alt subtracts)."""
