@@ -75,6 +75,8 @@ TARGETS = (
     Target("bench_core", r"^offline fill of a 200x200 hole", 1.25, "x", "= 24 MP (<= 1.25x)", True),
     Target("bench_window", r"decode.*first paint|first paint", 2500, "ms", "<= 2.5 s"),
     Target("bench_window", r"job.*stall|stall.*job", 16, "ms", "<= 16 ms"),
+    # "the window answering input throughout" the opening: the same bar as every stall
+    Target("bench_window", r"^open JPEG: longest stall", 16, "ms", "<= 16 ms"),
     Target("bench_window", r"peak.*(memory|rss)", 2048, "MB", "<= 2.0 GB"),
     Target("bench_canvas", r"brush.*median", 1, "ms", "<= 1 ms"),
     Target("bench_canvas", r"brush.*p95", 3, "ms", "<= 3 ms"),
