@@ -20,12 +20,13 @@ from editor.core.document import MASK_OPS
 from editor.core.mask import edge_changes
 from editor.core.mask_records import TILE, Rect, Run
 
-from .overlay import edge_colours
+from .edge import edge_colours
 
 if TYPE_CHECKING:
     from editor.core.document import Document
 
-    from .overlay import EdgeLayer, MaskOverlay, PhotoLayer
+    from .edge import EdgeLayer
+    from .overlay import MaskOverlay, PhotoLayer
     from .viewport import Viewport
 
 _Fresh = tuple[Rect, tuple[float, ...], np.ndarray | None]

@@ -276,10 +276,15 @@ class CanvasView(
             return
         wr = self._vp.widget_rect_of(rect)
         if not self._worker_refreshed(rect):  # a worker's edit: levels and edge done there
-            self._overlay.refresh(rect)
-            if self._edges.valid:
-                self._edges.update(self._mask, self._vp, wr)
-            self._zoomed.mask_changed(self._overlay.mask, self._vp, wr)
+            if self._stroke is not None and self._vp.zoom >= 1.0:
+                self._overlay.defer(rect)  # the smaller levels: at the stroke's end
+            else:
+                self._overlay.refresh(rect)
+            edges = self._edges if self._edges.valid else None
+            if edges is not None and self._overlay.mask is not self._mask:  # a preview shown
+                edges.update(self._mask, self._vp, wr)  # over the mask's own edge
+                edges = None
+            self._zoomed.mask_changed(self._overlay.mask, self._vp, wr, edges)
         else:
             self._zoomed.invalidate_overlay()
         self.update(wr)

@@ -1,0 +1,80 @@
+"""The mask's dashed edge, worked out per run of equal samples, must be exactly the edge
+of the definition: a widget pixel whose sample (at its centre) is inside the mask
+differs from its right or lower neighbour's, dashed by its position on the image."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPointF, QRect, QSize
+
+from editor.ui.canvas.edge import EdgeLayer, edge_colours, edge_pixels
+from editor.ui.canvas.viewport import Viewport
+
+
+def by_definition(mask: np.ndarray, vp: Viewport, x0: int, y0: int, w: int, h: int) -> np.ndarray:
+    """Every widget pixel sampled and compared with its neighbours, one by one."""
+    mh, mw = mask.shape
+    xs = np.arange(x0, x0 + w + 1)
+    ys = np.arange(y0, y0 + h + 1)
+    sx = np.floor((xs + 0.5 - vp.offset.x()) / vp.zoom).astype(int)
+    sy = np.floor((ys + 0.5 - vp.offset.y()) / vp.zoom).astype(int)
+    inside = np.zeros((h + 1, w + 1), bool)
+    for j, y in enumerate(sy):
+        for i, x in enumerate(sx):
+            inside[j, i] = 0 <= y < mh and 0 <= x < mw and mask[y, x] >= 128
+    edge = (inside[:-1, :-1] != inside[:-1, 1:]) | (inside[:-1, :-1] != inside[1:, :-1])
+    out = np.zeros((h, w), np.uint8)
+    phase_x, phase_y = round(vp.offset.x()), round(vp.offset.y())
+    for j, i in zip(*np.nonzero(edge), strict=True):
+        out[j, i] = 1 + ((x0 + i - phase_x) + (y0 + j - phase_y)) // 4 % 2
+    return out
+
+
+def viewport(zoom: float, ox: float, oy: float, image: tuple[int, int]) -> Viewport:
+    vp = Viewport()
+    vp.image_size = QSize(image[1], image[0])
+    vp.view_size = QSize(90, 70)
+    vp.zoom = zoom
+    vp.offset = QPointF(ox, oy)
+    return vp
+
+
+@pytest.mark.parametrize(
+    ("zoom", "ox", "oy"),
+    [
+        (4.0, -301.3, -207.6),  # 400 %, a fractional offset
+        (4.0, 12.0, 9.0),  # 400 %, the image's corner on screen (samples off the image)
+        (3.0, -150.5, -90.25),
+        (1.5, -40.7, -33.1),  # runs of one and two pixels
+        (1.0, -20.0, -10.0),
+        (0.37, 5.5, 3.2),  # zoomed out: every sample its own run, source pixels skipped
+        (6.3, -600.9, -410.2),
+    ],
+)
+def test_edge_by_runs_is_the_edge_by_definition(zoom: float, ox: float, oy: float) -> None:
+    rng = np.random.default_rng(int(zoom * 100))
+    mask = np.zeros((120, 160), np.uint8)
+    mask[30:90, 40:130] = 200  # a block with a hole and a soft stroke, then noise
+    mask[50:60, 60:70] = 0
+    mask[:, 100:104] = np.arange(0, 250, 2, dtype=np.uint8)[:120, None]
+    noise = rng.random(mask.shape) < 0.05
+    mask[noise] = 255 - mask[noise]
+    vp = viewport(zoom, ox, oy, mask.shape)
+    for x0, y0, w, h in ((0, 0, 90, 70), (13, 7, 31, 23), (60, 40, 30, 30), (88, 5, 2, 1)):
+        expect = by_definition(mask, vp, x0, y0, w, h)
+        np.testing.assert_array_equal(edge_pixels(mask, vp, x0, y0, w, h), expect)
+    assert by_definition(mask, vp, 0, 0, 90, 70).any()  # the view shows some edge
+
+
+def test_edge_cache_after_dirty_rectangles_equals_a_fresh_one() -> None:
+    mask = np.zeros((120, 160), np.uint8)
+    mask[20:70, 30:90] = 255
+    vp = viewport(4.0, -150.3, -100.6, mask.shape)
+    layer = EdgeLayer()
+    layer.ensure(mask, vp)
+    mask[40:48, 50:120] = 0  # a change under part of the view: only that part refreshed
+    layer.update(mask, vp, QRect(0, 0, 90, 70).intersected(QRect(40, 30, 50, 40)))
+    partial = layer._buf.copy()
+    np.testing.assert_array_equal(partial, edge_colours(mask, vp, 90, 70))
+    assert (partial == 0xFFFFFFFF).any() and (partial == 0xFF000000).any()
