@@ -83,6 +83,7 @@ class CanvasView(
         self._overlay_opacity = DEFAULT_OVERLAY_OPACITY
         self._overlay_mode: OverlayMode = "overlay"
         self._stroke: MaskStroke | None = None
+        self._cursor_drawn: tuple[float, float, float, float] | None = None  # at last paint
         self._last_stroke_end: tuple[float, float] | None = None
         self._lasso = LassoPath()
         self._variant: PhotoLayer | None = None  # a result shown in place of the photo
@@ -302,9 +303,7 @@ class CanvasView(
                 text = "Open an image (Ctrl+O) or drop one here"
                 p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, text)
                 return
-            region = event.region()
-            # After a pan only thin strips are exposed: draw each, not their bounding box.
-            rects = list(region) if region.rectCount() <= 8 else [event.rect()]
+            rects = _paint_rects(event)
             for r in rects:
                 self._paint_layers(p, r)
             self._paint_lasso(p)
@@ -324,35 +323,55 @@ class CanvasView(
             paint_lasso(p, pts)
 
     def _paint_cursor(self, p: QPainter) -> None:
-        geo = self._cursor_geometry()
+        geo = self._cursor_drawn = self._cursor_geometry()
         if geo is not None:
-            paint_brush_outline(p, *geo)
+            x, y, radius, core = geo
+            paint_brush_outline(p, QPointF(x, y), radius, core)
 
-    def _cursor_geometry(self) -> tuple[QPointF, float, float] | None:
-        """Centre, radius and hardness-core radius of the brush outline (widget px)."""
-        if (self._cursor_pos is None or self._tool not in ("brush", "eraser") or self._panning()
+    def _cursor_geometry(self) -> tuple[float, float, float, float] | None:
+        """Centre (x, y), radius and hardness-core radius of the brush outline (widget px)."""
+        pos = self._cursor_pos
+        if (pos is None or self._tool not in ("brush", "eraser") or self._panning()
                 or self._image is None):  # fmt: skip
             return None
-        c = QPointF(self._cursor_pos)
-        z = self._vp.zoom
+        x, y = pos.x(), pos.y()
+        vp = self._vp
+        z = vp.zoom
         if z >= 2.0:  # dabs land on pixel centres: show the outline where the dab will be
-            s = self._vp.to_source(c)
-            c = self._vp.from_source(QPointF(int(s.x()) + 0.5, int(s.y()) + 0.5))
+            ox, oy = vp.offset.x(), vp.offset.y()
+            x = (int((x - ox) / z) + 0.5) * z + ox
+            y = (int((y - oy) / z) + 0.5) * z + oy
         radius = self._brush_size / 2 * z
-        return c, radius, radius * self._hardness
+        return x, y, radius, radius * self._hardness
 
-    def _cursor_rect(self) -> QRect:
-        geo = self._cursor_geometry()
+    def _cursor_rect(self, geo: tuple[float, float, float, float] | None = None) -> QRect:
+        """The widget rectangle the outline of ``geo`` (default: as it is now) covers."""
+        geo = geo or self._cursor_geometry()
         if geo is None:
             return QRect()
-        c, radius, _ = geo
+        x, y, radius, _ = geo
         e = max(radius, 7.0) + 3
-        return QRectF(c.x() - e, c.y() - e, 2 * e, 2 * e).toAlignedRect()
+        return QRectF(x - e, y - e, 2 * e, 2 * e).toAlignedRect()
 
     def _update_cursor_area(self) -> None:
         r = self._cursor_rect()
         if not r.isEmpty():
             self.update(r)
+
+
+def _paint_rects(event: QPaintEvent) -> list[QRect]:
+    """The rectangles to draw for ``event``: after a pan only thin strips are exposed,
+    drawn each, not their bounding box; a brush move exposes a few overlapping squares
+    (the outline before and after, the dab), which Qt splits into bands: their bounding
+    box is drawn once when it is hardly larger (each drawn rectangle costs a few image
+    draws whatever its size)."""
+    region = event.region()
+    box = event.rect()
+    if region.rectCount() <= 1 or region.rectCount() > 8:
+        return [box]
+    rects = list(region)
+    area = sum(r.width() * r.height() for r in rects)
+    return [box] if box.width() * box.height() <= area * 1.25 else rects
 
 
 def _detach(document: Document, listeners: tuple[object, ...]) -> None:
