@@ -60,6 +60,7 @@ class CanvasInputMixin:
         self._lasso_last: QPointF | None = None
         self._lasso_travel = 0.0  # widget pixels the pointer moved during this press
         self._lasso_started_here = False
+        self._stroke_landing = False  # the end of a stroke is being recorded
         self._update_cursor_shape()
 
     # --- helpers -------------------------------------------------------------------------
@@ -156,7 +157,13 @@ class CanvasInputMixin:
         changed = stroke.finish()
         if changed is not None:
             text = "Eraser stroke" if stroke.erase else "Brush stroke"
-            self._push_edit(MaskPatch(*changed), text, apply=False)
+            self._stroke_landing = True  # on screen already: only the levels left to do
+            try:
+                self._push_edit(MaskPatch(*changed), text, apply=False)
+            finally:
+                self._stroke_landing = False
+        if self._overlay is not None:
+            self._overlay.flush()
 
     # --- lasso -----------------------------------------------------------------------------
     def _close_lasso(self, subtract: bool) -> None:

@@ -156,7 +156,7 @@ class MaskOverlay:
             levels = mask_pyramid(mask)
         self.levels = [_Level(m, self._table, small=i > 0) for i, m in enumerate((mask, *levels))]
 
-    _stale: tuple[int, int, int, int] | None = None  # changed, levels not yet recomputed
+    _stale: tuple[int, int, int, int, int] | None = None  # a box, the first level behind
 
     def clone(self) -> MaskOverlay:
         """An independent copy (masks copied, not recomputed), e.g. to show a preview of a
@@ -192,25 +192,32 @@ class MaskOverlay:
             self._stale = None
         self.refresh_box(*box)
 
-    def defer(self, rect: QRect) -> None:
-        """``rect`` of the mask changed, but the smaller levels are not drawn now (zoomed
-        in): recompute them later, once for all such rectangles, when they are drawn or
-        ``flush`` is called (a stroke's end)."""
-        box = (rect.left(), rect.top(), rect.left() + rect.width(), rect.top() + rect.height())
-        s = self._stale
-        self._stale = box if s is None else (min(s[0], box[0]), min(s[1], box[1]),
-                                              max(s[2], box[2]), max(s[3], box[3]))  # fmt: skip
+    def defer(self, rect: QRect, shown: int = 0) -> None:
+        """``rect`` of the mask changed during a stroke: recompute the levels up to
+        ``shown`` (the one drawn now; 0: none, zoomed in) at once, the smaller ones later,
+        once for all such rectangles, when they are drawn or ``flush`` is called."""
+        x0, y0 = rect.left(), rect.top()
+        x1, y1 = x0 + rect.width(), y0 + rect.height()
+        if shown >= 1:
+            self.refresh_box(x0, y0, x1, y1, stop=shown)
+        if shown + 1 >= len(self.levels):
+            return
+        s = self._stale or (x0, y0, x1, y1, shown + 1)
+        self._stale = (min(s[0], x0), min(s[1], y0), max(s[2], x1), max(s[3], y1),
+                       min(s[4], shown + 1))  # fmt: skip
 
     def flush(self) -> None:
         """Recompute the smaller levels where ``defer`` left them behind the mask."""
         stale, self._stale = self._stale, None
         if stale is not None:
-            self.refresh_box(*stale)
+            self.refresh_box(*stale[:4], start=stale[4])
 
-    def refresh_box(self, x0: int, y0: int, x1: int, y1: int, start: int = 1) -> None:
+    def refresh_box(
+        self, x0: int, y0: int, x1: int, y1: int, start: int = 1, stop: int | None = None
+    ) -> None:
         """``refresh`` of (x0, y0) .. (x1, y1) without Qt types (a worker thread may call
-        it for a mask that the UI thread does not change meanwhile); ``start``: the first
-        level to recompute (the rectangle is in level 0 pixels)."""
+        it for a mask that the UI thread does not change meanwhile); ``start`` .. ``stop``:
+        the levels to recompute (the rectangle is in level 0 pixels)."""
         h, w = self.mask.shape
         x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
         if x0 >= x1 or y0 >= y1:
@@ -219,7 +226,7 @@ class MaskOverlay:
             lh, lw = level.mask.shape
             x0, y0 = x0 // 2, y0 // 2
             x1, y1 = min(lw, (x1 + 1) // 2), min(lh, (y1 + 1) // 2)
-            if x0 >= x1 or y0 >= y1:
+            if x0 >= x1 or y0 >= y1 or (stop is not None and k > stop):
                 break
             if k >= start:
                 half_level(prev.mask, level.mask, x0, y0, x1, y1)
@@ -277,7 +284,7 @@ class MaskOverlay:
         return lv, lv.mask.shape[1] / w, lv.mask.shape[0] / h
 
 
-def _within(inner: tuple[int, int, int, int], outer: tuple[int, int, int, int]) -> bool:
+def _within(inner: tuple[int, ...], outer: tuple[int, ...]) -> bool:
     return (inner[0] >= outer[0] and inner[1] >= outer[1]
             and inner[2] <= outer[2] and inner[3] <= outer[3])  # fmt: skip
 

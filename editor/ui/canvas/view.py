@@ -30,6 +30,7 @@ from .overlay import (
     EdgeLayer,
     MaskOverlay,
     PhotoLayer,
+    level_index,
 )
 from .painting import BACKGROUND as _BACKGROUND
 from .painting import CanvasPaintMixin
@@ -275,10 +276,14 @@ class CanvasView(
     def _mask_region_changed(self, rect: QRect) -> None:
         if self._overlay is None or self._mask is None or rect.isEmpty():
             return
+        if self._stroke_landing:  # the stroke's pixels were shown move by move
+            self._overlay.flush()
+            return
         wr = self._vp.widget_rect_of(rect)
         if not self._worker_refreshed(rect):  # a worker's edit: levels and edge done there
-            if self._stroke is not None and self._vp.zoom >= 1.0:
-                self._overlay.defer(rect)  # the smaller levels: at the stroke's end
+            if self._stroke is not None:  # the levels not drawn now: at the stroke's end
+                shown = level_index(self._vp.zoom, len(self._overlay.levels))
+                self._overlay.defer(rect, shown)
             else:
                 self._overlay.refresh(rect)
             edges = self._edges if self._edges.valid else None
