@@ -105,7 +105,7 @@ class CanvasInputMixin:
             return
         x, y, radius, core = geo
         if radius < 48 or self._vp.zoom >= 1.0:
-            self.update(self._cursor_rect(geo))
+            self._update_rect(self._cursor_rect(geo))
             return
         region = QRegion()
         for rr in (radius, core):

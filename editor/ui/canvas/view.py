@@ -85,6 +85,7 @@ class CanvasView(
         self._overlay_mode: OverlayMode = "overlay"
         self._stroke: MaskStroke | None = None
         self._cursor_drawn: tuple[float, float, float, float] | None = None  # at last paint
+        self._pending_box = QRect()  # what is to be repainted, as one rectangle
         self._last_stroke_end: tuple[float, float] | None = None
         self._lasso = LassoPath()
         self._variant: PhotoLayer | None = None  # a result shown in place of the photo
@@ -293,11 +294,12 @@ class CanvasView(
             self._zoomed.mask_changed(self._overlay.mask, self._vp, wr, edges)
         else:
             self._zoomed.invalidate_overlay()
-        self.update(wr)
+        self._update_rect(wr)
 
     # --- painting ------------------------------------------------------------------------
     def paintEvent(self, event: QPaintEvent) -> None:
         """Draw the exposed part: photo level, overlay or mask, edge, lasso, brush cursor."""
+        self._pending_box = QRect()
         p = QPainter(self)
         try:  # end the painter explicitly: a frame kept alive must not keep it active
             if self._paint_opening_preview(p, _BACKGROUND):
@@ -359,17 +361,28 @@ class CanvasView(
         return QRectF(x - e, y - e, 2 * e, 2 * e).toAlignedRect()
 
     def _update_cursor_area(self) -> None:
-        r = self._cursor_rect()
-        if not r.isEmpty():
-            self.update(r)
+        self._update_rect(self._cursor_rect())
+
+    def _update_rect(self, r: QRect) -> None:
+        """Repaint ``r``, as part of one rectangle with the other parts to repaint before
+        the next paint where that costs little more: a brush move repaints the outline
+        before and after and the dab, overlapping squares, and Qt clips every image drawn
+        to a region of several rectangles several times slower than to one rectangle."""
+        if r.isEmpty():
+            return
+        pending = self._pending_box
+        if not pending.isEmpty():
+            box = pending.united(r)
+            area = pending.width() * pending.height() + r.width() * r.height()
+            if box.width() * box.height() <= 1.5 * area:
+                r = box
+        self._pending_box = r
+        self.update(r)
 
 
 def _paint_rects(event: QPaintEvent) -> list[QRect]:
     """The rectangles to draw for ``event``: after a pan only thin strips are exposed,
-    drawn each, not their bounding box; a brush move exposes a few overlapping squares
-    (the outline before and after, the dab), which Qt splits into bands: their bounding
-    box is drawn once when it is hardly larger (each drawn rectangle costs a few image
-    draws whatever its size)."""
+    drawn each; overlapping ones (split into bands by Qt) as their bounding box."""
     region = event.region()
     box = event.rect()
     if region.rectCount() <= 1 or region.rectCount() > 8:
