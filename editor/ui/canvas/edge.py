@@ -73,12 +73,13 @@ def _inside(mask: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
         return grid
     ys, xs = rows[ry], cols[rx]
     y0, x0 = int(ys[0]), int(xs[0])
-    # a window of whole rows read in order; compared first where it is the smaller side
+    # rows first, then columns: whole rows read in order; compared first where the
+    # window sampled is the smaller side (zoomed in)
     window = mask[y0 : int(ys[-1]) + 1, x0 : int(xs[-1]) + 1]
     if window.size <= ys.size * xs.size:
         hit = (window >= 128).take(ys - y0, axis=0).take(xs - x0, axis=1)
-    else:
-        hit = window.take(ys - y0, axis=0).take(xs - x0, axis=1) >= 128
+    else:  # take() copies a strided array whole first: rows of the whole width it is
+        hit = mask[y0 : int(ys[-1]) + 1].take(ys - y0, axis=0).take(xs, axis=1) >= 128
     grid[ry[0] : ry[-1] + 1, rx[0] : rx[-1] + 1] = hit  # in-range codes are contiguous
     return grid
 
@@ -162,22 +163,29 @@ class EdgeLayer:
         self._buf: np.ndarray | None = None
         self.image: QImage | None = None
         self.valid = False
+        self._written = False  # anything but zeros written to the buffer
 
     def invalidate(self) -> None:
         """Forget the cache (view changed): it is rebuilt on the next paint."""
         self.valid = False
 
-    def ensure(self, mask: np.ndarray, vp: Viewport) -> None:
-        """Rebuild the whole cache if the view changed since it was built."""
+    def ensure(self, mask: np.ndarray, vp: Viewport, blank: bool = False) -> None:
+        """Rebuild the whole cache if the view changed since it was built (``blank``: the
+        mask is known to be all zero, so it has no edge to look for)."""
         w, h = vp.view_size.width(), vp.view_size.height()
         if self._buf is None or self._buf.shape != (h, w):
             self._buf = np.zeros((h, w), dtype=np.uint32)
             fmt = QImage.Format.Format_ARGB32_Premultiplied
             self.image = QImage(self._buf.data, w, h, w * 4, fmt)
-            self.valid = False
-        if not self.valid:
+            self.valid = self._written = False
+        if self.valid:
+            return
+        if not blank:
             self.update(mask, vp, QRect(0, 0, w, h))
-            self.valid = True
+        elif self._written:
+            self._buf.fill(0)
+            self._written = False
+        self.valid = True
 
     def scroll(self, dx: int, dy: int, mask: np.ndarray | None, vp: Viewport) -> None:
         """The view was panned by whole pixels (dx, dy): shift the cache and compute only
@@ -197,6 +205,7 @@ class EdgeLayer:
         if self._buf is not None and pixels.shape == self._buf.shape:
             h, w = pixels.shape
             self._buf = pixels
+            self._written = True
             fmt = QImage.Format.Format_ARGB32_Premultiplied
             self.image = QImage(pixels.data, w, h, w * 4, fmt)
         else:
@@ -221,6 +230,7 @@ class EdgeLayer:
             return
         x0, y0, w, h = r.left(), r.top(), r.width(), r.height()
         ys, xs, dash = edge_points(mask, vp, x0, y0, w, h, runs, grid)
+        self._written = True
         out = self._buf[y0 : y0 + h, x0 : x0 + w]
         out.fill(0)
         out[ys, xs] = _DASH_COLOUR[dash]

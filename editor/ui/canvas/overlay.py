@@ -45,10 +45,13 @@ class _Level:
     draws that ~4x faster than Indexed8, and it costs a few MB. Level 0 (the live mask,
     drawn only zoomed in, a screenful at most) never does."""
 
-    def __init__(self, mask: np.ndarray, table: list[int], *, small: bool) -> None:
+    def __init__(
+        self, mask: np.ndarray, table: list[int], *, small: bool, blank: bool = False
+    ) -> None:
         h, w = mask.shape
         self.mask = mask
         self.buffer: np.ndarray | None = None
+        self._blank = blank  # the mask is known to be all zero (until ``update``)
         if small and mask.size <= ARGB_LEVEL_PIXELS:
             self.buffer = np.zeros((h, w), np.uint32)  # zero pages: free until written
             self._written = False
@@ -76,7 +79,8 @@ class _Level:
         """Bring the ARGB copy (if any) up to date in (x0, y0) .. (x1, y1)."""
         if self.buffer is not None:
             region, mask = self.buffer[y0:y1, x0:x1], self.mask[y0:y1, x0:x1]
-            if region.size > 1 << 16 and not _any(mask):  # e.g. a new photo's empty mask
+            blank, self._blank = self._blank, False
+            if blank or (region.size > 1 << 16 and not _any(mask)):  # e.g. a new mask
                 if self._written or self._lut[0]:  # one colour: a fill, no lookups
                     region.fill(self._lut[0])
                     self._written = True
@@ -105,12 +109,13 @@ def half_level(prev: np.ndarray, out: np.ndarray, x0: int, y0: int, x1: int, y1:
     out[y0:y1, x0:x1] = cv2.resize(q, (x1 - x0, y1 - y0), interpolation=cv2.INTER_AREA)
 
 
-def mask_pyramid(mask: np.ndarray) -> list[np.ndarray]:
+def mask_pyramid(mask: np.ndarray, blank: bool = False) -> list[np.ndarray]:
     """The half-size levels of ``mask`` (level 1, 2, ...; level 0 is the mask itself),
     each the 2x2 box average of the one before, down to PYRAMID_MIN_EDGE. Qt-free and
-    lock-free, so a worker thread can build them for a mask about to be shown."""
+    lock-free, so a worker thread can build them for a mask about to be shown.
+    ``blank``: the mask is known to be all zero (not read)."""
     levels: list[np.ndarray] = []
-    if not _any(mask):  # a new photo's empty mask: zero pages cost nothing until written
+    if blank or not _any(mask):  # an empty mask: zero pages cost nothing until written
         shape = mask.shape
         while max(shape) > 2 * PYRAMID_MIN_EDGE:
             shape = (max(1, shape[0] // 2), max(1, shape[1] // 2))
@@ -148,13 +153,20 @@ class MaskOverlay:
         mask: np.ndarray,
         color: QColor = DEFAULT_OVERLAY_COLOR,
         levels: list[np.ndarray] | None = None,
+        *,
+        blank: bool = False,
     ) -> None:
         self._table = overlay_table(color)
         self.lut = _premultiplied(self._table)  # mask value -> premultiplied ARGB32
         self.mask = mask
+        # known to be all zero (``blank``: a new mask, not read): nothing to draw
+        self.empty = blank or (levels is None and not _any(mask))
         if levels is None:
-            levels = mask_pyramid(mask)
-        self.levels = [_Level(m, self._table, small=i > 0) for i, m in enumerate((mask, *levels))]
+            levels = mask_pyramid(mask, blank=self.empty)
+        self.levels = [
+            _Level(m, self._table, small=i > 0, blank=self.empty)
+            for i, m in enumerate((mask, *levels))
+        ]
 
     _stale: tuple[int, int, int, int, int] | None = None  # a box, the first level behind
 
@@ -163,6 +175,7 @@ class MaskOverlay:
         changed mask beside this one."""
         self.flush()
         new = MaskOverlay.__new__(MaskOverlay)
+        new.empty = self.empty
         new._table = self._table
         new.lut = self.lut
         new.mask = self.mask.copy()
@@ -196,6 +209,7 @@ class MaskOverlay:
         """``rect`` of the mask changed during a stroke: recompute the levels up to
         ``shown`` (the one drawn now; 0: none, zoomed in) at once, the smaller ones later,
         once for all such rectangles, when they are drawn or ``flush`` is called."""
+        self.empty = False
         x0, y0 = rect.left(), rect.top()
         x1, y1 = x0 + rect.width(), y0 + rect.height()
         if shown >= 1:
@@ -218,6 +232,7 @@ class MaskOverlay:
         """``refresh`` of (x0, y0) .. (x1, y1) without Qt types (a worker thread may call
         it for a mask that the UI thread does not change meanwhile); ``start`` .. ``stop``:
         the levels to recompute (the rectangle is in level 0 pixels)."""
+        self.empty = False
         h, w = self.mask.shape
         x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
         if x0 >= x1 or y0 >= y1:
@@ -238,6 +253,7 @@ class MaskOverlay:
         (the same value on every level: a fill) and any other a tile of pixels."""
         if not runs:
             return
+        self.empty = False
         k = 1
         while k < len(self.levels) and tile >> k >= 1:
             prev, level = self.levels[k - 1].mask, self.levels[k]

@@ -123,7 +123,7 @@ class CanvasView(
         quick = self.take_opening_preview(image.shape)  # shown until the levels are in
         self._photo = PhotoLayer(image, background=True, quick=quick)  # levels: a worker
         self._photo.when_built(self.update)
-        self._overlay = MaskOverlay(mask, self._overlay_color)
+        self._overlay = MaskOverlay(mask, self._overlay_color, blank=self.document.mask_blank)
         self._last_stroke_end = None
         h, w = image.shape[:2]
         same_size = self._vp.image_size == QSize(w, h)
