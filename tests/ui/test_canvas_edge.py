@@ -78,3 +78,36 @@ def test_edge_cache_after_dirty_rectangles_equals_a_fresh_one() -> None:
     partial = layer._buf.copy()
     np.testing.assert_array_equal(partial, edge_colours(mask, vp, 90, 70))
     assert (partial == 0xFFFFFFFF).any() and (partial == 0xFF000000).any()
+
+
+def test_a_new_blank_mask_is_not_read_and_a_given_one_is(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """A photo opened without a mask gets an all-zero one that the canvas does not scan
+    (no overlay, no edge to look for) until the first stroke; a mask given with the photo
+    is shown with its edge at once."""
+    from editor.ui.canvas import CanvasView
+
+    from .canvas_strokes import stroke
+
+    view = CanvasView()
+    qtbot.addWidget(view)
+    view.resize(400, 300)
+    view.show()
+    photo = np.full((1200, 1600, 3), 90, np.uint8)
+    view.set_image(photo)
+    assert view._overlay is not None and view._overlay.empty
+    view.grab()
+    assert not view._edges._buf.any()
+    view.set_brush_size(200)
+    stroke(view, [(600, 500), (900, 600)])
+    assert not view._overlay.empty
+    shot = view.grab().toImage()
+    on = view.map_from_source(QPointF(750, 550)).toPoint()
+    assert shot.pixelColor(on).red() > 90  # the overlay colour at fit, from the levels
+    assert view._edges._buf.any()  # and its edge
+    given = np.zeros((1200, 1600), np.uint8)
+    given[100:400, 100:500] = 255
+    view.set_image(photo, given)
+    assert not view._overlay.empty
+    view.grab()
+    np.testing.assert_array_equal(view._edges._buf, edge_colours(given, view._vp, 400, 300))
+    assert view._edges._buf.any()
