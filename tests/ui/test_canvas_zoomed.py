@@ -121,3 +121,35 @@ def test_soft_strokes_and_erasing_at_400_percent_over_the_image_border(
             np.uint8
         )
         np.testing.assert_array_equal(level.mask, expect)
+
+
+@pytest.mark.parametrize("opacity", [0.5, 0.37, 1.0])
+def test_zoomed_in_overlay_is_qts_own_opacity_blend(canvas: CanvasView, opacity: float) -> None:
+    """Zoomed in, the overlay's colours carry the opacity (one blend fewer a repaint): on
+    screen they must be what Qt's opacity blend of the overlay over the photo gives."""
+    from PySide6.QtGui import QPainter
+
+    canvas.set_image(np.full((300, 400, 3), (40, 160, 220), np.uint8))
+    mask = np.zeros((300, 400), np.uint8)
+    values = (255, 128, 37)
+    for i, v in enumerate(values):
+        mask[100:200, 140 + 10 * i : 150 + 10 * i] = v
+    canvas.apply_mask(mask, "bands")
+    canvas.set_overlay_opacity(opacity)
+    canvas.set_view(4.0, QPointF(160.4, 150.2))
+    seen = shown(canvas)
+    lut = canvas._overlay.lut  # type: ignore[union-attr]
+    for i, v in enumerate(values):
+        expect = QImage(1, 1, QImage.Format.Format_RGB32)
+        expect.fill(QColor(40, 160, 220))
+        pixel = np.array([lut[v]], np.uint32)
+        p = QPainter(expect)
+        p.setOpacity(opacity)
+        p.drawImage(0, 0, QImage(pixel.data, 1, 1, 4, QImage.Format.Format_ARGB32_Premultiplied))
+        p.end()
+        at = canvas.map_from_source(QPointF(145.5 + 10 * i, 150.5))
+        b, g, r, _a = seen[int(at.y()), int(at.x())]
+        assert (r, g, b) == expect.pixelColor(0, 0).getRgb()[:3]
+    canvas.set_overlay_opacity(0.2)  # another opacity: the buffer is sampled anew
+    assert not np.array_equal(shown(canvas), seen)
+    np.testing.assert_array_equal(shown(canvas), fresh(canvas))

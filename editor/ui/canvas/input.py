@@ -59,8 +59,7 @@ class CanvasInputMixin:
         self._lasso_press: QPointF | None = None
         self._lasso_last: QPointF | None = None
         self._lasso_travel = 0.0  # widget pixels the pointer moved during this press
-        self._lasso_started_here = False
-        self._stroke_landing = False  # the end of a stroke is being recorded
+        self._lasso_started_here = self._stroke_landing = False  # (a stroke being recorded)
         self._update_cursor_shape()
 
     # --- helpers -------------------------------------------------------------------------
@@ -97,9 +96,8 @@ class CanvasInputMixin:
             self.update()
 
     def _update_cursor_region(self, geo: tuple[float, float, float, float] | None = None) -> None:
-        """Repaint the brush outline of ``geo`` (default: as it is now); only the ring
-        under a large outline, not the whole disk (zoomed in, a repaint copies cached
-        buffers: the disk's rectangle is cheaper than a ring region)."""
+        """Repaint the brush outline of ``geo`` (default: now): a large one zoomed out as
+        its ring (zoomed in, repainting the disk's rectangle costs less than a ring)."""
         geo = geo or self._cursor_geometry()
         if geo is None:
             return

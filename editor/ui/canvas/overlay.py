@@ -169,6 +169,7 @@ class MaskOverlay:
         ]
 
     _stale: tuple[int, int, int, int, int] | None = None  # a box, the first level behind
+    _faded: tuple[float, np.ndarray, np.ndarray] | None = None  # opacity, lut, faded lut
 
     def clone(self) -> MaskOverlay:
         """An independent copy (masks copied, not recomputed), e.g. to show a preview of a
@@ -191,6 +192,27 @@ class MaskOverlay:
         self.lut = _premultiplied(self._table)
         for level in self.levels:
             level.set_table(self._table)
+
+    def faded_lut(self, opacity: float) -> np.ndarray:
+        """``lut`` as drawn at ``opacity``: each colour through Qt's own opacity blend
+        onto nothing, so an image of these colours drawn opaque gives the very pixels of
+        the overlay drawn at ``opacity`` (one blend fewer per repaint zoomed in)."""
+        cached = self._faded
+        if cached is not None and cached[0] == opacity and cached[1] is self.lut:
+            return cached[2]
+        fmt = QImage.Format.Format_ARGB32_Premultiplied
+        lut = np.ascontiguousarray(self.lut, np.uint32)
+        out = np.zeros(lut.size, np.uint32)
+        target = QImage(out.data, lut.size, 1, lut.size * 4, fmt)  # alive while painted on
+        colours = QImage(lut.data, lut.size, 1, lut.size * 4, fmt)
+        p = QPainter(target)
+        try:
+            p.setOpacity(opacity)
+            p.drawImage(0, 0, colours)
+        finally:
+            p.end()
+        self._faded = (opacity, self.lut, out)
+        return out
 
     def refresh_all(self) -> None:
         """Recompute every level from the mask."""

@@ -115,11 +115,8 @@ class CanvasPaintMixin:
         p.drawImage(r.topLeft(), self._zoomed.photo_image(photo.array, photo, self._vp), r)
         if mode == "overlay" and not variant:
             overlay = self._overlay
-            p.setOpacity(self._overlay_opacity)
-            p.drawImage(
-                r.topLeft(), self._zoomed.overlay_image(overlay.mask, overlay.lut, self._vp), r
-            )
-            p.setOpacity(1.0)
+            lut = overlay.faded_lut(self._overlay_opacity)  # the opacity in the colours
+            p.drawImage(r.topLeft(), self._zoomed.overlay_image(overlay.mask, lut, self._vp), r)
         if mode == "overlay" or variant:
             self._paint_edges(p, r)
         return True
