@@ -129,15 +129,15 @@ class ZoomedLayers:
         r = widget_rect.intersected(QRect(0, 0, w, h))
         if r.isEmpty():
             return
-        if vp.zoom < 1.0:  # each widget pixel its own sample: nothing to share
-            if lut is not None:
-                self._fill_overlay(mask, lut, vp, r)
-            if edges is not None:
-                edges.update(mask, vp, r)
-            return
         x0, y0, w, h = r.left(), r.top(), r.width(), r.height()
         ax, ay = self._axes(mask, vp)
         runs = ax.part(x0, w + 1), ay.part(y0, h + 1)  # one beyond: the edge's neighbours
+        if vp.zoom < 1.0:  # each widget pixel its own sample: only the runs to share
+            if lut is not None:
+                self._fill_overlay(mask, lut, vp, r)
+            if edges is not None:
+                edges.update(mask, vp, r, runs)
+            return
         (ux, fx, lx), (uy, fy, ly) = runs
         # zoomed in, the runs sample consecutive source pixels (-1 and the size: outside)
         mh, mw = mask.shape
