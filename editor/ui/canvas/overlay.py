@@ -316,8 +316,10 @@ class MaskOverlay:
 
     def level_for(self, zoom: float) -> tuple[_Level, float, float]:
         """Level to draw at ``zoom`` (same choice as PhotoLayer): (level, sx, sy)."""
-        self.flush()
-        lv = self.levels[level_index(zoom, len(self.levels))]
+        index = level_index(zoom, len(self.levels))
+        if self._stale is not None and index >= self._stale[4]:  # drawn: bring it up to date
+            self.flush()
+        lv = self.levels[index]
         h, w = self.mask.shape
         return lv, lv.mask.shape[1] / w, lv.mask.shape[0] / h
 
