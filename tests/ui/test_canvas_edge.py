@@ -111,3 +111,45 @@ def test_a_new_blank_mask_is_not_read_and_a_given_one_is(qtbot) -> None:  # type
     view.grab()
     np.testing.assert_array_equal(view._edges._buf, edge_colours(given, view._vp, 400, 300))
     assert view._edges._buf.any()
+
+
+def test_another_source_keeps_the_mask_levels_without_rebuilding_them(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """Using another source of the same photo shows an equal copy of the mask: its
+    overlay takes the levels over (no pyramid of a 100 MP mask built again on the UI
+    thread), in the colour picked for the new source, and strokes keep them in step."""
+    from PySide6.QtGui import QColor
+
+    from editor.ui.canvas import CanvasView
+    from editor.ui.canvas import overlay as overlay_module
+
+    from .canvas_strokes import stroke
+
+    view = CanvasView()
+    qtbot.addWidget(view)
+    view.resize(400, 300)
+    view.show()
+    photo = np.full((1200, 1600, 3), 90, np.uint8)
+    view.set_image(photo)
+    mask = np.zeros((1200, 1600), np.uint8)
+    mask[200:900, 300:1100] = 255
+    view.apply_mask(mask, "block")
+    before = view._overlay
+    assert before is not None
+    built = []
+    real = overlay_module.mask_pyramid
+    overlay_module.mask_pyramid = lambda *a, **k: built.append(1) or real(*a, **k)  # type: ignore[assignment]
+    try:
+        view.set_next_overlay_color(QColor(0, 200, 255))
+        view.document.use_source(np.full((1200, 1600, 3), 30, np.uint8), "variant 1")
+    finally:
+        overlay_module.mask_pyramid = real  # type: ignore[assignment]
+    after = view._overlay
+    assert after is not None and after is not before and not built
+    assert after.mask is view.document.mask and after.color() == QColor(0, 200, 255)
+    view.set_brush_size(150)
+    stroke(view, [(1300, 1000), (1450, 1050)])
+    for mine, fresh in zip(after.levels[1:], real(view.document.mask), strict=True):
+        np.testing.assert_array_equal(mine.mask, fresh)
+    shot = view.grab().toImage()
+    inside = shot.pixelColor(view.map_from_source(QPointF(700, 500)).toPoint())
+    assert inside.blue() > inside.red()  # the new colour over the block, at fit

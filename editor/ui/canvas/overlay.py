@@ -186,6 +186,20 @@ class MaskOverlay:
         ]
         return new
 
+    def adopt(self, mask: np.ndarray) -> MaskOverlay:
+        """This overlay for ``mask``, an equal copy of this one's mask (another source of
+        the same photo: the document copies the mask it keeps editing): the smaller
+        levels move over as they are instead of being built again (this one is done)."""
+        self.flush()
+        new = MaskOverlay.__new__(MaskOverlay)
+        new.empty, new._table, new.lut, new.mask = self.empty, self._table, self.lut, mask
+        new.levels = [_Level(mask, self._table, small=False), *self.levels[1:]]
+        return new
+
+    def color(self) -> QColor:
+        """The overlay colour (its alpha aside)."""
+        return QColor.fromRgb(self._table[0] & 0xFFFFFF)
+
     def set_color(self, color: QColor) -> None:
         """Change the colour (each level gets the new colour table; no pixel work)."""
         self._table = overlay_table(color)

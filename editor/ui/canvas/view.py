@@ -123,7 +123,7 @@ class CanvasView(
         quick = self.take_opening_preview(image.shape)  # shown until the levels are in
         self._photo = PhotoLayer(image, background=True, quick=quick)  # levels: a worker
         self._photo.when_built(self.update)
-        self._overlay = MaskOverlay(mask, self._overlay_color, blank=self.document.mask_blank)
+        self._overlay = self._overlay_for(mask)
         self._last_stroke_end = None
         h, w = image.shape[:2]
         same_size = self._vp.image_size == QSize(w, h)
@@ -364,10 +364,9 @@ class CanvasView(
         self._update_rect(self._cursor_rect())
 
     def _update_rect(self, r: QRect) -> None:
-        """Repaint ``r``, as part of one rectangle with the other parts to repaint before
-        the next paint where that costs little more: a brush move repaints the outline
-        before and after and the dab, overlapping squares, and Qt clips every image drawn
-        to a region of several rectangles several times slower than to one rectangle."""
+        """Repaint ``r``, in one rectangle with what else is to be repainted where that
+        costs little more (a brush move's outline before and after and its dab): Qt clips
+        each image drawn to a region of several rectangles several times slower."""
         if r.isEmpty():
             return
         pending = self._pending_box
