@@ -74,6 +74,7 @@ class Document:
         self.on_job: list[Callable[[JobRecord, bool], None]] = []  # (job, has new images)
         self.on_source: list[Callable[[], None]] = []  # another source of the same photo
         self.switching_source = False  # True while another source is being shown
+        self.mask_blank = False  # set_image made the mask (all zero)
         self.mask_work = MaskWork(self)  # full-mask edits of a large mask, in a worker
 
     # -- the image --------------------------------------------------------------------------
@@ -92,6 +93,7 @@ class Document:
                 f"expected an H x W x 3/4 uint8 image, got {image.shape} {image.dtype}"
             )
         h, w = image.shape[:2]
+        self.mask_blank = mask is None  # a new mask, all zero: the display need not look
         if mask is None:
             mask = np.zeros((h, w), dtype=np.uint8)
         elif mask.dtype == np.bool_:

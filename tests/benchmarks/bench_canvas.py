@@ -2,10 +2,14 @@
 
 Run: QT_QPA_PLATFORM=offscreen python tests/benchmarks/bench_canvas.py --size 11648x8736
 
+``--only set_image,brush`` runs only those parts (of set_image, brush, repaint, ops);
+the figures are the same as in a whole run.
+
 Run each size in a fresh process (the peak RSS figure is the process's). Measures, in a
 1920x1080 CanvasView, with a 1 ms QTimer heartbeat giving the longest event-loop stall:
-- set_image: the UI thread's share (call + first paint), and when the display pyramid
-  is complete (it may be built in a worker after a quick first level);
+- set_image: the UI thread's share (call + first paint, with the event loop run between
+  them as in the window), and when the display pyramid is complete (it may be built in a
+  worker after a quick first level);
 - a 500 source-pixel brush stroke (60 px brush, hardness 0.5) sent as real mouse events,
   one move per 10 px, each followed by processEvents(): median and p95 per move event,
   at fit, 100 % and 400 %;
@@ -42,6 +46,24 @@ from editor.core.document import MASK_OPS
 from editor.ui.canvas import CanvasView
 
 W, H = photo_size()
+PARTS = ("set_image", "brush", "repaint", "ops")
+
+
+def only_parts() -> set[str]:
+    """The parts named by ``--only a,b`` (removed from sys.argv), else all."""
+    argv = sys.argv
+    for i, arg in enumerate(argv):
+        if arg == "--only" and i + 1 < len(argv):
+            names = set(argv[i + 1].split(","))
+            del argv[i : i + 2]
+            unknown = names - set(PARTS)
+            if unknown:
+                raise SystemExit(f"--only {','.join(sorted(unknown))}: choose from {PARTS}")
+            return names
+    return set(PARTS)
+
+
+ONLY = only_parts()
 VIEW_W, VIEW_H = 1920, 1080
 OP_PX = {"grow": 20, "shrink": 20, "feather": 40}
 
@@ -182,6 +204,7 @@ def main() -> None:
     t = time.perf_counter()
     cpu = time.thread_time()
     view.set_image(img)
+    app.processEvents()  # as in the window: the event loop runs between the call and its paint
     view.repaint()
     first = time.perf_counter() - t
     cpu = time.thread_time() - cpu  # this thread's own work: no waiting for a CPU or the GIL
@@ -190,10 +213,11 @@ def main() -> None:
         time.sleep(0.0005)
     complete = time.perf_counter() - t
     stall = beat.stop()
-    figure("set_image UI thread + first paint", first * 1000, "ms")
-    figure("set_image UI thread CPU", cpu * 1000, "ms")
-    figure("set_image display pyramid complete", complete * 1000, "ms")
-    figure("set_image longest UI stall", stall, "ms")
+    if "set_image" in ONLY:
+        figure("set_image UI thread + first paint", first * 1000, "ms")
+        figure("set_image UI thread CPU", cpu * 1000, "ms")
+        figure("set_image display pyramid complete", complete * 1000, "ms")
+        figure("set_image longest UI stall", stall, "ms")
     view.set_brush_size(60)
     view.set_hardness(0.5)
     cx, cy = W / 2, H / 2
@@ -203,6 +227,8 @@ def main() -> None:
         ("100%", lambda: view.set_view(1.0, QPointF(cx, cy))),
         ("400%", lambda: view.set_view(4.0, QPointF(cx, cy))),
     ):
+        if "brush" not in ONLY:
+            break
         setup()
         view.repaint()
         per_move: list[float] = []
@@ -220,6 +246,8 @@ def main() -> None:
         ("100%", lambda: view.set_view(1.0, QPointF(cx, cy))),
         ("400%", lambda: view.set_view(4.0, QPointF(cx, cy))),
     ):
+        if "repaint" not in ONLY:
+            break
         setup()
         view.repaint()
         warm = []
@@ -229,6 +257,9 @@ def main() -> None:
             warm.append(time.perf_counter() - t)
         figure(f"full repaint @ {label}", statistics.median(warm) * 1000, "ms")
 
+    if "ops" not in ONLY:
+        figure("canvas peak RSS", peak_rss_mb(), "MB", f"{base_rss:.0f} MB before the image")
+        return
     # a mask covering much of the photo with a feathered edge, then 50 strokes
     import cv2
 

@@ -87,3 +87,69 @@ def test_zoomed_out_the_photo_drawn_once_per_view_matches_a_fresh_drawing(
     np.testing.assert_array_equal(painted, fresh(canvas))
     canvas.pan_by(-9, 4)
     np.testing.assert_array_equal(shown(canvas), fresh(canvas))
+
+
+def test_soft_strokes_and_erasing_at_400_percent_over_the_image_border(
+    canvas: CanvasView,
+) -> None:
+    """Each move re-samples only its dirty rectangle (overlay and edge from one sample):
+    the view after soft strokes, an eraser stroke and strokes off the image's corner is
+    the view drawn afresh, and the smaller levels (left for the stroke's end) are those
+    of the mask."""
+    rng = np.random.default_rng(5)
+    canvas.set_image(rng.integers(0, 256, (1100, 1500, 3), dtype=np.uint8))  # with levels
+    canvas.set_brush_size(9)
+    canvas.set_hardness(0.3)
+    canvas.set_view(4.0, QPointF(1480.7, 1085.2))  # the photo's corner on screen
+    before = shown(canvas)
+    stroke(canvas, [(1460, 1070), (1472, 1079), (1485, 1088), (1498, 1097), (1510, 1106)])
+    canvas.set_tool("eraser")
+    stroke(canvas, [(1470, 1090), (1480, 1076)])
+    after = shown(canvas)
+    assert not np.array_equal(before, after)
+    np.testing.assert_array_equal(after, fresh(canvas))
+    mask = canvas.mask()
+    assert mask is not None
+    assert mask[1078, 1472] > 0 and mask[1083, 1475] == 0  # painted, then erased
+    levels = canvas._overlay.levels  # type: ignore[union-attr]
+    assert len(levels) >= 2
+    expect = mask
+    for level in levels[1:]:
+        h, w = level.mask.shape
+        q = expect[: 2 * h, : 2 * w].astype(np.uint16)
+        expect = ((q[0::2, 0::2] + q[1::2, 0::2] + q[0::2, 1::2] + q[1::2, 1::2] + 2) >> 2).astype(
+            np.uint8
+        )
+        np.testing.assert_array_equal(level.mask, expect)
+
+
+@pytest.mark.parametrize("opacity", [0.5, 0.37, 1.0])
+def test_zoomed_in_overlay_is_qts_own_opacity_blend(canvas: CanvasView, opacity: float) -> None:
+    """Zoomed in, the overlay's colours carry the opacity (one blend fewer a repaint): on
+    screen they must be what Qt's opacity blend of the overlay over the photo gives."""
+    from PySide6.QtGui import QPainter
+
+    canvas.set_image(np.full((300, 400, 3), (40, 160, 220), np.uint8))
+    mask = np.zeros((300, 400), np.uint8)
+    values = (255, 128, 37)
+    for i, v in enumerate(values):
+        mask[100:200, 140 + 10 * i : 150 + 10 * i] = v
+    canvas.apply_mask(mask, "bands")
+    canvas.set_overlay_opacity(opacity)
+    canvas.set_view(4.0, QPointF(160.4, 150.2))
+    seen = shown(canvas)
+    lut = canvas._overlay.lut  # type: ignore[union-attr]
+    for i, v in enumerate(values):
+        expect = QImage(1, 1, QImage.Format.Format_RGB32)
+        expect.fill(QColor(40, 160, 220))
+        pixel = np.array([lut[v]], np.uint32)
+        p = QPainter(expect)
+        p.setOpacity(opacity)
+        p.drawImage(0, 0, QImage(pixel.data, 1, 1, 4, QImage.Format.Format_ARGB32_Premultiplied))
+        p.end()
+        at = canvas.map_from_source(QPointF(145.5 + 10 * i, 150.5))
+        b, g, r, _a = seen[int(at.y()), int(at.x())]
+        assert (r, g, b) == expect.pixelColor(0, 0).getRgb()[:3]
+    canvas.set_overlay_opacity(0.2)  # another opacity: the buffer is sampled anew
+    assert not np.array_equal(shown(canvas), seen)
+    np.testing.assert_array_equal(shown(canvas), fresh(canvas))

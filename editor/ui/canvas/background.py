@@ -20,12 +20,14 @@ from editor.core.document import MASK_OPS
 from editor.core.mask import edge_changes
 from editor.core.mask_records import TILE, Rect, Run
 
-from .overlay import edge_colours
+from .edge import edge_colours
+from .photo_layer import start_pyramid_worker
 
 if TYPE_CHECKING:
     from editor.core.document import Document
 
-    from .overlay import EdgeLayer, MaskOverlay, PhotoLayer
+    from .edge import EdgeLayer
+    from .overlay import MaskOverlay, PhotoLayer
     from .viewport import Viewport
 
 _Fresh = tuple[Rect, tuple[float, ...], np.ndarray | None]
@@ -54,6 +56,7 @@ class CanvasWorkMixin:
         work.notify = self._notify_from_worker
         work.after_write.append(self._after_worker_write)
         self._work_arrived.connect(self._finish_work)
+        start_pyramid_worker()
 
     def _notify_from_worker(self) -> None:
         self._work_arrived.emit()  # from the worker thread: queued to the UI thread

@@ -109,6 +109,15 @@ class MaskStroke:
         if dist == 0.0:
             self._last = (x, y, radius)
             return None
+        # what the dabs may cover, as it was: the rectangle returned is of the pixels they
+        # changed, all the display has to show again (a moving dab changes little more
+        # than its leading half; going over painted pixels, nothing)
+        h, w = self.mask.shape
+        big_r = math.ceil(max(lr, radius)) + 1
+        bx0, by0 = max(0, math.floor(min(lx, x)) - big_r), max(0, math.floor(min(ly, y)) - big_r)
+        bx1 = min(w, math.floor(max(lx, x)) + big_r + 1)
+        by1 = min(h, math.floor(max(ly, y)) + big_r + 1)
+        before = self.mask[by0:by1, bx0:bx1].copy()
         touched: Rect | None = None
         travelled = 0.0
         while True:
@@ -125,7 +134,9 @@ class MaskStroke:
             if rect is not None:
                 touched = rect if touched is None else union(touched, rect)
         self._last = (x, y, radius)
-        return touched
+        if touched is None:
+            return None
+        return _changed(before, self.mask, (bx0, by0), touched)
 
     def finish(self) -> tuple[Rect, np.ndarray, np.ndarray] | None:
         """End the stroke: (rect, before, after) of the pixels that changed, or None."""
@@ -135,6 +146,19 @@ class MaskStroke:
 
     def _save_tiles(self, x0: int, y0: int, x1: int, y1: int) -> None:
         self._backup.save(x0, y0, x1, y1)
+
+
+def _changed(before: np.ndarray, mask: np.ndarray, at: tuple[int, int], rect: Rect) -> Rect | None:
+    """The part of ``rect`` of ``mask`` that differs from ``before`` (a copy of the mask
+    from ``at`` that covers ``rect``), or None."""
+    x0, y0, x1, y1 = rect
+    ax, ay = at
+    diff = before[y0 - ay : y1 - ay, x0 - ax : x1 - ax] != mask[y0:y1, x0:x1]
+    rows = np.flatnonzero(diff.any(axis=1))
+    if rows.size == 0:
+        return None
+    cols = np.flatnonzero(diff[rows[0] : rows[-1] + 1].any(axis=0))
+    return x0 + int(cols[0]), y0 + int(rows[0]), x0 + int(cols[-1]) + 1, y0 + int(rows[-1]) + 1
 
 
 def union(a: Rect, b: Rect) -> Rect:

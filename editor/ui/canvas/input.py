@@ -59,7 +59,7 @@ class CanvasInputMixin:
         self._lasso_press: QPointF | None = None
         self._lasso_last: QPointF | None = None
         self._lasso_travel = 0.0  # widget pixels the pointer moved during this press
-        self._lasso_started_here = False
+        self._lasso_started_here = self._stroke_landing = False  # (a stroke being recorded)
         self._update_cursor_shape()
 
     # --- helpers -------------------------------------------------------------------------
@@ -84,7 +84,9 @@ class CanvasInputMixin:
         self.setCursor(QCursor(shape))
 
     def _set_cursor_pos(self, pos: QPointF | None) -> None:
-        self._update_cursor_region()
+        drawn = self._cursor_drawn  # the outline on screen: repainted without it
+        if drawn is not None:
+            self._update_cursor_region(drawn)
         self._cursor_pos = None if pos is None else QPointF(pos)
         self._update_cursor_region()
         if pos is not None and self._image is not None:
@@ -93,23 +95,22 @@ class CanvasInputMixin:
         if self._lasso.active():
             self.update()
 
-    def _update_cursor_region(self) -> None:
-        """Repaint only the ring under a large brush outline, not the whole disk (zoomed
-        in, a repaint copies cached buffers: the disk's rectangle is cheaper than a ring
-        region)."""
-        geo = self._cursor_geometry()
+    def _update_cursor_region(self, geo: tuple[float, float, float, float] | None = None) -> None:
+        """Repaint the brush outline of ``geo`` (default: now): a large one zoomed out as
+        its ring (zoomed in, repainting the disk's rectangle costs less than a ring)."""
+        geo = geo or self._cursor_geometry()
         if geo is None:
             return
-        c, radius, core = geo
+        x, y, radius, core = geo
         if radius < 48 or self._vp.zoom >= 1.0:
-            self._update_cursor_area()
+            self._update_rect(self._cursor_rect(geo))
             return
         region = QRegion()
         for rr in (radius, core):
             if rr <= 0:
                 continue
-            outer = QRectF(c.x() - rr - 3, c.y() - rr - 3, 2 * rr + 6, 2 * rr + 6)
-            inner = QRectF(c.x() - rr + 3, c.y() - rr + 3, 2 * rr - 6, 2 * rr - 6)
+            outer = QRectF(x - rr - 3, y - rr - 3, 2 * rr + 6, 2 * rr + 6)
+            inner = QRectF(x - rr + 3, y - rr + 3, 2 * rr - 6, 2 * rr - 6)
             ring = QRegion(outer.toAlignedRect(), QRegion.RegionType.Ellipse)
             if inner.width() > 0:
                 ring = ring.subtracted(QRegion(inner.toRect(), QRegion.RegionType.Ellipse))
@@ -154,7 +155,13 @@ class CanvasInputMixin:
         changed = stroke.finish()
         if changed is not None:
             text = "Eraser stroke" if stroke.erase else "Brush stroke"
-            self._push_edit(MaskPatch(*changed), text, apply=False)
+            self._stroke_landing = True  # on screen already: only the levels left to do
+            try:
+                self._push_edit(MaskPatch(*changed), text, apply=False)
+            finally:
+                self._stroke_landing = False
+        if self._overlay is not None:
+            self._overlay.flush()
 
     # --- lasso -----------------------------------------------------------------------------
     def _close_lasso(self, subtract: bool) -> None:

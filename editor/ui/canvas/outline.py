@@ -2,9 +2,10 @@
 
 The brush outline is two or four aliased ellipses with 1-3 px pens: at 400 % on a
 60 px brush (a 240 px circle) drawing them cost about half a millisecond a mouse
-move. They are drawn once per size and sub-pixel position into a small transparent
-image that each paint copies, which gives the same pixels (the same raster engine
-and pens, moved by whole pixels).
+move. They are drawn once per size and sub-pixel position (in quarters of a pixel: a
+pen's or a mouse's sub-pixel position would otherwise draw a new image nearly every
+move) into a small transparent image that each paint copies, which gives the same
+pixels (the same raster engine and pens, moved by whole pixels).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ def _draw_outline(p: QPainter, c: QPointF, radius: float, core: float) -> None:
         p.drawEllipse(c, core, core)
 
 
-@lru_cache(maxsize=16)
+@lru_cache(maxsize=64)
 def _outline_image(radius: float, core: float, fx: float, fy: float) -> tuple[QImage, int]:
     """The outline centred at (e + fx, e + fy) in a transparent image: (image, e)."""
     e = math.ceil(max(radius, 7.0)) + 4
@@ -53,7 +54,7 @@ def paint_brush_outline(p: QPainter, c: QPointF, radius: float, core: float) -> 
         _draw_outline(p, c, radius, core)
         return
     ix, iy = math.floor(c.x()), math.floor(c.y())
-    fx, fy = round(c.x() - ix, 3), round(c.y() - iy, 3)
+    fx, fy = round((c.x() - ix) * 4) / 4, round((c.y() - iy) * 4) / 4
     image, e = _outline_image(round(radius, 3), round(core, 3), fx, fy)
     p.drawImage(ix - e, iy - e, image)
 

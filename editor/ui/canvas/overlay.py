@@ -6,9 +6,8 @@
 - ``MaskOverlay``: the mask itself drawn as an Indexed8 QImage (zero copy) whose colour
   table is the overlay colour with alpha = mask value, plus half-size mask levels
   refreshed in the rectangle a stroke touched; opacity is applied when drawing.
-- ``EdgeLayer``: a dashed black/white line along the mask's 50 % contour in widget
-  pixels (an ARGB32 cache per view, refreshed in dirty rectangles). The dash keeps the mask visible
-  on dark and light photos whatever the overlay colour.
+- ``EdgeLayer`` (in ``edge``): a dashed black/white line along the mask's 50 % contour
+  in widget pixels (an ARGB32 cache per view, refreshed in dirty rectangles).
 """
 
 from __future__ import annotations
@@ -19,9 +18,9 @@ import numpy as np
 from PySide6.QtCore import QRect, QRectF
 from PySide6.QtGui import QColor, QImage, QPainter
 
+from .edge import EdgeLayer, edge_colours
 from .overlay_colors import OVERLAY_PRESETS, contrasting_color, hue_crowding
 from .photo_layer import PYRAMID_MIN_EDGE, PhotoLayer, clip_rect, level_index
-from .viewport import Viewport, shift_buffer
 
 __all__ = [
     "OVERLAY_PRESETS",
@@ -29,6 +28,7 @@ __all__ = [
     "MaskOverlay",
     "PhotoLayer",
     "contrasting_color",
+    "edge_colours",
     "hue_crowding",
     "level_index",
 ]
@@ -36,8 +36,6 @@ __all__ = [
 DEFAULT_OVERLAY_COLOR = QColor(255, 32, 96)  # saturated crimson: rare in skin, sky, foliage
 DEFAULT_OVERLAY_OPACITY = 0.5
 ARGB_LEVEL_PIXELS = 1 << 23  # mask levels up to 8 MP also keep a 32-bit copy to draw
-_EDGE_LUT = np.array([0x00000000, 0xFF000000, 0xFFFFFFFF], dtype=np.uint32)
-_DASH = 4  # screen pixels per dash segment
 
 
 class _Level:
@@ -47,10 +45,13 @@ class _Level:
     draws that ~4x faster than Indexed8, and it costs a few MB. Level 0 (the live mask,
     drawn only zoomed in, a screenful at most) never does."""
 
-    def __init__(self, mask: np.ndarray, table: list[int], *, small: bool) -> None:
+    def __init__(
+        self, mask: np.ndarray, table: list[int], *, small: bool, blank: bool = False
+    ) -> None:
         h, w = mask.shape
         self.mask = mask
         self.buffer: np.ndarray | None = None
+        self._blank = blank  # the mask is known to be all zero (until ``update``)
         if small and mask.size <= ARGB_LEVEL_PIXELS:
             self.buffer = np.zeros((h, w), np.uint32)  # zero pages: free until written
             self._written = False
@@ -78,7 +79,8 @@ class _Level:
         """Bring the ARGB copy (if any) up to date in (x0, y0) .. (x1, y1)."""
         if self.buffer is not None:
             region, mask = self.buffer[y0:y1, x0:x1], self.mask[y0:y1, x0:x1]
-            if region.size > 1 << 16 and not _any(mask):  # e.g. a new photo's empty mask
+            blank, self._blank = self._blank, False
+            if blank or (region.size > 1 << 16 and not _any(mask)):  # e.g. a new mask
                 if self._written or self._lut[0]:  # one colour: a fill, no lookups
                     region.fill(self._lut[0])
                     self._written = True
@@ -107,12 +109,13 @@ def half_level(prev: np.ndarray, out: np.ndarray, x0: int, y0: int, x1: int, y1:
     out[y0:y1, x0:x1] = cv2.resize(q, (x1 - x0, y1 - y0), interpolation=cv2.INTER_AREA)
 
 
-def mask_pyramid(mask: np.ndarray) -> list[np.ndarray]:
+def mask_pyramid(mask: np.ndarray, blank: bool = False) -> list[np.ndarray]:
     """The half-size levels of ``mask`` (level 1, 2, ...; level 0 is the mask itself),
     each the 2x2 box average of the one before, down to PYRAMID_MIN_EDGE. Qt-free and
-    lock-free, so a worker thread can build them for a mask about to be shown."""
+    lock-free, so a worker thread can build them for a mask about to be shown.
+    ``blank``: the mask is known to be all zero (not read)."""
     levels: list[np.ndarray] = []
-    if not _any(mask):  # a new photo's empty mask: zero pages cost nothing until written
+    if blank or not _any(mask):  # an empty mask: zero pages cost nothing until written
         shape = mask.shape
         while max(shape) > 2 * PYRAMID_MIN_EDGE:
             shape = (max(1, shape[0] // 2), max(1, shape[1] // 2))
@@ -150,18 +153,30 @@ class MaskOverlay:
         mask: np.ndarray,
         color: QColor = DEFAULT_OVERLAY_COLOR,
         levels: list[np.ndarray] | None = None,
+        *,
+        blank: bool = False,
     ) -> None:
         self._table = overlay_table(color)
         self.lut = _premultiplied(self._table)  # mask value -> premultiplied ARGB32
         self.mask = mask
+        # known to be all zero (``blank``: a new mask, not read): nothing to draw
+        self.empty = blank or (levels is None and not _any(mask))
         if levels is None:
-            levels = mask_pyramid(mask)
-        self.levels = [_Level(m, self._table, small=i > 0) for i, m in enumerate((mask, *levels))]
+            levels = mask_pyramid(mask, blank=self.empty)
+        self.levels = [
+            _Level(m, self._table, small=i > 0, blank=self.empty)
+            for i, m in enumerate((mask, *levels))
+        ]
+
+    _stale: tuple[int, int, int, int, int] | None = None  # a box, the first level behind
+    _faded: tuple[float, np.ndarray, np.ndarray] | None = None  # opacity, lut, faded lut
 
     def clone(self) -> MaskOverlay:
         """An independent copy (masks copied, not recomputed), e.g. to show a preview of a
         changed mask beside this one."""
+        self.flush()
         new = MaskOverlay.__new__(MaskOverlay)
+        new.empty = self.empty
         new._table = self._table
         new.lut = self.lut
         new.mask = self.mask.copy()
@@ -171,12 +186,47 @@ class MaskOverlay:
         ]
         return new
 
+    def adopt(self, mask: np.ndarray) -> MaskOverlay:
+        """This overlay for ``mask``, an equal copy of this one's mask (another source of
+        the same photo: the document copies the mask it keeps editing): the smaller
+        levels move over as they are instead of being built again (this one is done)."""
+        self.flush()
+        new = MaskOverlay.__new__(MaskOverlay)
+        new.empty, new._table, new.lut, new.mask = self.empty, self._table, self.lut, mask
+        new.levels = [_Level(mask, self._table, small=False), *self.levels[1:]]
+        return new
+
+    def color(self) -> QColor:
+        """The overlay colour (its alpha aside)."""
+        return QColor.fromRgb(self._table[0] & 0xFFFFFF)
+
     def set_color(self, color: QColor) -> None:
         """Change the colour (each level gets the new colour table; no pixel work)."""
         self._table = overlay_table(color)
         self.lut = _premultiplied(self._table)
         for level in self.levels:
             level.set_table(self._table)
+
+    def faded_lut(self, opacity: float) -> np.ndarray:
+        """``lut`` as drawn at ``opacity``: each colour through Qt's own opacity blend
+        onto nothing, so an image of these colours drawn opaque gives the very pixels of
+        the overlay drawn at ``opacity`` (one blend fewer per repaint zoomed in)."""
+        cached = self._faded
+        if cached is not None and cached[0] == opacity and cached[1] is self.lut:
+            return cached[2]
+        fmt = QImage.Format.Format_ARGB32_Premultiplied
+        lut = np.ascontiguousarray(self.lut, np.uint32)
+        out = np.zeros(lut.size, np.uint32)
+        target = QImage(out.data, lut.size, 1, lut.size * 4, fmt)  # alive while painted on
+        colours = QImage(lut.data, lut.size, 1, lut.size * 4, fmt)
+        p = QPainter(target)
+        try:
+            p.setOpacity(opacity)
+            p.drawImage(0, 0, colours)
+        finally:
+            p.end()
+        self._faded = (opacity, self.lut, out)
+        return out
 
     def refresh_all(self) -> None:
         """Recompute every level from the mask."""
@@ -185,13 +235,40 @@ class MaskOverlay:
 
     def refresh(self, rect: QRect) -> None:
         """Recompute the half-size levels in source rectangle ``rect`` only."""
-        self.refresh_box(rect.left(), rect.top(), rect.left() + rect.width(),
-                         rect.top() + rect.height())  # fmt: skip
+        box = (rect.left(), rect.top(), rect.left() + rect.width(), rect.top() + rect.height())
+        stale = self._stale
+        if stale is not None and _within(stale, box):
+            self._stale = None
+        self.refresh_box(*box)
 
-    def refresh_box(self, x0: int, y0: int, x1: int, y1: int, start: int = 1) -> None:
+    def defer(self, rect: QRect, shown: int = 0) -> None:
+        """``rect`` of the mask changed during a stroke: recompute the levels up to
+        ``shown`` (the one drawn now; 0: none, zoomed in) at once, the smaller ones later,
+        once for all such rectangles, when they are drawn or ``flush`` is called."""
+        self.empty = False
+        x0, y0 = rect.left(), rect.top()
+        x1, y1 = x0 + rect.width(), y0 + rect.height()
+        if shown >= 1:
+            self.refresh_box(x0, y0, x1, y1, stop=shown)
+        if shown + 1 >= len(self.levels):
+            return
+        s = self._stale or (x0, y0, x1, y1, shown + 1)
+        self._stale = (min(s[0], x0), min(s[1], y0), max(s[2], x1), max(s[3], y1),
+                       min(s[4], shown + 1))  # fmt: skip
+
+    def flush(self) -> None:
+        """Recompute the smaller levels where ``defer`` left them behind the mask."""
+        stale, self._stale = self._stale, None
+        if stale is not None:
+            self.refresh_box(*stale[:4], start=stale[4])
+
+    def refresh_box(
+        self, x0: int, y0: int, x1: int, y1: int, start: int = 1, stop: int | None = None
+    ) -> None:
         """``refresh`` of (x0, y0) .. (x1, y1) without Qt types (a worker thread may call
-        it for a mask that the UI thread does not change meanwhile); ``start``: the first
-        level to recompute (the rectangle is in level 0 pixels)."""
+        it for a mask that the UI thread does not change meanwhile); ``start`` .. ``stop``:
+        the levels to recompute (the rectangle is in level 0 pixels)."""
+        self.empty = False
         h, w = self.mask.shape
         x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
         if x0 >= x1 or y0 >= y1:
@@ -200,7 +277,7 @@ class MaskOverlay:
             lh, lw = level.mask.shape
             x0, y0 = x0 // 2, y0 // 2
             x1, y1 = min(lw, (x1 + 1) // 2), min(lh, (y1 + 1) // 2)
-            if x0 >= x1 or y0 >= y1:
+            if x0 >= x1 or y0 >= y1 or (stop is not None and k > stop):
                 break
             if k >= start:
                 half_level(prev.mask, level.mask, x0, y0, x1, y1)
@@ -212,6 +289,7 @@ class MaskOverlay:
         (the same value on every level: a fill) and any other a tile of pixels."""
         if not runs:
             return
+        self.empty = False
         k = 1
         while k < len(self.levels) and tile >> k >= 1:
             prev, level = self.levels[k - 1].mask, self.levels[k]
@@ -252,113 +330,20 @@ class MaskOverlay:
 
     def level_for(self, zoom: float) -> tuple[_Level, float, float]:
         """Level to draw at ``zoom`` (same choice as PhotoLayer): (level, sx, sy)."""
-        lv = self.levels[level_index(zoom, len(self.levels))]
+        index = level_index(zoom, len(self.levels))
+        if self._stale is not None and index >= self._stale[4]:  # drawn: bring it up to date
+            self.flush()
+        lv = self.levels[index]
         h, w = self.mask.shape
         return lv, lv.mask.shape[1] / w, lv.mask.shape[0] / h
+
+
+def _within(inner: tuple[int, ...], outer: tuple[int, ...]) -> bool:
+    return (inner[0] >= outer[0] and inner[1] >= outer[1]
+            and inner[2] <= outer[2] and inner[3] <= outer[3])  # fmt: skip
 
 
 def overlay_table(color: QColor) -> list[int]:
     """Indexed8 colour table: ``color`` with alpha = index (mask value)."""
     r, g, b = color.red(), color.green(), color.blue()
     return [(a << 24) | (r << 16) | (g << 8) | b for a in range(256)]
-
-
-class EdgeLayer:
-    """Widget-sized cache of the mask edge drawn as a black/white dash (ARGB32 premultiplied,
-    the format the raster engine blends without conversion)."""
-
-    def __init__(self) -> None:
-        self._buf: np.ndarray | None = None
-        self.image: QImage | None = None
-        self.valid = False
-
-    def invalidate(self) -> None:
-        """Forget the cache (view changed): it is rebuilt on the next paint."""
-        self.valid = False
-
-    def ensure(self, mask: np.ndarray, vp: Viewport) -> None:
-        """Rebuild the whole cache if the view changed since it was built."""
-        w, h = vp.view_size.width(), vp.view_size.height()
-        if self._buf is None or self._buf.shape != (h, w):
-            self._buf = np.zeros((h, w), dtype=np.uint32)
-            fmt = QImage.Format.Format_ARGB32_Premultiplied
-            self.image = QImage(self._buf.data, w, h, w * 4, fmt)
-            self.valid = False
-        if not self.valid:
-            self.update(mask, vp, QRect(0, 0, w, h))
-            self.valid = True
-
-    def scroll(self, dx: int, dy: int, mask: np.ndarray | None, vp: Viewport) -> None:
-        """The view was panned by whole pixels (dx, dy): shift the cache and compute only
-        the uncovered strips (sampling and dash phase move with the image, so this is exact)."""
-        if not self.valid or self._buf is None or mask is None:
-            return
-        strips = shift_buffer(self._buf, dx, dy)
-        if strips is None:
-            self.valid = False
-            return
-        for strip in strips:
-            self.update(mask, vp, strip)
-
-    def adopt(self, pixels: np.ndarray) -> None:
-        """Take ``edge_colours`` of the whole view, worked out elsewhere (a worker), as
-        the cache itself: no pixel work on the caller's thread."""
-        if self._buf is not None and pixels.shape == self._buf.shape:
-            h, w = pixels.shape
-            self._buf = pixels
-            fmt = QImage.Format.Format_ARGB32_Premultiplied
-            self.image = QImage(pixels.data, w, h, w * 4, fmt)
-        else:
-            self.valid = False
-
-    def update(self, mask: np.ndarray, vp: Viewport, widget_rect: QRect) -> None:
-        """Recompute the edge inside ``widget_rect`` (widget pixels)."""
-        if self._buf is None:
-            return
-        bh, bw = self._buf.shape
-        r = widget_rect.intersected(QRect(0, 0, bw, bh))
-        if r.isEmpty():
-            return
-        x0, y0, w, h = r.left(), r.top(), r.width(), r.height()
-        codes = edge_pixels(mask, vp, x0, y0, w, h)
-        np.take(_EDGE_LUT, codes, out=self._buf[y0 : y0 + h, x0 : x0 + w], mode="wrap")
-
-
-def edge_colours(mask: np.ndarray, vp: Viewport, w: int, h: int) -> np.ndarray:
-    """The edge cache's pixels for the whole w x h view (premultiplied ARGB32)."""
-    return np.take(_EDGE_LUT, edge_pixels(mask, vp, 0, 0, w, h), mode="wrap")
-
-
-def edge_pixels(mask: np.ndarray, vp: Viewport, x0: int, y0: int, w: int, h: int) -> np.ndarray:
-    """Edge of the mask (>= 128) in widget pixels x0..x0+w, y0..y0+h, sampled at pixel
-    centres: 0 = none, 1 = black dash, 2 = white dash."""
-    mh, mw = mask.shape
-    z, ox, oy = vp.zoom, vp.offset.x(), vp.offset.y()
-    sx = np.floor((np.arange(x0, x0 + w + 1) + 0.5 - ox) / z).astype(np.intp)
-    sy = np.floor((np.arange(y0, y0 + h + 1) + 0.5 - oy) / z).astype(np.intp)
-    in_x = (sx >= 0) & (sx < mw)
-    in_y = (sy >= 0) & (sy < mh)
-    np.clip(sx, 0, mw - 1, out=sx)
-    np.clip(sy, 0, mh - 1, out=sy)
-    # rows first, then columns: two gathers of whole rows read memory in order, where one
-    # 2-D fancy index jumps around a 100 MP mask for every sample
-    # (within the rows and columns sampled only: zoomed in that is a small window)
-    ys0, xs0 = int(sy[0]), int(sx[0])  # both ascending
-    window = mask[ys0 : int(sy[-1]) + 1, xs0 : int(sx[-1]) + 1]
-    if window.size <= sy.size * sx.size:  # zoomed in: fewer source pixels than samples
-        inside = (window >= 128).take(sy - ys0, axis=0).take(sx - xs0, axis=1)
-    else:
-        inside = window.take(sy - ys0, axis=0).take(sx - xs0, axis=1) >= 128
-    if not in_y.all():
-        inside &= in_y[:, None]
-    if not in_x.all():
-        inside &= in_x[None, :]
-    core = inside[:-1, :-1]
-    edge = core != inside[:-1, 1:]
-    edge |= core != inside[1:, :-1]
-    out = np.zeros((h, w), np.uint8)
-    ys, xs = np.nonzero(edge)  # the edge is thin: the dash is worked out only on it
-    # dash phase anchored to the image, so a scrolled cache stays consistent
-    ax, ay = x0 - round(ox), y0 - round(oy)
-    out[ys, xs] = 1 + (((xs + ax) + (ys + ay)) // _DASH & 1).astype(np.uint8)
-    return out

@@ -45,15 +45,18 @@ class CanvasPaintMixin:
         vp = self._vp
         if self._paint_zoomed(p, r):
             return
-        p.fillRect(r, BACKGROUND)
+        photo = self._variant or self._photo
+        cached = isinstance(photo, PhotoLayer) and not photo.has_alpha
+        if not cached:  # (the cached photo is drawn on the background: it covers r)
+            p.fillRect(r, BACKGROUND)
         src = vp.visible_source_rect(r)
-        if src.isEmpty() or self._photo is None or self._mask is None:
+        if src.isEmpty() or photo is None or self._mask is None:
+            if cached:
+                p.fillRect(r, BACKGROUND)
             return
         srcf = QRectF(src)
-        photo = self._variant or self._photo
         if photo.has_alpha:
             p.fillRect(vp.rect_from_source(srcf).intersected(QRectF(r)), checker_brush())
-        cached = isinstance(photo, PhotoLayer) and not photo.has_alpha
         if cached:  # zoomed out: the smooth-scaled photo, drawn once per view
             level = photo.level_for(vp.zoom)[0]
             render = partial(self._draw_photo, photo)
@@ -65,15 +68,25 @@ class CanvasPaintMixin:
         if not cached:
             photo.draw(p, src, vp.zoom)
         variant = self._variant is not None  # the result as it is: only the mask's outline
-        if self._overlay is not None and self._overlay_mode != "hidden" and not variant:
+        overlay = self._overlay
+        if overlay is not None and self._overlay_mode == "overlay" and overlay.empty:
+            overlay = None  # nothing to draw (a new photo's empty mask)
+        if overlay is not None and self._overlay_mode != "hidden" and not variant:
             if self._overlay_mode == "overlay":
                 p.setOpacity(self._overlay_opacity)
-            self._overlay.draw(p, src, vp.zoom, as_mask=self._overlay_mode == "mask")
+            overlay.draw(p, src, vp.zoom, as_mask=self._overlay_mode == "mask")
         p.restore()
         if self._overlay_mode == "overlay" or variant:
-            self._edges.ensure(self._mask, vp)
-            if self._edges.image is not None:
-                p.drawImage(r.topLeft(), self._edges.image, r)
+            self._paint_edges(p, r)
+
+    def _paint_edges(self, p: QPainter, r: QRect) -> None:
+        """The mask's dashed edge (its cache built for this view first if need be)."""
+        assert self._mask is not None
+        overlay = self._overlay
+        blank = overlay is not None and overlay.empty and overlay.mask is self._mask
+        self._edges.ensure(self._mask, self._vp, blank)
+        if self._edges.image is not None:
+            p.drawImage(r.topLeft(), self._edges.image, r)
 
     def _draw_photo(self, photo: PhotoLayer, p: QPainter, clip: QRect) -> None:
         """Draw ``photo`` as the view shows it into widget rectangle ``clip`` of ``p``."""
@@ -102,13 +115,8 @@ class CanvasPaintMixin:
         p.drawImage(r.topLeft(), self._zoomed.photo_image(photo.array, photo, self._vp), r)
         if mode == "overlay" and not variant:
             overlay = self._overlay
-            p.setOpacity(self._overlay_opacity)
-            p.drawImage(
-                r.topLeft(), self._zoomed.overlay_image(overlay.mask, overlay.lut, self._vp), r
-            )
-            p.setOpacity(1.0)
+            lut = overlay.faded_lut(self._overlay_opacity)  # the opacity in the colours
+            p.drawImage(r.topLeft(), self._zoomed.overlay_image(overlay.mask, lut, self._vp), r)
         if mode == "overlay" or variant:
-            self._edges.ensure(self._mask, self._vp)
-            if self._edges.image is not None:
-                p.drawImage(r.topLeft(), self._edges.image, r)
+            self._paint_edges(p, r)
         return True

@@ -56,6 +56,11 @@ _PYRAMID_WORKER = ThreadPoolExecutor(
 )
 
 
+def start_pyramid_worker() -> None:
+    """Start the worker's thread now (a few ms), not in the first paint of a photo."""
+    _PYRAMID_WORKER.submit(int)
+
+
 def photo_pyramid(image: np.ndarray) -> list[np.ndarray]:
     """Half-size levels of ``image`` (H x W x 3 RGB or 4 RGBA), each a 2x2 box average of
     the one before (cv2 area resize: lock-free), as 32-bit BGRA bytes, which is Qt's

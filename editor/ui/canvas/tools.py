@@ -227,6 +227,19 @@ class CanvasToolsMixin:
         self.set_overlay_mode(OVERLAY_MODES[(i + 1) % len(OVERLAY_MODES)])
         return self._overlay_mode
 
+    def _overlay_for(self, mask: np.ndarray) -> MaskOverlay:
+        """The overlay of a new image's ``mask``: another source of the same photo comes
+        with an equal copy of the mask shown, whose levels move over (no rebuilding a 100 MP
+        pyramid); a new photo's mask is known blank (nothing to read)."""
+        old, document = self._overlay, self.document  # type: ignore[attr-defined]
+        if (document.switching_source and old is not None and self._live_overlay is None
+                and old.mask.shape == mask.shape):  # fmt: skip
+            new = old.adopt(mask)
+            if new.color() != self._overlay_color:  # picked for this source's hues
+                new.set_color(self._overlay_color)
+            return new
+        return MaskOverlay(mask, self._overlay_color, blank=document.mask_blank)
+
     # --- preview ---------------------------------------------------------------------
     def show_mask_preview(self, preview: np.ndarray | None) -> None:
         """Draw the overlay of ``preview`` (a mask of the photo's size, e.g. the mask grown

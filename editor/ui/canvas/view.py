@@ -30,6 +30,7 @@ from .overlay import (
     EdgeLayer,
     MaskOverlay,
     PhotoLayer,
+    level_index,
 )
 from .painting import BACKGROUND as _BACKGROUND
 from .painting import CanvasPaintMixin
@@ -83,6 +84,8 @@ class CanvasView(
         self._overlay_opacity = DEFAULT_OVERLAY_OPACITY
         self._overlay_mode: OverlayMode = "overlay"
         self._stroke: MaskStroke | None = None
+        self._cursor_drawn: tuple[float, float, float, float] | None = None  # at last paint
+        self._pending_box = QRect()  # what is to be repainted, as one rectangle
         self._last_stroke_end: tuple[float, float] | None = None
         self._lasso = LassoPath()
         self._variant: PhotoLayer | None = None  # a result shown in place of the photo
@@ -120,7 +123,7 @@ class CanvasView(
         quick = self.take_opening_preview(image.shape)  # shown until the levels are in
         self._photo = PhotoLayer(image, background=True, quick=quick)  # levels: a worker
         self._photo.when_built(self.update)
-        self._overlay = MaskOverlay(mask, self._overlay_color)
+        self._overlay = self._overlay_for(mask)
         self._last_stroke_end = None
         h, w = image.shape[:2]
         same_size = self._vp.image_size == QSize(w, h)
@@ -274,19 +277,29 @@ class CanvasView(
     def _mask_region_changed(self, rect: QRect) -> None:
         if self._overlay is None or self._mask is None or rect.isEmpty():
             return
+        if self._stroke_landing:  # the stroke's pixels were shown move by move
+            self._overlay.flush()
+            return
         wr = self._vp.widget_rect_of(rect)
         if not self._worker_refreshed(rect):  # a worker's edit: levels and edge done there
-            self._overlay.refresh(rect)
-            if self._edges.valid:
-                self._edges.update(self._mask, self._vp, wr)
-            self._zoomed.mask_changed(self._overlay.mask, self._vp, wr)
+            if self._stroke is not None:  # the levels not drawn now: at the stroke's end
+                shown = level_index(self._vp.zoom, len(self._overlay.levels))
+                self._overlay.defer(rect, shown)
+            else:
+                self._overlay.refresh(rect)
+            edges = self._edges if self._edges.valid else None
+            if edges is not None and self._overlay.mask is not self._mask:  # a preview shown
+                edges.update(self._mask, self._vp, wr)  # over the mask's own edge
+                edges = None
+            self._zoomed.mask_changed(self._overlay.mask, self._vp, wr, edges)
         else:
             self._zoomed.invalidate_overlay()
-        self.update(wr)
+        self._update_rect(wr)
 
     # --- painting ------------------------------------------------------------------------
     def paintEvent(self, event: QPaintEvent) -> None:
         """Draw the exposed part: photo level, overlay or mask, edge, lasso, brush cursor."""
+        self._pending_box = QRect()
         p = QPainter(self)
         try:  # end the painter explicitly: a frame kept alive must not keep it active
             if self._paint_opening_preview(p, _BACKGROUND):
@@ -297,9 +310,7 @@ class CanvasView(
                 text = "Open an image (Ctrl+O) or drop one here"
                 p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, text)
                 return
-            region = event.region()
-            # After a pan only thin strips are exposed: draw each, not their bounding box.
-            rects = list(region) if region.rectCount() <= 8 else [event.rect()]
+            rects = _paint_rects(event)
             for r in rects:
                 self._paint_layers(p, r)
             self._paint_lasso(p)
@@ -319,35 +330,65 @@ class CanvasView(
             paint_lasso(p, pts)
 
     def _paint_cursor(self, p: QPainter) -> None:
-        geo = self._cursor_geometry()
+        geo = self._cursor_drawn = self._cursor_geometry()
         if geo is not None:
-            paint_brush_outline(p, *geo)
+            x, y, radius, core = geo
+            paint_brush_outline(p, QPointF(x, y), radius, core)
 
-    def _cursor_geometry(self) -> tuple[QPointF, float, float] | None:
-        """Centre, radius and hardness-core radius of the brush outline (widget px)."""
-        if (self._cursor_pos is None or self._tool not in ("brush", "eraser") or self._panning()
+    def _cursor_geometry(self) -> tuple[float, float, float, float] | None:
+        """Centre (x, y), radius and hardness-core radius of the brush outline (widget px)."""
+        pos = self._cursor_pos
+        if (pos is None or self._tool not in ("brush", "eraser") or self._panning()
                 or self._image is None):  # fmt: skip
             return None
-        c = QPointF(self._cursor_pos)
-        z = self._vp.zoom
+        x, y = pos.x(), pos.y()
+        vp = self._vp
+        z = vp.zoom
         if z >= 2.0:  # dabs land on pixel centres: show the outline where the dab will be
-            s = self._vp.to_source(c)
-            c = self._vp.from_source(QPointF(int(s.x()) + 0.5, int(s.y()) + 0.5))
+            ox, oy = vp.offset.x(), vp.offset.y()
+            x = (int((x - ox) / z) + 0.5) * z + ox
+            y = (int((y - oy) / z) + 0.5) * z + oy
         radius = self._brush_size / 2 * z
-        return c, radius, radius * self._hardness
+        return x, y, radius, radius * self._hardness
 
-    def _cursor_rect(self) -> QRect:
-        geo = self._cursor_geometry()
+    def _cursor_rect(self, geo: tuple[float, float, float, float] | None = None) -> QRect:
+        """The widget rectangle the outline of ``geo`` (default: as it is now) covers."""
+        geo = geo or self._cursor_geometry()
         if geo is None:
             return QRect()
-        c, radius, _ = geo
+        x, y, radius, _ = geo
         e = max(radius, 7.0) + 3
-        return QRectF(c.x() - e, c.y() - e, 2 * e, 2 * e).toAlignedRect()
+        return QRectF(x - e, y - e, 2 * e, 2 * e).toAlignedRect()
 
     def _update_cursor_area(self) -> None:
-        r = self._cursor_rect()
-        if not r.isEmpty():
-            self.update(r)
+        self._update_rect(self._cursor_rect())
+
+    def _update_rect(self, r: QRect) -> None:
+        """Repaint ``r``, in one rectangle with what else is to be repainted where that
+        costs little more (a brush move's outline before and after and its dab): Qt clips
+        each image drawn to a region of several rectangles several times slower."""
+        if r.isEmpty():
+            return
+        pending = self._pending_box
+        if not pending.isEmpty():
+            box = pending.united(r)
+            area = pending.width() * pending.height() + r.width() * r.height()
+            if box.width() * box.height() <= 1.5 * area:
+                r = box
+        self._pending_box = r
+        self.update(r)
+
+
+def _paint_rects(event: QPaintEvent) -> list[QRect]:
+    """The rectangles to draw for ``event``: after a pan only thin strips are exposed,
+    drawn each; overlapping ones (split into bands by Qt) as their bounding box."""
+    region = event.region()
+    box = event.rect()
+    if region.rectCount() <= 1 or region.rectCount() > 8:
+        return [box]
+    rects = list(region)
+    area = sum(r.width() * r.height() for r in rects)
+    return [box] if box.width() * box.height() <= area * 1.25 else rects
 
 
 def _detach(document: Document, listeners: tuple[object, ...]) -> None:

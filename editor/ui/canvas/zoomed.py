@@ -19,6 +19,7 @@ import numpy as np
 from PySide6.QtCore import QRect
 from PySide6.QtGui import QImage, QPainter
 
+from .edge import AxisRuns, EdgeLayer
 from .viewport import Viewport, shift_buffer
 
 BACKGROUND = np.uint32(0xFF303030)  # the canvas's background outside the image
@@ -69,6 +70,8 @@ class ZoomedLayers:
         self._photo = _Buffer(QImage.Format.Format_RGB32)
         self._overlay = _Buffer(QImage.Format.Format_ARGB32_Premultiplied)
         self._scaled = _Buffer(QImage.Format.Format_RGB32)  # zoomed out: the photo drawn
+        self._axes_key: tuple[object, ...] | None = None
+        self._axes_runs: tuple[AxisRuns, AxisRuns] | None = None
 
     def invalidate(self) -> None:
         """Forget both (the view changed): they are sampled again at the next paint."""
@@ -111,13 +114,68 @@ class ZoomedLayers:
         finally:
             p.end()
 
-    def mask_changed(self, mask: np.ndarray, vp: Viewport, widget_rect: QRect) -> None:
-        """Re-sample the overlay in ``widget_rect`` (the mask changed under it)."""
+    def mask_changed(
+        self, mask: np.ndarray, vp: Viewport, widget_rect: QRect, edges: EdgeLayer | None
+    ) -> None:
+        """The mask changed under ``widget_rect``: re-sample the overlay there, and the
+        edge cache ``edges`` (if given) from the same samples."""
         owner = self._overlay.owner
+        lut = None
         if self._overlay.key is not None and isinstance(owner, tuple) and owner[0] is mask:
-            self._fill_overlay(mask, owner[1], vp, widget_rect)
+            lut = owner[1]
         elif self._overlay.key is not None:
             self._overlay.key = None
+        w, h = vp.view_size.width(), vp.view_size.height()
+        r = widget_rect.intersected(QRect(0, 0, w, h))
+        if r.isEmpty():
+            return
+        x0, y0, w, h = r.left(), r.top(), r.width(), r.height()
+        ax, ay = self._axes(mask, vp)
+        runs = ax.part(x0, w + 1), ay.part(y0, h + 1)  # one beyond: the edge's neighbours
+        if vp.zoom < 1.0:  # each widget pixel its own sample: only the runs to share
+            if lut is not None:
+                self._fill_overlay(mask, lut, vp, r)
+            if edges is not None:
+                edges.update(mask, vp, r, runs)
+            return
+        (ux, fx, lx), (uy, fy, ly) = runs
+        # zoomed in, the runs sample consecutive source pixels (-1 and the size: outside)
+        mh, mw = mask.shape
+        i0, i1 = int(ux[0] < 0), ux.size - int(ux[-1] >= mw)
+        j0, j1 = int(uy[0] < 0), uy.size - int(uy[-1] >= mh)
+        crop = mask[int(uy[j0]) : int(uy[j0]) + j1 - j0, int(ux[i0]) : int(ux[i0]) + i1 - i0]
+        whole = (i0, j0, i1, j1) == (0, 0, ux.size, uy.size)
+        if lut is not None:
+            colours = np.take(lut, crop)
+            if not whole:
+                padded = np.zeros((uy.size, ux.size), np.uint32)
+                padded[j0:j1, i0:i1] = colours
+                colours = padded
+            cx, cy = lx - fx, ly - fy
+            cx[-1] -= 1  # the sample beyond the rectangle
+            cy[-1] -= 1
+            out = self._overlay.buf[y0 : y0 + h, x0 : x0 + w]  # type: ignore[index]
+            out[...] = np.repeat(np.repeat(colours, cx, axis=1), cy, axis=0)
+        if edges is not None:
+            grid = crop >= 128
+            if not whole:
+                padded_grid = np.zeros((uy.size, ux.size), bool)
+                padded_grid[j0:j1, i0:i1] = grid
+                grid = padded_grid
+            edges.update(mask, vp, r, runs, grid)
+
+    def _axes(self, mask: np.ndarray, vp: Viewport) -> tuple[AxisRuns, AxisRuns]:
+        """The view's samples along x and y as runs (worked out once per view)."""
+        key = (*_view_key(vp), mask.shape)
+        if self._axes_key != key or self._axes_runs is None:
+            w, h = vp.view_size.width(), vp.view_size.height()
+            mh, mw = mask.shape
+            self._axes_runs = (
+                AxisRuns(w + 1, vp.offset.x(), vp.zoom, mw),
+                AxisRuns(h + 1, vp.offset.y(), vp.zoom, mh),
+            )
+            self._axes_key = key
+        return self._axes_runs
 
     def scroll(self, dx: int, dy: int, vp: Viewport) -> None:
         """The view was panned by whole pixels (dx, dy): shift both buffers and sample
