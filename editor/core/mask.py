@@ -26,12 +26,14 @@ from editor.core.mask_files import (  # noqa: F401  (the mask's file side, one i
     to_fashn_png,
     to_openai_png,
 )
-from editor.core.mask_tiles import Rect, by_tiles, changed_by_tiles
+from editor.core.mask_tiles import Rect, by_tiles, changed_by_tiles, edge_rects, window
 
 _EXACT_DISC_MAX = 3  # radii up to this use an exact disc; larger ones an octagon
 FEATHER_BAND_PIXELS = 8_000_000  # larger feathers are worked out in bands of rows
 GROW_TILED_FROM = 4_000_000  # larger masks grow tile by tile, only near their edges
 GROW_TILE = 256  # the farthest reach worked out tile by tile (beyond: bands of rows)
+FEATHER_TILE = 16  # a feather's flatness grid: finer than a grow's (its pixels cost more)
+_ONE = np.ones((1, 1))  # the kernel of a pass that leaves its direction alone
 
 
 def new_mask(h: int, w: int) -> np.ndarray:
@@ -207,9 +209,7 @@ def edge_changes(name: str, mask: np.ndarray, px: int) -> list[tuple[Rect, np.nd
     crop = mask[cy0 : min(h, box[3] + margin), cx0 : min(w, box[2] + margin)]
     return [
         ((x0 + cx0, y0 + cy0, x1 + cx0, y1 + cy0), values)
-        for (x0, y0, x1, y1), values in changed_by_tiles(
-            crop, _reach(px), lambda window: _feathered(window, px)
-        )
+        for (x0, y0, x1, y1), values in _feather_changes(crop, px)
     ]
 
 
@@ -252,11 +252,10 @@ def feather_window(
     crop = np.ascontiguousarray(mask[cy0:cy1, cx0:cx1], dtype=np.uint8)
     if crop.size <= FEATHER_BAND_PIXELS:
         return (cx0, cy0, cx1, cy1), _feathered(crop, px)
-    # the blur looks px away and keeps flat areas flat; the reach grow looks _reach(px)
-    # away: tile by tile near the edges
-    reach = _reach(px)
-    if reach <= GROW_TILE:
-        alpha = by_tiles(crop, reach, lambda window: _feathered(window, px))
+    if _reach(px) <= GROW_TILE:  # only near the edges
+        alpha = crop.copy()
+        for (ax0, ay0, ax1, ay1), values in _feather_changes(crop, px):
+            alpha[ay0:ay1, ax0:ax1] = values
         return (cx0, cy0, cx1, cy1), alpha
     # a large mask: in bands of rows, each worked out with `margin` rows around it (the
     # blur and the reach look no farther), so the temporaries follow a band, not the photo
@@ -278,3 +277,45 @@ def _feathered(crop: np.ndarray, px: int) -> np.ndarray:
     blurred = cv2.sepFilter2D(crop, -1, kernel, kernel, borderType=cv2.BORDER_REPLICATE)
     reach = grow(crop, px) > 0
     return np.where(reach, blurred, np.uint8(0))
+
+
+def _feather_changes(mask: np.ndarray, px: int) -> list[tuple[Rect, np.ndarray]]:
+    """``_feathered(mask, px)`` as the rectangles where it may differ from ``mask`` and
+    their values, exactly. The feather at a pixel depends only on the pixels at most
+    ``px`` away along each axis (the blur's kernel is 2 px + 1 square, and the reach's
+    octagon of inradius px lies inside that square), and keeps a flat neighbourhood's
+    value, so the tiles whose neighbourhood is flat keep theirs."""
+    kernel = cv2.getGaussianKernel(2 * px + 1, px / 3.0)
+    return [
+        (rect, _feather_rect(mask, rect, px, kernel)) for rect in edge_rects(mask, px, FEATHER_TILE)
+    ]
+
+
+def _feather_rect(mask: np.ndarray, rect: Rect, px: int, kernel: np.ndarray) -> np.ndarray:
+    """``_feathered(mask, px)`` inside ``rect`` only, to the bit. The blur's two passes
+    run as two calls so that each works only where the next one reads: the row pass on
+    the rectangle's rows and px more above and below (its columns px wider as input),
+    the column pass on the rectangle's columns (OpenCV runs the very same pair of
+    filters inside ``sepFilter2D``: float rows, then columns rounded to bytes). The
+    reach dilates the window without padding: OpenCV's dilate leaves pixels outside the
+    array out of the max, and every pixel on the paths of a rectangle's octagons lies
+    inside it (the window is px wider), except past the image's edges."""
+    x0, y0, x1, y1 = rect
+    wx0, wy0, wx1, wy1 = window(rect, px, mask.shape)
+    area = mask[wy0:wy1, wx0:wx1]
+    rows = cv2.sepFilter2D(area, cv2.CV_32F, kernel, _ONE, borderType=cv2.BORDER_REPLICATE)
+    inner = (slice(y0 - wy0, y1 - wy0), slice(x0 - wx0, x1 - wx0))
+    blurred = cv2.sepFilter2D(
+        rows[:, inner[1]], cv2.CV_8U, _ONE, kernel, borderType=cv2.BORDER_REPLICATE
+    )[inner[0]]
+    h, w = mask.shape
+    # at the image's edges an octagon's path may leave the image: pad there (0, neutral)
+    pad = ((px * (wy0 == 0), px * (wy1 == h)), (px * (wx0 == 0), px * (wx1 == w)))
+    if any(pad[0] + pad[1]):
+        area = np.pad(area, pad)
+        inner = (
+            slice(y0 - wy0 + pad[0][0], y1 - wy0 + pad[0][0]),
+            slice(x0 - wx0 + pad[1][0], x1 - wx0 + pad[1][0]),
+        )
+    reach = cv2.threshold(_morph(area, px, dilate=True)[inner], 0, 255, cv2.THRESH_BINARY)[1]
+    return np.asarray(cv2.bitwise_and(blurred, reach))

@@ -2,14 +2,16 @@
 
 A grow, shrink or feather gives each pixel a value computed from the pixels within some
 reach of it. Where that whole neighbourhood is flat (inside or outside the painted
-area, far from its edge) the value stays what it was. ``by_tiles`` therefore splits the
-mask into small tiles (32 px), finds for each tile whether every pixel within the
+area, far from its edge) the value stays what it was. The mask is split into small
+tiles; ``unsettled_tiles`` finds for each tile whether every pixel within the
 operation's reach of it has one same value (a min/max grid of the tiles, eroded and
-dilated by the reach counted in tiles), and runs the operation only on the other tiles,
-grouped into bands of rows and runs of adjacent tiles, each worked out in a window
-``reach`` wider on every side. The cost follows the mask's edge rather than its area,
-and the result is exactly the operation's result on the whole mask as long as
-``reach`` bounds how far it looks.
+dilated by the reach counted in tiles), and ``cover_rects`` covers the other tiles with
+few rectangles, each worked out in a window ``reach`` wider on every side. A window's
+margin is work thrown away, so the cover follows an edge with rectangles tall where it
+runs up and down and wide where it runs across, rather than with bands of a fixed
+height. The cost follows the mask's edge rather than its area, and the result is
+exactly the operation's result on the whole mask as long as ``reach`` bounds how far it
+looks.
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ import cv2
 import numpy as np
 
 TILE = 32  # the flatness grid: small, so a thin edge marks a thin band of work
-BAND_TILES = 4  # tile rows worked out together (a window's height is BAND * TILE + 2 reach)
 
 Rect = tuple[int, int, int, int]  # x0, y0, x1, y1 (exclusive)
 
@@ -53,18 +54,64 @@ def unsettled_tiles(mask: np.ndarray, reach: int, tile: int = TILE) -> np.ndarra
     return np.asarray(lo != hi)
 
 
-def work_rects(unsettled: np.ndarray, shape: tuple[int, int], tile: int = TILE) -> Iterator[Rect]:
-    """Rectangles (in pixels) covering every unsettled tile: per band of ``BAND_TILES``
-    tile rows, each run of columns holding an unsettled tile."""
+def _runs(row: np.ndarray) -> list[tuple[int, int]]:
+    """(start, end) of each run of True in a 1-D bool array."""
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], row.view(np.int8), [0]))))
+    return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
+
+
+def cover_rects(
+    unsettled: np.ndarray, shape: tuple[int, int], tile: int = TILE, margin: int = 0
+) -> list[Rect]:
+    """Rectangles (in pixels) covering every unsettled tile. Row of tiles by row, each run
+    of unsettled tiles joins the rectangle above it that it overlaps most, widening it,
+    as long as the settled tiles that rectangle then holds cost less than the margin
+    (``margin`` pixels on each side) a rectangle of its own would add; else it starts a
+    rectangle. The rectangles may overlap where runs split and join again (worked out
+    twice there, with the same values)."""
     h, w = shape
-    for b0 in range(0, unsettled.shape[0], BAND_TILES):
-        cols = unsettled[b0 : b0 + BAND_TILES].any(axis=0)
-        if not cols.any():
-            continue
-        edges = np.flatnonzero(np.diff(np.concatenate(([0], cols.view(np.int8), [0]))))
-        y0, y1 = b0 * tile, min(h, (b0 + BAND_TILES) * tile)
-        for c0, c1 in zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True):
-            yield c0 * tile, y0, min(w, c1 * tile), y1
+    allowance = 2 * margin / tile  # a rectangle's own margin rows, in tile rows
+    done: list[list[int]] = []
+    above: list[list[int]] = []  # [c0, c1, r0, r1, unsettled tiles held]
+    for ty in range(unsettled.shape[0]):
+        here: list[list[int]] = []
+        for c0, c1 in _runs(unsettled[ty]):
+            best, overlap = None, 0
+            for rect in above + here:
+                shared = min(c1, rect[1]) - max(c0, rect[0])
+                if shared > overlap:
+                    best, overlap = rect, shared
+            if best is not None:
+                u0, u1 = min(best[0], c0), max(best[1], c1)
+                rows = best[3] - best[2] + (best[3] == ty)
+                held = best[4] + c1 - c0
+                clash = any(r[0] < u1 and u0 < r[1] for r in above + here if r is not best)
+                if not clash and (u1 - u0) * rows - held <= allowance * (u1 - u0):
+                    best[0], best[1], best[4] = u0, u1, held
+                    if best[3] == ty:
+                        best[3] = ty + 1
+                        above.remove(best)
+                        here.append(best)
+                    continue
+            here.append([c0, c1, ty, ty + 1, c1 - c0])
+        done.extend(above)
+        above = here
+    done.extend(above)
+    return [
+        (c0 * tile, r0 * tile, min(w, c1 * tile), min(h, r1 * tile)) for c0, c1, r0, r1, _n in done
+    ]
+
+
+def edge_rects(mask: np.ndarray, reach: int, tile: int = TILE) -> list[Rect]:
+    """The rectangles where an operation looking ``reach`` far may change ``mask``."""
+    return cover_rects(unsettled_tiles(mask, reach, tile), mask.shape, tile, reach)
+
+
+def window(rect: Rect, reach: int, shape: tuple[int, int]) -> Rect:
+    """``rect`` grown by ``reach`` on every side, cut to the image."""
+    x0, y0, x1, y1 = rect
+    h, w = shape
+    return max(0, x0 - reach), max(0, y0 - reach), min(w, x1 + reach), min(h, y1 + reach)
 
 
 def changed_by_tiles(
@@ -77,12 +124,11 @@ def changed_by_tiles(
     within ``reach`` of it, and keeps a flat neighbourhood's value) as the new values of
     the rectangles where it may differ from ``mask``: (rect, values) pairs, each worked
     out in a window ``reach`` wider on every side. Everywhere else it equals ``mask``."""
-    h, w = mask.shape
-    for x0, y0, x1, y1 in work_rects(unsettled_tiles(mask, reach, tile), (h, w), tile):
-        wy0, wx0 = max(0, y0 - reach), max(0, x0 - reach)
-        window = mask[wy0 : min(h, y1 + reach), wx0 : min(w, x1 + reach)]
-        done = work(window)  # the window's own edges lie beyond the reach
-        yield (x0, y0, x1, y1), done[y0 - wy0 : y1 - wy0, x0 - wx0 : x1 - wx0]
+    for rect in edge_rects(mask, reach, tile):
+        x0, y0, x1, y1 = rect
+        wx0, wy0, wx1, wy1 = window(rect, reach, mask.shape)
+        done = work(mask[wy0:wy1, wx0:wx1])  # the window's own edges lie beyond the reach
+        yield rect, done[y0 - wy0 : y1 - wy0, x0 - wx0 : x1 - wx0]
 
 
 def by_tiles(
