@@ -186,12 +186,19 @@ def _grow_tiles(mask: np.ndarray, px: int) -> np.ndarray:
 
 
 def edge_changes(name: str, mask: np.ndarray, px: int) -> list[tuple[Rect, np.ndarray]] | None:
-    """A grow, shrink or feather of a large mask as the rectangles where it may differ from
-    ``mask`` and their new values (the same pixels as the full result; elsewhere it equals
-    ``mask``), so a caller can write and record only those; None where the operation
-    has no such path (another operation, a small mask, a reach beyond ``GROW_TILE``)."""
+    """A grow, shrink, feather, clear or fill of a large mask as the rectangles where it
+    may differ from ``mask`` and their new values (the same pixels as the full result;
+    elsewhere it equals ``mask``), so a caller can write and record only those; a clear
+    or fill as the whole mask of one value repeated without storage (``np.broadcast_to``,
+    see ``mask_records.constant``). None where the operation has no such path (another
+    operation, a small mask, a reach beyond ``GROW_TILE``)."""
     px = int(px)
-    if mask.size <= GROW_TILED_FROM or px <= 0:
+    if mask.size <= GROW_TILED_FROM:
+        return None
+    if name in ("clear", "fill"):
+        value = np.uint8(KEEP if name == "clear" else EDIT)
+        return [((0, 0, mask.shape[1], mask.shape[0]), np.broadcast_to(value, mask.shape))]
+    if px <= 0:
         return None
     if name in ("grow", "shrink"):
         signed = px if name == "grow" else -px
