@@ -27,6 +27,7 @@ from editor.core.mask_files import (  # noqa: F401  (the mask's file side, one i
     to_openai_png,
 )
 from editor.core.mask_tiles import Rect, by_tiles, changed_by_tiles, edge_rects, window
+from editor.core.threads import pixel_map
 
 _EXACT_DISC_MAX = 3  # radii up to this use an exact disc; larger ones an octagon
 FEATHER_BAND_PIXELS = 8_000_000  # larger feathers are worked out in bands of rows
@@ -293,9 +294,9 @@ def _feather_changes(mask: np.ndarray, px: int) -> list[tuple[Rect, np.ndarray]]
     octagon of inradius px lies inside that square), and keeps a flat neighbourhood's
     value, so the tiles whose neighbourhood is flat keep theirs."""
     kernel = cv2.getGaussianKernel(2 * px + 1, px / 3.0)
-    return [
-        (rect, _feather_rect(mask, rect, px, kernel)) for rect in edge_rects(mask, px, FEATHER_TILE)
-    ]
+    rects = edge_rects(mask, px, FEATHER_TILE)
+    values = pixel_map(lambda rect: _feather_rect(mask, rect, px, kernel), rects)
+    return list(zip(rects, values, strict=True))
 
 
 def _feather_rect(mask: np.ndarray, rect: Rect, px: int, kernel: np.ndarray) -> np.ndarray:

@@ -16,10 +16,12 @@ looks.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import cv2
 import numpy as np
+
+from editor.core.threads import pixel_map
 
 TILE = 32  # the flatness grid: small, so a thin edge marks a thin band of work
 
@@ -119,16 +121,20 @@ def changed_by_tiles(
     reach: int,
     work: Callable[[np.ndarray], np.ndarray],
     tile: int = TILE,
-) -> Iterator[tuple[Rect, np.ndarray]]:
+) -> list[tuple[Rect, np.ndarray]]:
     """``work(mask)`` (an operation whose value at a pixel depends only on the pixels
     within ``reach`` of it, and keeps a flat neighbourhood's value) as the new values of
     the rectangles where it may differ from ``mask``: (rect, values) pairs, each worked
     out in a window ``reach`` wider on every side. Everywhere else it equals ``mask``."""
-    for rect in edge_rects(mask, reach, tile):
+
+    def one(rect: Rect) -> np.ndarray:
         x0, y0, x1, y1 = rect
         wx0, wy0, wx1, wy1 = window(rect, reach, mask.shape)
         done = work(mask[wy0:wy1, wx0:wx1])  # the window's own edges lie beyond the reach
-        yield rect, done[y0 - wy0 : y1 - wy0, x0 - wx0 : x1 - wx0]
+        return done[y0 - wy0 : y1 - wy0, x0 - wx0 : x1 - wx0]
+
+    rects = edge_rects(mask, reach, tile)
+    return list(zip(rects, pixel_map(one, rects), strict=True))
 
 
 def by_tiles(
