@@ -185,7 +185,8 @@ def record_changes(mask: np.ndarray, changes: list[tuple[Rect, np.ndarray]]) -> 
             if before != new:
                 tiles.append((ty, tx, np.array(old, copy=True) if before is None else before, new))
         elif not _same(old, new):
-            tiles.append((ty, tx, _pack(old), _pack(new)))
+            after = _flat(new)  # ``new`` is this record's own copy: kept as it is
+            tiles.append((ty, tx, _pack(old), new if after is None else after))
     return TileRecord(mask.shape, tiles) if tiles else None
 
 

@@ -56,10 +56,16 @@ def unsettled_tiles(mask: np.ndarray, reach: int, tile: int = TILE) -> np.ndarra
     return np.asarray(lo != hi)
 
 
-def _runs(row: np.ndarray) -> list[tuple[int, int]]:
-    """(start, end) of each run of True in a 1-D bool array."""
-    edges = np.flatnonzero(np.diff(np.concatenate(([0], row.view(np.int8), [0]))))
-    return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
+def _runs(grid: np.ndarray) -> list[list[tuple[int, int]]]:
+    """Per row of a 2-D bool array: (start, end) of each run of True."""
+    rows, cols = grid.shape
+    padded = np.zeros((rows, cols + 2), np.int8)
+    padded[:, 1:-1] = grid
+    ys, xs = np.nonzero(np.diff(padded, axis=1))  # row-major: a start, then its end
+    runs: list[list[tuple[int, int]]] = [[] for _ in range(rows)]
+    for y, x0, x1 in zip(ys[::2].tolist(), xs[::2].tolist(), xs[1::2].tolist(), strict=True):
+        runs[y].append((x0, x1))
+    return runs
 
 
 def cover_rects(
@@ -75,9 +81,9 @@ def cover_rects(
     allowance = 2 * margin / tile  # a rectangle's own margin rows, in tile rows
     done: list[list[int]] = []
     above: list[list[int]] = []  # [c0, c1, r0, r1, unsettled tiles held]
-    for ty in range(unsettled.shape[0]):
+    for ty, row in enumerate(_runs(unsettled)):
         here: list[list[int]] = []
-        for c0, c1 in _runs(unsettled[ty]):
+        for c0, c1 in row:
             best, overlap = None, 0
             for rect in above + here:
                 shared = min(c1, rect[1]) - max(c0, rect[0])
