@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from editor.core.mask_history import _COMPRESSOR
+from editor.core.mask_history import compress_later
 from editor.core.mask_records import (
     InvertRecord,
     MaskRecord,
@@ -169,7 +169,7 @@ class MaskWork:
         if job.kind == "edit":
             doc._mask_changed(record.rect)
             doc.history.push_record(record, job.text)
-            _COMPRESSOR.submit(record.compress)  # undo may apply it meanwhile
+            compress_later(record)  # undo may apply it meanwhile
         else:
             doc.history.moved(
                 undone=job.kind == "undo", written=lambda: doc._mask_changed(record.rect)

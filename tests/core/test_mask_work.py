@@ -274,3 +274,32 @@ def test_a_constant_change_records_only_tiles_not_already_that_value() -> None:
     expected = m.copy()
     expected[10:30, 10:20] = 7
     np.testing.assert_array_equal(out, expected)
+
+
+def test_a_record_stays_raw_a_moment_then_is_compressed(
+    doc: Document, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An undo right after an operation writes raw tiles; a moment later the record is
+    compressed in the background and still exact."""
+    import time
+
+    from editor.core import mask_history
+
+    monkeypatch.setattr(mask_history, "RECORD_RAW_SECONDS", 0.4)
+    before = doc.mask.copy()  # type: ignore[union-attr]
+    work = doc.mask_work
+    assert work.edit(masks.clear, "Clear mask")
+    work.settle()
+    record = doc.history.next_undo().record  # type: ignore[union-attr]
+    assert isinstance(record, TileRecord)
+    raw = record.nbytes
+    assert raw > 20 * TILE * TILE // 8  # the edge tiles as pixels
+    time.sleep(0.1)
+    assert record.nbytes == raw  # not yet
+    deadline = time.monotonic() + 10
+    while record.nbytes >= raw / 4 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert record.nbytes < raw / 4
+    assert work.undo()
+    work.settle()
+    np.testing.assert_array_equal(doc.mask, before)
