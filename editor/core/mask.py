@@ -216,17 +216,7 @@ def edge_changes(name: str, mask: np.ndarray, px: int) -> list[tuple[Rect, np.nd
         return list(changed_by_tiles(mask, _reach(px), lambda w: _grow_crop(w, signed)))
     if name != "feather" or _reach(px) > GROW_TILE:
         return None
-    box = bounding_box(mask)
-    if box is None:
-        return []
-    h, w = mask.shape
-    margin = 3 * px + 8  # beyond the box's margin the mask is 0 and stays 0
-    cx0, cy0 = max(0, box[0] - margin), max(0, box[1] - margin)
-    crop = mask[cy0 : min(h, box[3] + margin), cx0 : min(w, box[2] + margin)]
-    return [
-        ((x0 + cx0, y0 + cy0, x1 + cx0, y1 + cy0), values)
-        for (x0, y0, x1, y1), values in _feather_changes(crop, px)
-    ]
+    return _feather_changes(mask, px)  # an empty area is flat: no crop to the mask first
 
 
 def shrink(mask: np.ndarray, px: int) -> np.ndarray:

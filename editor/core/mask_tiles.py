@@ -28,9 +28,21 @@ TILE = 32  # the flatness grid: small, so a thin edge marks a thin band of work
 Rect = tuple[int, int, int, int]  # x0, y0, x1, y1 (exclusive)
 
 
+SPLIT_FROM = 4_000_000  # pixels: a larger mask's tile grid is read in two halves at once
+
+
 def tile_range(mask: np.ndarray, tile: int = TILE) -> tuple[np.ndarray, np.ndarray]:
     """Per tile of ``tile`` x ``tile`` pixels (the last row and column may be smaller):
     its lowest and its highest value, as two (rows, columns) uint8 grids."""
+    h = mask.shape[0]
+    if mask.size >= SPLIT_FROM and h >= 2 * tile:  # the two halves in the pixel threads
+        cut = -(-h // tile) // 2 * tile
+        top, bottom = pixel_map(lambda part: tile_range(part, tile), (mask[:cut], mask[cut:]))
+        return np.concatenate((top[0], bottom[0])), np.concatenate((top[1], bottom[1]))
+    return _tile_range(mask, tile)
+
+
+def _tile_range(mask: np.ndarray, tile: int) -> tuple[np.ndarray, np.ndarray]:
     h, w = mask.shape
     starts = np.arange(0, w, tile)
     ny = -(-h // tile)

@@ -34,15 +34,24 @@ def lower_thread_priority() -> None:
         pass
 
 
+_IN_PIXEL_THREAD = threading.local()
+
+
+def _pixel_thread() -> None:
+    lower_thread_priority()
+    _IN_PIXEL_THREAD.flag = True
+
+
 _PIXELS = ThreadPoolExecutor(
-    max_workers=PIXEL_THREADS, thread_name_prefix="mask-pixels", initializer=lower_thread_priority
+    max_workers=PIXEL_THREADS, thread_name_prefix="mask-pixels", initializer=_pixel_thread
 )
 
 
 def pixel_map(work: Callable[[T], R], pieces: Iterable[T]) -> list[R]:
-    """``[work(p) for p in pieces]``, worked out in the pixel threads (in order). Not to
-    be called from a pixel thread itself."""
+    """``[work(p) for p in pieces]``, worked out in the pixel threads (in order); in the
+    calling thread when called from a pixel thread (waiting on the pool from inside it
+    could wait for ever)."""
     items = list(pieces)
-    if len(items) < 2:
+    if len(items) < 2 or getattr(_IN_PIXEL_THREAD, "flag", False):
         return [work(p) for p in items]
     return list(_PIXELS.map(work, items))

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from editor.core import mask as masks
-from editor.core.mask_tiles import cover_rects, unsettled_tiles
+from editor.core import mask_tiles
+from editor.core.mask_tiles import cover_rects, tile_range, unsettled_tiles
 
 
 def scene(h: int = 700, w: int = 1100) -> np.ndarray:
@@ -125,3 +126,31 @@ def test_unsettled_tiles_mark_where_a_neighbourhood_is_not_flat() -> None:
     # the tile holding the pixel, and those within 20 px of it (two tiles each way)
     assert near.sum() == 25 and near[4, 4] and near[2, 2] and not near[1, 4]
     assert not unsettled_tiles(np.full((100, 70), 7, np.uint8), 40, 16).any()
+
+
+@pytest.mark.parametrize(("rows", "tile"), [(700, 16), (701, 32), (64, 32), (47, 16)])
+def test_a_tile_grid_read_in_halves_is_the_same(
+    monkeypatch: pytest.MonkeyPatch, rows: int, tile: int
+) -> None:
+    m = scene()[:rows]
+    whole = mask_tiles._tile_range(m, tile)
+    monkeypatch.setattr(mask_tiles, "SPLIT_FROM", 0)  # any size is read in halves
+    halves = tile_range(m, tile)
+    np.testing.assert_array_equal(halves[0], whole[0])
+    np.testing.assert_array_equal(halves[1], whole[1])
+    assert whole[0].shape == (-(-rows // tile), -(-m.shape[1] // tile))
+
+
+def test_pixel_map_keeps_order_and_may_be_nested() -> None:
+    import threading
+
+    from editor.core.threads import pixel_map
+
+    names: set[str] = set()
+
+    def inner(i: int) -> list[int]:
+        names.add(threading.current_thread().name)
+        return pixel_map(lambda j: i * 10 + j, range(3))  # from a pixel thread: no wait
+
+    assert pixel_map(inner, range(5)) == [[i * 10 + j for j in range(3)] for i in range(5)]
+    assert all(name.startswith("mask-pixels") for name in names)
