@@ -19,6 +19,8 @@ import zlib
 import cv2
 import numpy as np
 
+from editor.core.threads import pixel_map
+
 TILE = 256
 Rect = tuple[int, int, int, int]  # x0, y0, x1, y1 (exclusive)
 TileValue = int | np.ndarray | bytes  # a flat tile's value, its pixels, or them zlib'd
@@ -137,12 +139,12 @@ MaskRecord = TileRecord | InvertRecord
 def diff_tiles(old: np.ndarray, new: np.ndarray) -> TileRecord | None:
     """The tiles where ``new`` differs from ``old`` (same shape), or None when equal."""
     h, w = old.shape
-    tiles: list[tuple[int, int, TileValue, TileValue]] = []
-    for ty in range(-(-h // TILE)):
-        for tx in range(-(-w // TILE)):
-            before, after = _tile(old, ty, tx), _tile(new, ty, tx)
-            if not _same(before, after):
-                tiles.append((ty, tx, _pack(before), _pack(after)))
+
+    def row(ty: int) -> list[tuple[int, int, TileValue, TileValue]]:
+        pairs = ((tx, _tile(old, ty, tx), _tile(new, ty, tx)) for tx in range(-(-w // TILE)))
+        return [(ty, tx, _pack(a), _pack(b)) for tx, a, b in pairs if not _same(a, b)]
+
+    tiles = [tile for found in pixel_map(row, range(-(-h // TILE))) for tile in found]
     return TileRecord((h, w), tiles) if tiles else None
 
 
@@ -154,31 +156,46 @@ def constant(values: np.ndarray) -> int | None:
 
 def record_changes(mask: np.ndarray, changes: list[tuple[Rect, np.ndarray]]) -> TileRecord | None:
     """The record of writing ``changes`` ((x0, y0, x1, y1), new values) into ``mask``
-    (not yet written): only the tiles they overlap are copied and compared. Values that
-    are one value broadcast (a clear or fill) cost no pixels: a tile they cover is
-    recorded as that value, and only a tile that is not already that value at all."""
-    new_tiles: dict[tuple[int, int], np.ndarray | int] = {}
+    (not yet written): only the tiles they overlap are copied and compared, a row of
+    tiles at a time in the pixel threads. Values that are one value broadcast (a clear
+    or fill) cost no pixels: a tile they cover is recorded as that value, and only a
+    tile that is not already that value at all."""
+    rows: dict[int, list[tuple[Rect, np.ndarray]]] = {}
+    for change in changes:
+        (_x0, y0, _x1, y1), _values = change
+        for ty in range(y0 // TILE, (y1 - 1) // TILE + 1):
+            rows.setdefault(ty, []).append(change)
+    found = pixel_map(lambda ty: _row_changes(mask, ty, rows[ty]), sorted(rows))
+    tiles = [tile for row in found for tile in row]
+    return TileRecord(mask.shape, tiles) if tiles else None
+
+
+def _row_changes(
+    mask: np.ndarray, ty: int, changes: list[tuple[Rect, np.ndarray]]
+) -> list[tuple[int, int, TileValue, TileValue]]:
+    """``record_changes`` for the tiles of row ``ty``."""
+    new_tiles: dict[int, np.ndarray | int] = {}
+    ty0 = ty * TILE
     for (x0, y0, x1, y1), values in changes:
         value = constant(values)
-        for ty in range(y0 // TILE, (y1 - 1) // TILE + 1):
-            for tx in range(x0 // TILE, (x1 - 1) // TILE + 1):
-                ty0, tx0 = ty * TILE, tx * TILE
-                th, tw = _tile(mask, ty, tx).shape
-                iy0, iy1 = max(y0, ty0), min(y1, ty0 + th)
-                ix0, ix1 = max(x0, tx0), min(x1, tx0 + tw)
-                if value is not None and (iy1 - iy0, ix1 - ix0) == (th, tw):
-                    new_tiles[(ty, tx)] = value
-                    continue
-                tile = new_tiles.get((ty, tx))
-                if tile is None:
-                    tile = new_tiles[(ty, tx)] = _tile(mask, ty, tx).copy()
-                elif isinstance(tile, int):
-                    tile = new_tiles[(ty, tx)] = np.full((th, tw), tile, np.uint8)
-                tile[iy0 - ty0 : iy1 - ty0, ix0 - tx0 : ix1 - tx0] = values[
-                    iy0 - y0 : iy1 - y0, ix0 - x0 : ix1 - x0
-                ]
+        for tx in range(x0 // TILE, (x1 - 1) // TILE + 1):
+            tx0 = tx * TILE
+            th, tw = _tile(mask, ty, tx).shape
+            iy0, iy1 = max(y0, ty0), min(y1, ty0 + th)
+            ix0, ix1 = max(x0, tx0), min(x1, tx0 + tw)
+            if value is not None and (iy1 - iy0, ix1 - ix0) == (th, tw):
+                new_tiles[tx] = value
+                continue
+            tile = new_tiles.get(tx)
+            if tile is None:
+                tile = new_tiles[tx] = _tile(mask, ty, tx).copy()
+            elif isinstance(tile, int):
+                tile = new_tiles[tx] = np.full((th, tw), tile, np.uint8)
+            tile[iy0 - ty0 : iy1 - ty0, ix0 - tx0 : ix1 - tx0] = values[
+                iy0 - y0 : iy1 - y0, ix0 - x0 : ix1 - x0
+            ]
     tiles: list[tuple[int, int, TileValue, TileValue]] = []
-    for (ty, tx), new in sorted(new_tiles.items()):
+    for tx, new in sorted(new_tiles.items()):
         old = _tile(mask, ty, tx)
         if isinstance(new, int):
             before = _flat(old)
@@ -187,7 +204,7 @@ def record_changes(mask: np.ndarray, changes: list[tuple[Rect, np.ndarray]]) -> 
         elif not _same(old, new):
             after = _flat(new)  # ``new`` is this record's own copy: kept as it is
             tiles.append((ty, tx, _pack(old), new if after is None else after))
-    return TileRecord(mask.shape, tiles) if tiles else None
+    return tiles
 
 
 def _tile(mask: np.ndarray, ty: int, tx: int) -> np.ndarray:
