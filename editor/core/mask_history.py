@@ -39,7 +39,14 @@ def compress_later(record: MaskRecord) -> None:
     common one: "not like that") then writes raw tiles instead of first inflating them
     (~50 ms for a feather of a 100 MP mask), and the compression does not compete with
     it for the CPU. Meanwhile the raw tiles cost a few tens of MB."""
-    timer = threading.Timer(RECORD_RAW_SECONDS, _COMPRESSOR.submit, args=(record.compress,))
+
+    def start() -> None:
+        try:
+            _COMPRESSOR.submit(record.compress)
+        except RuntimeError:  # the interpreter is shutting down: nothing left to save
+            pass
+
+    timer = threading.Timer(RECORD_RAW_SECONDS, start)
     timer.daemon = True
     timer.start()
 
