@@ -19,8 +19,6 @@ import zlib
 import cv2
 import numpy as np
 
-from editor.core.threads import pixel_map
-
 TILE = 256
 Rect = tuple[int, int, int, int]  # x0, y0, x1, y1 (exclusive)
 TileValue = int | np.ndarray | bytes  # a flat tile's value, its pixels, or them zlib'd
@@ -144,7 +142,7 @@ def diff_tiles(old: np.ndarray, new: np.ndarray) -> TileRecord | None:
         pairs = ((tx, _tile(old, ty, tx), _tile(new, ty, tx)) for tx in range(-(-w // TILE)))
         return [(ty, tx, _pack(a), _pack(b)) for tx, a, b in pairs if not _same(a, b)]
 
-    tiles = [tile for found in pixel_map(row, range(-(-h // TILE))) for tile in found]
+    tiles = [tile for ty in range(-(-h // TILE)) for tile in row(ty)]
     return TileRecord((h, w), tiles) if tiles else None
 
 
@@ -157,7 +155,7 @@ def constant(values: np.ndarray) -> int | None:
 def record_changes(mask: np.ndarray, changes: list[tuple[Rect, np.ndarray]]) -> TileRecord | None:
     """The record of writing ``changes`` ((x0, y0, x1, y1), new values) into ``mask``
     (not yet written): only the tiles they overlap are copied and compared, a row of
-    tiles at a time in the pixel threads. Values that are one value broadcast (a clear
+    tiles at a time. Values that are one value broadcast (a clear
     or fill) cost no pixels: a tile they cover is recorded as that value, and only a
     tile that is not already that value at all."""
     rows: dict[int, list[tuple[Rect, np.ndarray]]] = {}
@@ -165,8 +163,9 @@ def record_changes(mask: np.ndarray, changes: list[tuple[Rect, np.ndarray]]) -> 
         (_x0, y0, _x1, y1), _values = change
         for ty in range(y0 // TILE, (y1 - 1) // TILE + 1):
             rows.setdefault(ty, []).append(change)
-    found = pixel_map(lambda ty: _row_changes(mask, ty, rows[ty]), sorted(rows))
-    tiles = [tile for row in found for tile in row]
+    # in this thread: the per-tile bookkeeping is interpreter work, which two threads
+    # would hold the interpreter lock with almost all the time (the UI thread waiting)
+    tiles = [tile for ty in sorted(rows) for tile in _row_changes(mask, ty, rows[ty])]
     return TileRecord(mask.shape, tiles) if tiles else None
 
 
