@@ -37,7 +37,7 @@ def tile_range(mask: np.ndarray, tile: int = TILE) -> tuple[np.ndarray, np.ndarr
     h = mask.shape[0]
     if mask.size >= SPLIT_FROM and h >= 2 * tile:  # the two halves in the pixel threads
         cut = -(-h // tile) // 2 * tile
-        top, bottom = pixel_map(lambda part: tile_range(part, tile), (mask[:cut], mask[cut:]))
+        top, bottom = pixel_map(lambda part: _tile_range(part, tile), (mask[:cut], mask[cut:]))
         return np.concatenate((top[0], bottom[0])), np.concatenate((top[1], bottom[1]))
     return _tile_range(mask, tile)
 

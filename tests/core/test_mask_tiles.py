@@ -154,3 +154,18 @@ def test_pixel_map_keeps_order_and_may_be_nested() -> None:
 
     assert pixel_map(inner, range(5)) == [[i * 10 + j for j in range(3)] for i in range(5)]
     assert all(name.startswith("mask-pixels") for name in names)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    m=arrays(np.uint8, st.tuples(st.integers(1, 70), st.integers(1, 70))),
+    tile=st.sampled_from([1, 2, 5, 16, 32]),
+)
+def test_tile_range_is_each_tiles_min_and_max(m: np.ndarray, tile: int) -> None:
+    lo, hi = tile_range(m, tile)
+    ny, nx = -(-m.shape[0] // tile), -(-m.shape[1] // tile)
+    assert lo.shape == hi.shape == (ny, nx)
+    for ty in range(ny):
+        for tx in range(nx):
+            part = m[ty * tile : (ty + 1) * tile, tx * tile : (tx + 1) * tile]
+            assert lo[ty, tx] == part.min() and hi[ty, tx] == part.max()
