@@ -26,7 +26,7 @@ from editor.core.mask_files import (  # noqa: F401  (the mask's file side, one i
     to_fashn_png,
     to_openai_png,
 )
-from editor.core.mask_tiles import Rect, by_tiles, changed_by_tiles, edge_rects, window
+from editor.core.mask_tiles import Rect, by_tiles, edge_rects, window
 from editor.core.threads import pixel_map
 
 _EXACT_DISC_MAX = 3  # radii up to this use an exact disc; larger ones an octagon
@@ -194,6 +194,23 @@ def _grow_tiles(mask: np.ndarray, px: int) -> np.ndarray:
     return by_tiles(mask, _reach(abs(px)), lambda window: _grow_crop(window, px))
 
 
+def _grown_rect(mask: np.ndarray, rect: Rect, px: int) -> np.ndarray:
+    """``grow(mask, px)`` inside ``rect`` only, to the bit: the window ``_reach`` wider
+    grown as it is (every pixel on the paths of the rectangle's octagons lies inside it),
+    padded like ``_grow_crop`` only where it meets the image's edges."""
+    r = abs(px)
+    x0, y0, x1, y1 = rect
+    wx0, wy0, wx1, wy1 = window(rect, _reach(r), mask.shape)
+    h, w = mask.shape
+    area = mask[wy0:wy1, wx0:wx1]
+    pad = ((r * (wy0 == 0), r * (wy1 == h)), (r * (wx0 == 0), r * (wx1 == w)))
+    if any(pad[0] + pad[1]):
+        area = np.pad(area, pad, constant_values=0 if px > 0 else 255)
+    done = _morph(area, r, dilate=px > 0)
+    oy, ox = wy0 - pad[0][0], wx0 - pad[1][0]
+    return done[y0 - oy : y1 - oy, x0 - ox : x1 - ox]
+
+
 def edge_changes(name: str, mask: np.ndarray, px: int) -> list[tuple[Rect, np.ndarray]] | None:
     """A grow, shrink, feather, clear or fill of a large mask as the rectangles where it
     may differ from ``mask`` and their new values (the same pixels as the full result;
@@ -213,7 +230,9 @@ def edge_changes(name: str, mask: np.ndarray, px: int) -> list[tuple[Rect, np.nd
         signed = px if name == "grow" else -px
         if _reach(px) > GROW_TILE:
             return None
-        return list(changed_by_tiles(mask, _reach(px), lambda w: _grow_crop(w, signed)))
+        rects = edge_rects(mask, _reach(px))
+        values = pixel_map(lambda rect: _grown_rect(mask, rect, signed), rects)
+        return list(zip(rects, values, strict=True))
     if name != "feather" or _reach(px) > GROW_TILE:
         return None
     return _feather_changes(mask, px)  # an empty area is flat: no crop to the mask first
