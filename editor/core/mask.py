@@ -26,7 +26,7 @@ from editor.core.mask_files import (  # noqa: F401  (the mask's file side, one i
     to_fashn_png,
     to_openai_png,
 )
-from editor.core.mask_tiles import Rect, by_tiles, edge_rects, window
+from editor.core.mask_tiles import Rect, edge_rects, window
 from editor.core.threads import pixel_map
 
 _EXACT_DISC_MAX = 3  # radii up to this use an exact disc; larger ones an octagon
@@ -189,9 +189,14 @@ def _reach(r: int) -> int:
 
 def _grow_tiles(mask: np.ndarray, px: int) -> np.ndarray:
     """``grow`` of a large mask only near its edges (see ``mask_tiles``)."""
-    if not px:
-        return np.array(mask, dtype=np.uint8, copy=True)
-    return by_tiles(mask, _reach(abs(px)), lambda window: _grow_crop(window, px))
+    out = np.array(mask, dtype=np.uint8, copy=True)
+    if px:
+        rects = edge_rects(mask, _reach(abs(px)))
+        for (x0, y0, x1, y1), values in zip(
+            rects, pixel_map(lambda rect: _grown_rect(mask, rect, px), rects), strict=True
+        ):
+            out[y0:y1, x0:x1] = values
+    return out
 
 
 def _grown_rect(mask: np.ndarray, rect: Rect, px: int) -> np.ndarray:

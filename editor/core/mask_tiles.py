@@ -16,8 +16,6 @@ looks.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import cv2
 import numpy as np
 
@@ -132,38 +130,3 @@ def window(rect: Rect, reach: int, shape: tuple[int, int]) -> Rect:
     x0, y0, x1, y1 = rect
     h, w = shape
     return max(0, x0 - reach), max(0, y0 - reach), min(w, x1 + reach), min(h, y1 + reach)
-
-
-def changed_by_tiles(
-    mask: np.ndarray,
-    reach: int,
-    work: Callable[[np.ndarray], np.ndarray],
-    tile: int = TILE,
-) -> list[tuple[Rect, np.ndarray]]:
-    """``work(mask)`` (an operation whose value at a pixel depends only on the pixels
-    within ``reach`` of it, and keeps a flat neighbourhood's value) as the new values of
-    the rectangles where it may differ from ``mask``: (rect, values) pairs, each worked
-    out in a window ``reach`` wider on every side. Everywhere else it equals ``mask``."""
-
-    def one(rect: Rect) -> np.ndarray:
-        x0, y0, x1, y1 = rect
-        wx0, wy0, wx1, wy1 = window(rect, reach, mask.shape)
-        done = work(mask[wy0:wy1, wx0:wx1])  # the window's own edges lie beyond the reach
-        return done[y0 - wy0 : y1 - wy0, x0 - wx0 : x1 - wx0]
-
-    rects = edge_rects(mask, reach, tile)
-    return list(zip(rects, pixel_map(one, rects), strict=True))
-
-
-def by_tiles(
-    mask: np.ndarray,
-    reach: int,
-    work: Callable[[np.ndarray], np.ndarray],
-    tile: int = TILE,
-) -> np.ndarray:
-    """``work(mask)`` as a new array, worked out only near the mask's edges (see
-    ``changed_by_tiles``)."""
-    out = np.array(mask, dtype=np.uint8, copy=True)
-    for (x0, y0, x1, y1), values in changed_by_tiles(mask, reach, work, tile):
-        out[y0:y1, x0:x1] = values
-    return out
