@@ -7,29 +7,34 @@ on a crop around the masked pixels, so its cost follows the mask, not the photo.
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import cv2
 import numpy as np
-from PIL import Image
 
-from editor.core.atomic import atomic_write, export_error
-from editor.core.codec import encode_png
-from editor.core.errors import MaskError
-from editor.core.mask_tiles import Rect, by_tiles, changed_by_tiles
+from editor.core.mask_files import (  # noqa: F401  (the mask's file side, one import away)
+    ALPHA_CUTOUT,
+    ALPHA_PAINTED,
+    ALPHA_TRANSPARENT,
+    EDIT,
+    GRAYSCALE,
+    KEEP,
+    THRESHOLD,
+    binarise,
+    load_mask,
+    mask_reading,
+    save_mask,
+    to_fashn_png,
+    to_openai_png,
+)
+from editor.core.mask_tiles import Rect, edge_rects, window
+from editor.core.threads import pixel_map
 
-EDIT = 255
-KEEP = 0
-THRESHOLD = 128  # values >= THRESHOLD count as "edit" when binarising
-# how a mask file was read (said in one line when a mask is loaded)
-GRAYSCALE = "grayscale: white = edit"
-ALPHA_TRANSPARENT = "alpha channel: transparent = edit (OpenAI convention)"
-ALPHA_PAINTED = "alpha channel: the white paint on the transparent layer = edit"
-ALPHA_CUTOUT = "alpha channel of a cut-out: transparent = edit (Ctrl+I inverts)"
 _EXACT_DISC_MAX = 3  # radii up to this use an exact disc; larger ones an octagon
 FEATHER_BAND_PIXELS = 8_000_000  # larger feathers are worked out in bands of rows
 GROW_TILED_FROM = 4_000_000  # larger masks grow tile by tile, only near their edges
 GROW_TILE = 256  # the farthest reach worked out tile by tile (beyond: bands of rows)
+FEATHER_TILE = 16  # a feather's flatness grid: finer than a grow's (its pixels cost more)
+_ONE = np.ones((1, 1))  # the kernel of a pass that leaves its direction alone
 
 
 def new_mask(h: int, w: int) -> np.ndarray:
@@ -52,19 +57,22 @@ def invert(mask: np.ndarray) -> np.ndarray:
     return (EDIT - mask.astype(np.uint8)).astype(np.uint8)
 
 
-def binarise(mask: np.ndarray, threshold: int = THRESHOLD) -> np.ndarray:
-    """0/255 mask: values >= ``threshold`` become 255."""
-    return np.where(mask >= threshold, np.uint8(EDIT), np.uint8(KEEP))
-
-
 def bounding_box(mask: np.ndarray) -> tuple[int, int, int, int] | None:
     """(x0, y0, x1, y1) of the non-zero pixels, end-exclusive; None when empty."""
-    rows = np.flatnonzero(mask.any(axis=1))
+    rows = np.flatnonzero(_rows_with_paint(mask))
     if rows.size == 0:
         return None
     y0, y1 = int(rows[0]), int(rows[-1]) + 1
-    cols = np.flatnonzero(mask[y0:y1].any(axis=0))
+    cols = np.flatnonzero(_columns_with_paint(mask[y0:y1]))
     return int(cols[0]), y0, int(cols[-1]) + 1, y1
+
+
+def _columns_with_paint(mask: np.ndarray) -> np.ndarray:
+    """Which columns hold a non-zero byte: the rows OR'ed 8 bytes at a time (each byte
+    of the result is the OR of its column) where the rows allow."""
+    if mask.dtype == np.uint8 and mask.flags.c_contiguous and mask.shape[1] % 8 == 0:
+        return np.bitwise_or.reduce(mask.view(np.uint64), axis=0).view(np.uint8) != 0
+    return np.asarray(mask.any(axis=0))
 
 
 def _rows_with_paint(mask: np.ndarray) -> np.ndarray:
@@ -181,39 +189,58 @@ def _reach(r: int) -> int:
 
 def _grow_tiles(mask: np.ndarray, px: int) -> np.ndarray:
     """``grow`` of a large mask only near its edges (see ``mask_tiles``)."""
-    if not px:
-        return np.array(mask, dtype=np.uint8, copy=True)
-    return by_tiles(mask, _reach(abs(px)), lambda window: _grow_crop(window, px))
+    out = np.array(mask, dtype=np.uint8, copy=True)
+    if px:
+        rects = edge_rects(mask, _reach(abs(px)))
+        for (x0, y0, x1, y1), values in zip(
+            rects, pixel_map(lambda rect: _grown_rect(mask, rect, px), rects), strict=True
+        ):
+            out[y0:y1, x0:x1] = values
+    return out
+
+
+def _grown_rect(mask: np.ndarray, rect: Rect, px: int) -> np.ndarray:
+    """``grow(mask, px)`` inside ``rect`` only, to the bit: the window ``_reach`` wider
+    grown as it is (every pixel on the paths of the rectangle's octagons lies inside it),
+    padded like ``_grow_crop`` only where it meets the image's edges."""
+    r = abs(px)
+    x0, y0, x1, y1 = rect
+    wx0, wy0, wx1, wy1 = window(rect, _reach(r), mask.shape)
+    h, w = mask.shape
+    area = mask[wy0:wy1, wx0:wx1]
+    pad = ((r * (wy0 == 0), r * (wy1 == h)), (r * (wx0 == 0), r * (wx1 == w)))
+    if any(pad[0] + pad[1]):
+        area = np.pad(area, pad, constant_values=0 if px > 0 else 255)
+    done = _morph(area, r, dilate=px > 0)
+    oy, ox = wy0 - pad[0][0], wx0 - pad[1][0]
+    return done[y0 - oy : y1 - oy, x0 - ox : x1 - ox]
 
 
 def edge_changes(name: str, mask: np.ndarray, px: int) -> list[tuple[Rect, np.ndarray]] | None:
-    """A grow, shrink or feather of a large mask as the rectangles where it may differ from
-    ``mask`` and their new values (the same pixels as the full result; elsewhere it equals
-    ``mask``), so a caller can write and record only those; None where the operation
-    has no such path (another operation, a small mask, a reach beyond ``GROW_TILE``)."""
+    """A grow, shrink, feather, clear or fill of a large mask as the rectangles where it
+    may differ from ``mask`` and their new values (the same pixels as the full result;
+    elsewhere it equals ``mask``), so a caller can write and record only those; a clear
+    or fill as the whole mask of one value repeated without storage (``np.broadcast_to``,
+    see ``mask_records.constant``). None where the operation has no such path (another
+    operation, a small mask, a reach beyond ``GROW_TILE``)."""
     px = int(px)
-    if mask.size <= GROW_TILED_FROM or px <= 0:
+    if mask.size <= GROW_TILED_FROM:
+        return None
+    if name in ("clear", "fill"):
+        value = np.uint8(KEEP if name == "clear" else EDIT)
+        return [((0, 0, mask.shape[1], mask.shape[0]), np.broadcast_to(value, mask.shape))]
+    if px <= 0:
         return None
     if name in ("grow", "shrink"):
         signed = px if name == "grow" else -px
         if _reach(px) > GROW_TILE:
             return None
-        return list(changed_by_tiles(mask, _reach(px), lambda w: _grow_crop(w, signed)))
+        rects = edge_rects(mask, _reach(px))
+        values = pixel_map(lambda rect: _grown_rect(mask, rect, signed), rects)
+        return list(zip(rects, values, strict=True))
     if name != "feather" or _reach(px) > GROW_TILE:
         return None
-    box = bounding_box(mask)
-    if box is None:
-        return []
-    h, w = mask.shape
-    margin = 3 * px + 8  # beyond the box's margin the mask is 0 and stays 0
-    cx0, cy0 = max(0, box[0] - margin), max(0, box[1] - margin)
-    crop = mask[cy0 : min(h, box[3] + margin), cx0 : min(w, box[2] + margin)]
-    return [
-        ((x0 + cx0, y0 + cy0, x1 + cx0, y1 + cy0), values)
-        for (x0, y0, x1, y1), values in changed_by_tiles(
-            crop, _reach(px), lambda window: _feathered(window, px)
-        )
-    ]
+    return _feather_changes(mask, px)  # an empty area is flat: no crop to the mask first
 
 
 def shrink(mask: np.ndarray, px: int) -> np.ndarray:
@@ -255,11 +282,10 @@ def feather_window(
     crop = np.ascontiguousarray(mask[cy0:cy1, cx0:cx1], dtype=np.uint8)
     if crop.size <= FEATHER_BAND_PIXELS:
         return (cx0, cy0, cx1, cy1), _feathered(crop, px)
-    # the blur looks px away and keeps flat areas flat; the reach grow looks _reach(px)
-    # away: tile by tile near the edges
-    reach = _reach(px)
-    if reach <= GROW_TILE:
-        alpha = by_tiles(crop, reach, lambda window: _feathered(window, px))
+    if _reach(px) <= GROW_TILE:  # only near the edges
+        alpha = crop.copy()
+        for (ax0, ay0, ax1, ay1), values in _feather_changes(crop, px):
+            alpha[ay0:ay1, ax0:ax1] = values
         return (cx0, cy0, cx1, cy1), alpha
     # a large mask: in bands of rows, each worked out with `margin` rows around it (the
     # blur and the reach look no farther), so the temporaries follow a band, not the photo
@@ -283,104 +309,43 @@ def _feathered(crop: np.ndarray, px: int) -> np.ndarray:
     return np.where(reach, blurred, np.uint8(0))
 
 
-# --- files ----------------------------------------------------------------------
+def _feather_changes(mask: np.ndarray, px: int) -> list[tuple[Rect, np.ndarray]]:
+    """``_feathered(mask, px)`` as the rectangles where it may differ from ``mask`` and
+    their values, exactly. The feather at a pixel depends only on the pixels at most
+    ``px`` away along each axis (the blur's kernel is 2 px + 1 square, and the reach's
+    octagon of inradius px lies inside that square), and keeps a flat neighbourhood's
+    value, so the tiles whose neighbourhood is flat keep theirs."""
+    kernel = cv2.getGaussianKernel(2 * px + 1, px / 3.0)
+    rects = edge_rects(mask, px, FEATHER_TILE)
+    values = pixel_map(lambda rect: _feather_rect(mask, rect, px, kernel), rects)
+    return list(zip(rects, values, strict=True))
 
 
-def load_mask(path: str | Path, size: tuple[int, int]) -> np.ndarray:
-    """Read a mask file of any mode as a 0/255 mask that must be ``size`` = (h, w).
-
-    White (>= 128) = edit. Files with transparency: white strokes on a transparent
-    layer mark the edit area; otherwise (OpenAI style) transparent pixels do.
-    A file of another size is refused (never resized).
-    """
-    path = Path(path)
-    label = path.name or str(path)
-    h, w = int(size[0]), int(size[1])
-
-    def wrong_size(mw: int, mh: int) -> MaskError:
-        return MaskError(
-            f"The mask {label} is {mw}x{mh} but the image is {w}x{h}; "
-            "use a mask of exactly the image's size."
-        )
-
-    try:
-        with Image.open(path) as im:
-            if im.size not in ((w, h), (h, w)):  # refuse before decoding (bombs too)
-                raise wrong_size(*im.size)
-            im.load()
-            arr = _mask_values(_oriented(im))
-    except MaskError:
-        raise
-    except FileNotFoundError:
-        raise MaskError(f"Cannot open mask {label}: the file does not exist.") from None
-    except Image.DecompressionBombError:
-        raise MaskError(
-            f"The mask {label} is far larger than the image ({w}x{h}); "
-            "use a mask of exactly the image's size."
-        ) from None
-    except (OSError, SyntaxError, ValueError):
-        raise MaskError(
-            f"Cannot open mask {label}: it is not a readable image; use a PNG mask."
-        ) from None
-    if arr.shape != (h, w):
-        raise wrong_size(arr.shape[1], arr.shape[0])
-    return arr
-
-
-def _oriented(im: Image.Image) -> Image.Image:
-    from editor.core.image import _orient  # shared EXIF logic
-
-    return _orient(im)
-
-
-def mask_reading(im: Image.Image) -> tuple[np.ndarray, str]:
-    """A mask file's pixels as 0/255 and which reading was used (one rule for the window
-    and the CLI). Without transparency: white = edit. With it: a constant colour is an
-    alpha mask (OpenAI: transparent = edit); white strokes on a transparent layer mark the
-    edit area; any other cut-out is read the OpenAI way."""
-    has_alpha = im.mode in ("RGBA", "LA", "PA", "La", "RGBa") or "transparency" in im.info
-    if im.mode in ("I;16", "I;16L", "I;16B", "I;16N", "I", "F"):
-        arr = np.asarray(im).astype(np.float64)
-        top = 65535.0 if np.max(arr, initial=0) > 255 else 255.0
-        return np.where(arr / top >= THRESHOLD / 255.0, np.uint8(EDIT), np.uint8(KEEP)), GRAYSCALE
-    if not has_alpha:
-        return binarise(np.asarray(im.convert("L"))), GRAYSCALE
-    rgba = np.asarray(im.convert("RGBA"))
-    alpha = rgba[..., 3]
-    opaque = alpha >= THRESHOLD
-    if opaque.all():
-        return binarise(np.asarray(Image.fromarray(rgba[..., :3]).convert("L"))), GRAYSCALE
-    transparent_edit = np.where(opaque, np.uint8(KEEP), np.uint8(EDIT))
-    rgb = rgba[..., :3]
-    if bool((rgb == rgb[0, 0]).all()):
-        return transparent_edit, ALPHA_TRANSPARENT
-    gray = np.asarray(Image.fromarray(rgb).convert("L"))
-    if bool((gray[opaque] >= THRESHOLD).all()):
-        return np.where(opaque, np.uint8(EDIT), np.uint8(KEEP)), ALPHA_PAINTED
-    return transparent_edit, ALPHA_CUTOUT
-
-
-def _mask_values(im: Image.Image) -> np.ndarray:
-    return mask_reading(im)[0]
-
-
-def save_mask(mask: np.ndarray, path: str | Path) -> None:
-    """Write the mask as a grayscale PNG (compress level 1), atomically."""
-    data = encode_png(np.ascontiguousarray(mask, dtype=np.uint8), compress_level=1)
-    try:
-        atomic_write(path, data)
-    except OSError as exc:
-        raise export_error(exc, path, "save the mask to") from None
-
-
-def to_fashn_png(mask: np.ndarray) -> bytes:
-    """FASHN mask: grayscale PNG, white (255) = edit, black = keep."""
-    return encode_png(binarise(mask), compress_level=1)
-
-
-def to_openai_png(mask: np.ndarray) -> bytes:
-    """OpenAI mask: RGBA PNG, fully transparent (alpha 0) = edit, opaque black = keep."""
+def _feather_rect(mask: np.ndarray, rect: Rect, px: int, kernel: np.ndarray) -> np.ndarray:
+    """``_feathered(mask, px)`` inside ``rect`` only, to the bit. The blur's two passes
+    run as two calls so that each works only where the next one reads: the row pass on
+    the rectangle's rows and px more above and below (its columns px wider as input),
+    the column pass on the rectangle's columns (OpenCV runs the very same pair of
+    filters inside ``sepFilter2D``: float rows, then columns rounded to bytes). The
+    reach dilates the window without padding: OpenCV's dilate leaves pixels outside the
+    array out of the max, and every pixel on the paths of a rectangle's octagons lies
+    inside it (the window is px wider), except past the image's edges."""
+    x0, y0, x1, y1 = rect
+    wx0, wy0, wx1, wy1 = window(rect, px, mask.shape)
+    area = mask[wy0:wy1, wx0:wx1]
+    rows = cv2.sepFilter2D(area, cv2.CV_32F, kernel, _ONE, borderType=cv2.BORDER_REPLICATE)
+    inner = (slice(y0 - wy0, y1 - wy0), slice(x0 - wx0, x1 - wx0))
+    blurred = cv2.sepFilter2D(
+        rows[:, inner[1]], cv2.CV_8U, _ONE, kernel, borderType=cv2.BORDER_REPLICATE
+    )[inner[0]]
     h, w = mask.shape
-    rgba = np.zeros((h, w, 4), dtype=np.uint8)
-    rgba[..., 3] = np.where(mask >= THRESHOLD, np.uint8(0), np.uint8(255))
-    return encode_png(rgba, compress_level=1)
+    # at the image's edges an octagon's path may leave the image: pad there (0, neutral)
+    pad = ((px * (wy0 == 0), px * (wy1 == h)), (px * (wx0 == 0), px * (wx1 == w)))
+    if any(pad[0] + pad[1]):
+        area = np.pad(area, pad)
+        inner = (
+            slice(y0 - wy0 + pad[0][0], y1 - wy0 + pad[0][0]),
+            slice(x0 - wx0 + pad[1][0], x1 - wx0 + pad[1][0]),
+        )
+    reach = cv2.threshold(_morph(area, px, dilate=True)[inner], 0, 255, cv2.THRESH_BINARY)[1]
+    return np.asarray(cv2.bitwise_and(blurred, reach))

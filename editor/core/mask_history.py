@@ -11,6 +11,7 @@ The window's undo actions drive this history through a thin Qt adapter.
 
 from __future__ import annotations
 
+import threading
 import zlib
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -19,13 +20,35 @@ from dataclasses import dataclass
 import numpy as np
 
 from editor.core.mask_records import MaskRecord
+from editor.core.threads import lower_thread_priority
 
 COMPRESS_FROM = 1 << 20  # bytes
 DEFAULT_UNDO_LIMIT = 500
 DEFAULT_MEMORY_LIMIT = 512 * 1024 * 1024
 
 Rect = tuple[int, int, int, int]  # x0, y0, x1, y1 (exclusive)
-_COMPRESSOR = ThreadPoolExecutor(max_workers=1, thread_name_prefix="undo-compress")
+RECORD_RAW_SECONDS = 2.0  # a full-mask record stays raw this long (see compress_later)
+_COMPRESSOR = ThreadPoolExecutor(
+    max_workers=1, thread_name_prefix="undo-compress", initializer=lower_thread_priority
+)
+
+
+def compress_later(record: MaskRecord) -> None:
+    """Compress a full-mask operation's record in the compressor thread once it has been
+    the newest for ``RECORD_RAW_SECONDS``: an undo or redo right after the operation (the
+    common one: "not like that") then writes raw tiles instead of first inflating them
+    (~50 ms for a feather of a 100 MP mask), and the compression does not compete with
+    it for the CPU. Meanwhile the raw tiles cost a few tens of MB."""
+
+    def start() -> None:
+        try:
+            _COMPRESSOR.submit(record.compress)
+        except RuntimeError:  # the interpreter is shutting down: nothing left to save
+            pass
+
+    timer = threading.Timer(RECORD_RAW_SECONDS, start)
+    timer.daemon = True
+    timer.start()
 
 
 class MaskPatch:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import zlib
 
+import cv2
 import numpy as np
 
 TILE = 256
@@ -24,12 +25,21 @@ TileValue = int | np.ndarray | bytes  # a flat tile's value, its pixels, or them
 Run = tuple[int, int, int, TileValue]  # ty, tx0, tx1: flat tiles of one value, or one tile
 
 
+def _flat(tile: np.ndarray) -> int | None:
+    """A tile's one value, or None when it holds more than one (OpenCV reads a strided
+    tile in one pass for both ends)."""
+    lo, hi = cv2.minMaxLoc(tile)[:2]
+    return int(lo) if lo == hi else None
+
+
 def _pack(tile: np.ndarray) -> TileValue:
     """A flat tile as its one value, else a copy of its pixels."""
-    first = int(tile.flat[0])
-    if int(tile.min()) == first == int(tile.max()):
-        return first
-    return np.array(tile, copy=True)
+    value = _flat(tile)
+    return np.array(tile, copy=True) if value is None else value
+
+
+def _same(a: np.ndarray, b: np.ndarray) -> bool:
+    return bool(cv2.norm(a, b, cv2.NORM_INF) == 0)
 
 
 def _nbytes(value: TileValue) -> int:
@@ -127,46 +137,73 @@ MaskRecord = TileRecord | InvertRecord
 def diff_tiles(old: np.ndarray, new: np.ndarray) -> TileRecord | None:
     """The tiles where ``new`` differs from ``old`` (same shape), or None when equal."""
     h, w = old.shape
-    tiles: list[tuple[int, int, TileValue, TileValue]] = []
-    for ty in range(-(-h // TILE)):
-        ys = slice(ty * TILE, (ty + 1) * TILE)
-        rows_old, rows_new = old[ys], new[ys]
-        changed = np.flatnonzero(_changed_columns(rows_old, rows_new))
-        if changed.size == 0:
-            continue
-        for tx in np.unique(changed // TILE).tolist():
-            xs = slice(tx * TILE, (tx + 1) * TILE)
-            tiles.append((ty, tx, _pack(rows_old[:, xs]), _pack(rows_new[:, xs])))
+
+    def row(ty: int) -> list[tuple[int, int, TileValue, TileValue]]:
+        pairs = ((tx, _tile(old, ty, tx), _tile(new, ty, tx)) for tx in range(-(-w // TILE)))
+        return [(ty, tx, _pack(a), _pack(b)) for tx, a, b in pairs if not _same(a, b)]
+
+    tiles = [tile for ty in range(-(-h // TILE)) for tile in row(ty)]
     return TileRecord((h, w), tiles) if tiles else None
 
 
-def _changed_columns(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Per column of a band of rows: True where any pixel differs."""
-    return np.asarray((a != b).any(axis=0))
+def constant(values: np.ndarray) -> int | None:
+    """The one value of an array that repeats it without storage (``np.broadcast_to``),
+    else None."""
+    return int(values.flat[0]) if values.size and not any(values.strides) else None
 
 
 def record_changes(mask: np.ndarray, changes: list[tuple[Rect, np.ndarray]]) -> TileRecord | None:
     """The record of writing ``changes`` ((x0, y0, x1, y1), new values) into ``mask``
-    (not yet written): only the tiles they overlap are copied and compared."""
-    new_tiles: dict[tuple[int, int], np.ndarray] = {}
-    for (x0, y0, x1, y1), values in changes:
+    (not yet written): only the tiles they overlap are copied and compared, a row of
+    tiles at a time. Values that are one value broadcast (a clear
+    or fill) cost no pixels: a tile they cover is recorded as that value, and only a
+    tile that is not already that value at all."""
+    rows: dict[int, list[tuple[Rect, np.ndarray]]] = {}
+    for change in changes:
+        (_x0, y0, _x1, y1), _values = change
         for ty in range(y0 // TILE, (y1 - 1) // TILE + 1):
-            for tx in range(x0 // TILE, (x1 - 1) // TILE + 1):
-                tile = new_tiles.get((ty, tx))
-                if tile is None:
-                    tile = new_tiles[(ty, tx)] = _tile(mask, ty, tx).copy()
-                ty0, tx0 = ty * TILE, tx * TILE
-                iy0, iy1 = max(y0, ty0), min(y1, ty0 + tile.shape[0])
-                ix0, ix1 = max(x0, tx0), min(x1, tx0 + tile.shape[1])
-                tile[iy0 - ty0 : iy1 - ty0, ix0 - tx0 : ix1 - tx0] = values[
-                    iy0 - y0 : iy1 - y0, ix0 - x0 : ix1 - x0
-                ]
-    tiles: list[tuple[int, int, TileValue, TileValue]] = []
-    for (ty, tx), new in sorted(new_tiles.items()):
-        old = _tile(mask, ty, tx)
-        if not np.array_equal(old, new):
-            tiles.append((ty, tx, _pack(old), _pack(new)))
+            rows.setdefault(ty, []).append(change)
+    # in this thread: the per-tile bookkeeping is interpreter work, which two threads
+    # would hold the interpreter lock with almost all the time (the UI thread waiting)
+    tiles = [tile for ty in sorted(rows) for tile in _row_changes(mask, ty, rows[ty])]
     return TileRecord(mask.shape, tiles) if tiles else None
+
+
+def _row_changes(
+    mask: np.ndarray, ty: int, changes: list[tuple[Rect, np.ndarray]]
+) -> list[tuple[int, int, TileValue, TileValue]]:
+    """``record_changes`` for the tiles of row ``ty``."""
+    new_tiles: dict[int, np.ndarray | int] = {}
+    ty0 = ty * TILE
+    for (x0, y0, x1, y1), values in changes:
+        value = constant(values)
+        for tx in range(x0 // TILE, (x1 - 1) // TILE + 1):
+            tx0 = tx * TILE
+            th, tw = _tile(mask, ty, tx).shape
+            iy0, iy1 = max(y0, ty0), min(y1, ty0 + th)
+            ix0, ix1 = max(x0, tx0), min(x1, tx0 + tw)
+            if value is not None and (iy1 - iy0, ix1 - ix0) == (th, tw):
+                new_tiles[tx] = value
+                continue
+            tile = new_tiles.get(tx)
+            if tile is None:
+                tile = new_tiles[tx] = _tile(mask, ty, tx).copy()
+            elif isinstance(tile, int):
+                tile = new_tiles[tx] = np.full((th, tw), tile, np.uint8)
+            tile[iy0 - ty0 : iy1 - ty0, ix0 - tx0 : ix1 - tx0] = values[
+                iy0 - y0 : iy1 - y0, ix0 - x0 : ix1 - x0
+            ]
+    tiles: list[tuple[int, int, TileValue, TileValue]] = []
+    for tx, new in sorted(new_tiles.items()):
+        old = _tile(mask, ty, tx)
+        if isinstance(new, int):
+            before = _flat(old)
+            if before != new:
+                tiles.append((ty, tx, np.array(old, copy=True) if before is None else before, new))
+        elif not _same(old, new):
+            after = _flat(new)  # ``new`` is this record's own copy: kept as it is
+            tiles.append((ty, tx, _pack(old), new if after is None else after))
+    return tiles
 
 
 def _tile(mask: np.ndarray, ty: int, tx: int) -> np.ndarray:

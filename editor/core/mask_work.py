@@ -16,8 +16,6 @@ No Qt here: the window turns ``notify`` into a queued call on its event loop.
 
 from __future__ import annotations
 
-import os
-import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -25,7 +23,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from editor.core.mask_history import _COMPRESSOR
+from editor.core.mask_history import compress_later
 from editor.core.mask_records import (
     InvertRecord,
     MaskRecord,
@@ -34,24 +32,14 @@ from editor.core.mask_records import (
     diff_tiles,
     record_changes,
 )
+from editor.core.threads import BACKGROUND_NICE, lower_thread_priority
+
+__all__ = ["ASYNC_FROM", "BACKGROUND_NICE", "MaskWork", "lower_thread_priority"]
 
 if TYPE_CHECKING:
     from editor.core.document import Document
 
 ASYNC_FROM = 4_000_000  # pixels; smaller masks are edited on the caller's thread
-BACKGROUND_NICE = 10  # how much a worker thread yields the CPU to the UI thread
-
-
-def lower_thread_priority() -> None:
-    """Make the calling (worker) thread yield the CPU to the UI thread when both want it:
-    on Linux each thread has its own nice value; elsewhere this does nothing."""
-    try:
-        tid = threading.get_native_id()
-        os.setpriority(
-            os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + BACKGROUND_NICE)
-        )
-    except (AttributeError, OSError):
-        pass
 
 
 _WORKER = ThreadPoolExecutor(
@@ -181,7 +169,7 @@ class MaskWork:
         if job.kind == "edit":
             doc._mask_changed(record.rect)
             doc.history.push_record(record, job.text)
-            _COMPRESSOR.submit(record.compress)  # undo may apply it meanwhile
+            compress_later(record)  # undo may apply it meanwhile
         else:
             doc.history.moved(
                 undone=job.kind == "undo", written=lambda: doc._mask_changed(record.rect)

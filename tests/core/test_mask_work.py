@@ -210,3 +210,96 @@ def test_edge_changes_written_and_recorded_give_the_whole_operation(
     record.apply(live, "before")
     np.testing.assert_array_equal(live, m)
     assert masks.edge_changes("invert", m, px) is None
+
+
+@pytest.mark.parametrize("name", list(MASK_OPS))
+def test_each_op_as_the_canvas_starts_it_records_and_replays_exactly(
+    doc: Document, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """Through ``edge_changes`` where the operation has that path (a clear or fill as one
+    value over the whole mask, a grow, shrink or feather near the edges only): the same
+    mask as the plain operation, and undo and redo give back the exact bytes."""
+    monkeypatch.setattr(masks, "GROW_TILED_FROM", 0)
+    doc.mask[200:260, 0:300] = 255  # type: ignore[index]  # paint at the image's edge
+    before = doc.mask.copy()  # type: ignore[union-attr]
+    px = 17 if MASK_OPS[name][2] else 0
+    expected = MASK_OPS[name][1](before.copy(), px)
+    changes = masks.edge_changes(name, before, px)
+    assert (changes is None) == (name == "invert")
+
+    def compute(m: np.ndarray) -> np.ndarray | list:
+        found = masks.edge_changes(name, m, px)
+        return MASK_OPS[name][1](m, px) if found is None else found
+
+    work = doc.mask_work
+    assert work.edit(compute, name, invert=name == "invert")
+    work.settle()
+    np.testing.assert_array_equal(doc.mask, expected)
+    if name in ("clear", "fill"):  # the same tiles and bytes as diffing a whole new mask
+        from editor.core.mask_records import record_changes
+
+        assert changes is not None
+        plain, direct = diff_tiles(before, expected), record_changes(before, changes)
+        assert plain is not None and direct is not None
+        assert direct.tiles == plain.tiles and direct.nbytes == plain.nbytes
+    assert work.undo()
+    work.settle()
+    np.testing.assert_array_equal(doc.mask, before)
+    assert work.redo()
+    work.settle()
+    np.testing.assert_array_equal(doc.mask, expected)
+
+
+def test_a_constant_change_records_only_tiles_not_already_that_value() -> None:
+    from editor.core.mask_records import constant, record_changes
+
+    m = np.zeros((700, 900), np.uint8)
+    m[300:400, 300:700] = 255  # tiles 1 and 2 of rows of 256 px: partly painted
+    m[0:256, 512:768] = 255  # one whole tile already 255
+    full = np.broadcast_to(np.uint8(255), m.shape)
+    assert constant(full) == 255 and constant(m) is None
+    record = record_changes(m, [((0, 0, 900, 700), full)])
+    assert record is not None
+    assert record.tiles == 3 * 4 - 1  # every tile but the one already filled
+    out = m.copy()
+    record.apply(out, "after")
+    assert (out == 255).all()
+    record.apply(out, "before")
+    np.testing.assert_array_equal(out, m)
+    # a constant rectangle over part of a tile writes only that part
+    part = record_changes(m, [((10, 10, 20, 30), np.broadcast_to(np.uint8(7), (20, 10)))])
+    assert part is not None and part.tiles == 1
+    out = m.copy()
+    part.apply(out, "after")
+    expected = m.copy()
+    expected[10:30, 10:20] = 7
+    np.testing.assert_array_equal(out, expected)
+
+
+def test_a_record_stays_raw_a_moment_then_is_compressed(
+    doc: Document, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An undo right after an operation writes raw tiles; a moment later the record is
+    compressed in the background and still exact."""
+    import time
+
+    from editor.core import mask_history
+
+    monkeypatch.setattr(mask_history, "RECORD_RAW_SECONDS", 0.4)
+    before = doc.mask.copy()  # type: ignore[union-attr]
+    work = doc.mask_work
+    assert work.edit(masks.clear, "Clear mask")
+    work.settle()
+    record = doc.history.next_undo().record  # type: ignore[union-attr]
+    assert isinstance(record, TileRecord)
+    raw = record.nbytes
+    assert raw > 20 * TILE * TILE // 8  # the edge tiles as pixels
+    time.sleep(0.1)
+    assert record.nbytes == raw  # not yet
+    deadline = time.monotonic() + 10
+    while record.nbytes >= raw / 4 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert record.nbytes < raw / 4
+    assert work.undo()
+    work.settle()
+    np.testing.assert_array_equal(doc.mask, before)
