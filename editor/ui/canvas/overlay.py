@@ -96,6 +96,24 @@ def _premultiplied(table: list[int]) -> np.ndarray:
     return (a << 24) | (rgb[0] << 16) | (rgb[1] << 8) | rgb[2]
 
 
+def _pixel_spans(
+    runs: Sequence[tuple[int, int, int, object]],
+) -> list[tuple[int, int, int, object]]:
+    """``runs`` with adjacent tiles of pixels in a row of tiles joined into one span (the
+    value None): one resize and one colour lookup per span and level rather than per
+    tile (an edge of a 100 MP mask is hundreds of tiles). Flat runs stay fills."""
+    spans: list[tuple[int, int, int, object]] = []
+    for ty, tx0, tx1, value in runs:
+        pixels = not isinstance(value, int)
+        if pixels and spans:
+            pty, ptx0, ptx1, pvalue = spans[-1]
+            if pty == ty and ptx1 == tx0 and pvalue is None:
+                spans[-1] = (ty, ptx0, tx1, None)
+                continue
+        spans.append((ty, tx0, tx1, None if pixels else value))
+    return spans
+
+
 def half_level(prev: np.ndarray, out: np.ndarray, x0: int, y0: int, x1: int, y1: int) -> None:
     """``out[y0:y1, x0:x1]`` = 2x2 box average (rounded) of ``prev``'s matching pixels.
     cv2's area resize at exactly 2x is that average, and releases the interpreter lock."""
@@ -290,6 +308,7 @@ class MaskOverlay:
         if not runs:
             return
         self.empty = False
+        spans = _pixel_spans(runs)
         k = 1
         while k < len(self.levels) and tile >> k >= 1:
             prev, level = self.levels[k - 1].mask, self.levels[k]
@@ -297,7 +316,7 @@ class MaskOverlay:
             if (lh, lw) != (prev.shape[0] // 2, prev.shape[1] // 2):
                 break  # a level clamped to one row or column: the general way below
             s = tile >> k
-            for ty, tx0, tx1, value in runs:
+            for ty, tx0, tx1, value in spans:
                 y0, y1, x0, x1 = ty * s, min(lh, (ty + 1) * s), tx0 * s, min(lw, tx1 * s)
                 if y0 >= y1 or x0 >= x1:
                     continue
