@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 from PIL import Image
 
-from editor.core.codec import data_uri, encode_jpeg, encode_png
+from editor.core.codec import array_of, data_uri, encode_jpeg, encode_png
 from editor.core.errors import ValidationError
 from editor.core.mask import THRESHOLD, bounding_box, to_fashn_png, to_openai_png
 
@@ -107,22 +107,23 @@ def fit_size(width: int, height: int, max_edge: int) -> tuple[int, int]:
 
 def resize_pixels(arr: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     """Resize an L/RGB/RGBA uint8 array to ``size`` = (w, h): fast high-quality
-    downscale (reduce + bicubic), Lanczos when enlarging."""
+    downscale (reduce + bicubic), Lanczos when enlarging. The result is a new array
+    (the input itself when the size already matches)."""
     h, w = arr.shape[:2]
     if (w, h) == tuple(size):
         return arr
     if size[0] <= w and size[1] <= h:
         factor = (int(w / size[0] / _REDUCING_GAP) or 1, int(h / size[1] / _REDUCING_GAP) or 1)
         if factor != (1, 1) and (arr.ndim == 2 or arr.shape[2] == 3):
-            return np.asarray(
+            return array_of(
                 _reduced_in_bands(arr, factor).resize(
                     size, _DOWNSCALE, box=(0, 0, w / factor[0], h / factor[1])
                 )
             )
         im = Image.fromarray(np.ascontiguousarray(arr))
-        return np.asarray(im.resize(size, _DOWNSCALE, reducing_gap=_REDUCING_GAP))
+        return array_of(im.resize(size, _DOWNSCALE, reducing_gap=_REDUCING_GAP))
     im = Image.fromarray(np.ascontiguousarray(arr))
-    return np.asarray(im.resize(size, Image.Resampling.LANCZOS))
+    return array_of(im.resize(size, Image.Resampling.LANCZOS))
 
 
 def _reduced_in_bands(arr: np.ndarray, factor: tuple[int, int]) -> Image.Image:

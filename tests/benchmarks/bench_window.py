@@ -58,6 +58,9 @@ sb.stop()
 """
 
 
+_IDLE = {"wait", "_worker", "select", "poll", "get", "_wait_for_tstate_lock", "read"}
+
+
 class _StallWatchdog:
     """With --why: samples every thread's stack whenever the heartbeat is late, tagging
     the UI thread's kernel state: R = running or waiting for a CPU, S = blocked (on the
@@ -83,6 +86,8 @@ class _StallWatchdog:
                         if ident == me:
                             continue
                         stack = traceback.extract_stack(frame)
+                        if ident != main.ident and stack and stack[-1].name in _IDLE:
+                            continue  # a worker waiting for work holds nothing
                         if ident == main.ident:  # the editor's own frames say what ran
                             ours = [f for f in stack if f"{os.sep}editor{os.sep}" in f.filename]
                             stack = (ours or stack)[-3:] + ([stack[-1]] if ours else [])
@@ -290,6 +295,8 @@ def bench_job_and_memory() -> None:
         """File > Open's own path: a reduced decode shown first (a JPEG's preview), the
         full decode in a worker thread, then the canvas. Returns (first paint of the
         photo, None without a preview; full resolution in the document and painted)."""
+        if watchdog is not None:
+            watchdog.samples.clear()  # report the opening's late beats only
         last_stat[:] = [int(v) for v in os.pread(stat_fd, 100, 0).split()[:2]]
         clock.start()
         heartbeat.start()
@@ -308,6 +315,9 @@ def bench_job_and_memory() -> None:
         seconds = time.perf_counter() - t0
         await asyncio.sleep(0.1)
         heartbeat.stop()
+        if watchdog is not None:
+            print("  late beats while opening:")
+            watchdog.report()
         return first, seconds
 
     async def job() -> float:
