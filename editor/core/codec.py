@@ -103,4 +103,4 @@ def write_npy(arr: np.ndarray, fh: BinaryIO, *, band_bytes: int | None = None) -
     row_bytes = max(1, arr.nbytes // len(arr))
     step = max(1, (band_bytes or BAND_BYTES) // row_bytes)
     for y in range(0, len(arr), step):
-        fh.write(memoryview(arr[y : y + step]).cast("B"))
+        fh.write(arr[y : y + step].data.cast("B"))
