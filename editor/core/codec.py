@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import io
+import tempfile
 from typing import BinaryIO
 
 import numpy as np
@@ -64,9 +65,12 @@ def encode_jpeg(arr: np.ndarray, quality: int = 95) -> bytes:
     """JPEG bytes of an 8-bit L/RGB array (alpha, if any, is dropped)."""
     if arr.ndim == 3 and arr.shape[2] == 4:
         arr = arr[..., :3]
-    buf = io.BytesIO()
-    to_pil(arr).save(buf, format="JPEG", quality=int(quality))
-    return buf.getvalue()
+    # Pillow encodes into a real file in C with the interpreter lock free; into a BytesIO
+    # it holds the lock for most of the work (~15 ms for a 2000 px photo): the same bytes
+    with tempfile.TemporaryFile() as fh:
+        to_pil(arr).save(fh, format="JPEG", quality=int(quality))
+        fh.seek(0)
+        return fh.read()
 
 
 def data_uri(data: bytes, mime: str) -> str:

@@ -164,3 +164,12 @@ def test_region_boxes_match_a_plain_tile_search(seed: int) -> None:
     mask[rng.random((h, w)) < 0.001] = 3
     for margin in (0, 7, 30):
         assert region_boxes(mask, margin) == _tile_components(mask, margin)
+
+
+def test_jpeg_through_a_file_is_pillows_own_bytes() -> None:
+    pixels = RNG.integers(0, 256, (120, 170, 3), dtype=np.uint8)
+    buf = io.BytesIO()
+    Image.fromarray(pixels).save(buf, format="JPEG", quality=93)
+    assert codec.encode_jpeg(pixels, 93) == buf.getvalue()
+    rgba = np.concatenate([pixels, np.full((120, 170, 1), 9, np.uint8)], axis=2)
+    assert codec.encode_jpeg(rgba, 93) == buf.getvalue()  # alpha dropped
