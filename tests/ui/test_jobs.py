@@ -162,3 +162,24 @@ def test_window_path_validates_once(runner, sandbox, qtbot, ui, monkeypatch) -> 
     assert rec.kinds()[-2:] == ["completed", "finished"]
     assert calls == ["fashn"]
     assert sandbox.stats.run_requests == 1
+
+
+def test_nothing_new_starts_once_shutdown_has_begun(qtbot, qloop) -> None:  # type: ignore[no-untyped-def]
+    """A timer firing while the window closes (the advisor's debounced mask box) used to
+    start a helper after shutdown had collected the pending ones: left pending when the
+    loop closed ("Task was destroyed but it is pending")."""
+    import threading
+
+    runner = JobRunner()
+    release = threading.Event()
+    ran: list[str] = []
+    before = runner.in_thread(lambda: release.wait(5) and ran.append("before"))
+    stopping = asyncio.ensure_future(runner.shutdown())
+    qtbot.waitUntil(stopping.done, timeout=10_000)  # it stopped waiting for the helper
+    assert before.cancelled()
+    late = runner.in_thread(lambda: ran.append("late"), on_done=lambda _r: ran.append("done"))
+    assert late.cancelled()
+    release.set()
+    qtbot.waitUntil(lambda: ran == ["before"], timeout=5_000)  # its thread ran to its end
+    qtbot.wait(50)
+    assert ran == ["before"]  # the late function never ran, nor its callback
