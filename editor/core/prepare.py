@@ -32,7 +32,9 @@ _FASHN_MAX_EDGE = {"1k": 2000, "2k": 4000, "4k": 6000}
 # instead of ~280 ms for Lanczos with gap 2; the services work at <= that size anyway.
 _REDUCING_GAP = 1.5
 _DOWNSCALE = Image.Resampling.BICUBIC
-_BAND_ROWS = 512  # rows of the source reduced at a time (see _reduced_in_bands)
+# bytes of the source reduced at a time (see _reduced_in_bands): Pillow allocates each
+# band's own 4-byte-a-pixel copy while holding the interpreter lock
+_BAND_BYTES = 4_000_000
 
 
 @dataclass(slots=True)
@@ -130,10 +132,11 @@ def _reduced_in_bands(arr: np.ndarray, factor: tuple[int, int]) -> Image.Image:
     """``Image.reduce(factor)`` of an L/RGB array, one band of rows at a time: the same
     pixels as reducing it whole (bands start at multiples of the factor), without a
     full-size Pillow copy of a 24 MP photo (96 MB, mostly page faults) and with the
-    interpreter lock free between bands."""
+    interpreter lock free between bands of a few MB."""
     h, w = arr.shape[:2]
     fx, fy = factor
-    step = max(fy, _BAND_ROWS - _BAND_ROWS % fy)
+    rows = max(1, _BAND_BYTES // max(1, arr[:1].nbytes))
+    step = max(fy, rows - rows % fy)
     out = Image.new("L" if arr.ndim == 2 else "RGB", (-(-w // fx), -(-h // fy)))
     for y in range(0, h, step):
         band = Image.fromarray(np.ascontiguousarray(arr[y : y + step]))

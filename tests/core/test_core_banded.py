@@ -173,3 +173,15 @@ def test_jpeg_through_a_file_is_pillows_own_bytes() -> None:
     assert codec.encode_jpeg(pixels, 93) == buf.getvalue()
     rgba = np.concatenate([pixels, np.full((120, 170, 1), 9, np.uint8)], axis=2)
     assert codec.encode_jpeg(rgba, 93) == buf.getvalue()  # alpha dropped
+
+
+@pytest.mark.parametrize(("shape", "factor"), [((997, 641, 3), (3, 3)), ((512, 300), (4, 5))])
+def test_reduce_in_bands_is_pillows_whole_reduce(
+    monkeypatch: pytest.MonkeyPatch, shape: tuple[int, ...], factor: tuple[int, int]
+) -> None:
+    import editor.core.prepare as prepare
+
+    arr = RNG.integers(0, 256, shape, dtype=np.uint8)
+    monkeypatch.setattr(prepare, "_BAND_BYTES", 20_000)  # bands of a few dozen rows
+    banded = prepare._reduced_in_bands(arr, factor)
+    assert np.array_equal(np.asarray(banded), np.asarray(Image.fromarray(arr).reduce(factor)))
