@@ -237,8 +237,9 @@ class JobRunner(QObject):
     async def shutdown(self) -> None:
         """Stop waiting for every job and helper (called on quit). From here on no helper
         starts: one started while this waits would be left pending when the loop closes.
-        A cancelled helper's thread runs to its end (a write is never cut short); a job
-        stops waiting, and its journal entry collects its results at the next start."""
+        A helper already running in its thread runs to its end (a write is never cut
+        short; one still queued never starts); a job stops waiting, and its journal
+        entry collects its results at the next start."""
         self._closing = True
         pending = [t for t in [*self._tasks.values(), *self._helpers] if not t.done()]
         for task in pending:

@@ -11,6 +11,9 @@
 3. longest event-loop stall (a 1 ms QTimer heartbeat) while a whole FASHN job on that
    photo is prepared, sent to a zero-delay sandbox (another process), polled,
    downloaded, pasted back, autosaved and shown (target <= 16 ms);
+   ``--why`` samples every thread's stack at each late beat (> 8 ms) and prints the most
+   frequent ones, for the opening and for the job (a worker's sample is taken when it
+   lets go of the interpreter lock: it shows where it was, not always what held it);
 4. peak memory with the photo, its mask, 50 undoable strokes and 4 variants (<= 2 GB at
    102 MP). Run one size per process: the peak is the process's own.
 """

@@ -171,9 +171,17 @@ def test_nothing_new_starts_once_shutdown_has_begun(qtbot, qloop) -> None:  # ty
     import threading
 
     runner = JobRunner()
-    release = threading.Event()
+    started, release = threading.Event(), threading.Event()
     ran: list[str] = []
-    before = runner.in_thread(lambda: release.wait(5) and ran.append("before"))
+
+    def slow() -> None:
+        started.set()
+        release.wait(5)
+        ran.append("before")
+
+    before = runner.in_thread(slow)
+    qtbot.waitUntil(started.is_set, timeout=10_000)  # running in its thread (the pool
+    # may still be busy with an earlier test's helpers)
     stopping = asyncio.ensure_future(runner.shutdown())
     qtbot.waitUntil(stopping.done, timeout=10_000)  # it stopped waiting for the helper
     assert before.cancelled()
