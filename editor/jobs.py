@@ -119,6 +119,7 @@ class JobRunner(QObject):
         self._helpers: set[asyncio.Task[Any]] = set()
         self._next = 1
         self._thumb_edge = thumb_edge
+        self._closing = False  # shutdown has begun: nothing new starts
 
     # -- jobs ---------------------------------------------------------------------
     def start(self, backend: Backend, request: EditRequest) -> int:
@@ -195,7 +196,15 @@ class JobRunner(QObject):
         on_done: Callable[[Any], None] | None = None,
         on_error: Callable[[str], None] | None = None,
     ) -> asyncio.Future[Any]:
-        """Run ``awaitable`` on the loop; deliver its result or one-line error on the UI thread."""
+        """Run ``awaitable`` on the loop; deliver its result or one-line error on the UI thread.
+        Once ``shutdown`` has begun nothing new starts (a timer firing while the window
+        closes): the awaitable is closed unrun and a cancelled future comes back."""
+        if self._closing:
+            if asyncio.iscoroutine(awaitable):
+                awaitable.close()
+            refused: asyncio.Future[Any] = asyncio.get_event_loop().create_future()
+            refused.cancel()
+            return refused
         task = asyncio.ensure_future(awaitable)
         self._helpers.add(task)
 
@@ -226,7 +235,12 @@ class JobRunner(QObject):
         return self.call(asyncio.to_thread(func, *args), on_done, on_error)
 
     async def shutdown(self) -> None:
-        """Stop waiting for every job and helper (called on quit)."""
+        """Stop waiting for every job and helper (called on quit). From here on no helper
+        starts: one started while this waits would be left pending when the loop closes.
+        A helper already running in its thread runs to its end (a write is never cut
+        short; one still queued never starts); a job stops waiting, and its journal
+        entry collects its results at the next start."""
+        self._closing = True
         pending = [t for t in [*self._tasks.values(), *self._helpers] if not t.done()]
         for task in pending:
             task.cancel()

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from editor.core.atomic import describe_os_error
+from editor.core.mask_work import lower_thread_priority
 
 log = logging.getLogger("editor.core.autosave")
 
@@ -50,7 +51,12 @@ class WriteQueue:
         self._closed = False
         self._seq = 0
         self.retry_delay = RETRY_DELAY
-        self._thread: threading.Thread | None = None
+        # started now, not at the first write: Thread.start waits for the new thread to
+        # run, which at the first write (a photo just opened) is a stall of the caller
+        self._thread: threading.Thread | None = threading.Thread(
+            target=self._worker, name="autosave", daemon=True
+        )
+        self._thread.start()
 
     def _prepare(self) -> None:
         """Runs in the worker before each write (may raise OSError)."""
@@ -82,12 +88,11 @@ class WriteQueue:
             due = min(now + delay, first + max(self.max_latency, delay))
             self._seq += 1
             self._pending[name] = _Task(due, first, run, self._seq)
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._worker, name="autosave", daemon=True)
-                self._thread.start()
             self._cond.notify_all()
 
     def _worker(self) -> None:
+        # a 100 MP source takes seconds to compress: the UI thread gets the CPU first
+        lower_thread_priority()
         while True:
             with self._cond:
                 while True:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 from PIL import Image
 
@@ -93,29 +94,22 @@ def region_boxes(mask: np.ndarray, margin: int = 0) -> list[tuple[int, int, int,
     ys, xs = _occupied_tiles(mask)
     if len(ys) == 0:
         return []
-    # connected components over occupied tiles (8-neighbourhood)
-    occupied = set(zip(ys.tolist(), xs.tolist(), strict=True))
+    # connected components over occupied tiles (8-neighbourhood), by OpenCV on the grid
+    # of the occupied tiles' bounding box: a Python search over 15k tiles (a 2000 px
+    # region of a 100 MP photo) held the interpreter lock for ~60 ms
+    ty0, tx0 = int(ys.min()), int(xs.min())
+    grid = np.zeros((int(ys.max()) - ty0 + 1, int(xs.max()) - tx0 + 1), np.uint8)
+    grid[ys - ty0, xs - tx0] = 1
+    count, _labels, stats, _ = cv2.connectedComponentsWithStats(grid, connectivity=8)
     boxes: list[list[int]] = []
-    while occupied:
-        start = occupied.pop()
-        stack = [start]
-        y0 = y1 = start[0]
-        x0 = x1 = start[1]
-        while stack:
-            ty, tx = stack.pop()
-            y0, y1, x0, x1 = min(y0, ty), max(y1, ty), min(x0, tx), max(x1, tx)
-            for dy in (-1, 0, 1):
-                for dx in (-1, 0, 1):
-                    n = (ty + dy, tx + dx)
-                    if n in occupied:
-                        occupied.remove(n)
-                        stack.append(n)
+    for gx, gy, gw, gh, _area in stats[1:count].tolist():  # label 0 is the background
+        x0, y0 = tx0 + gx, ty0 + gy
         boxes.append(
             [
                 max(0, x0 * _TILE - margin),
                 max(0, y0 * _TILE - margin),
-                min(w, (x1 + 1) * _TILE + margin),
-                min(h, (y1 + 1) * _TILE + margin),
+                min(w, (x0 + gw) * _TILE + margin),
+                min(h, (y0 + gh) * _TILE + margin),
             ]
         )
     # merge overlapping grown boxes until stable

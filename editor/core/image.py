@@ -18,6 +18,7 @@ from typing import BinaryIO
 import numpy as np
 from PIL import Image, ImageCms
 
+from editor.core.codec import array_of
 from editor.core.errors import ImageLoadError
 
 MAX_PIXELS = 178_000_000
@@ -149,7 +150,7 @@ def _decode(stream: BinaryIO, label: str, max_pixels: int) -> tuple[np.ndarray, 
         im = _orient(im)
         icc = im.info.get("icc_profile") or None
         im = _normalise(im, icc)
-        pixels = _pixels(im)
+        pixels = array_of(im)  # a band at a time: no whole-image copy under the lock
     except MemoryError:
         raise ImageLoadError(
             f"Cannot open {label}: not enough memory to decode it; use a smaller image."
@@ -179,32 +180,12 @@ def _preview(stream: BinaryIO, max_pixels: int, on_preview: PreviewCallback) -> 
             im.load()
             turned = int(im.getexif().get(_EXIF_ORIENTATION, 1)) in _TRANSPOSING
             im = _normalise(_orient(im), im.info.get("icc_profile") or None)
-            small = np.asarray(im)
+            small = array_of(im)
     except Exception:  # no preview; the full decode that follows says what is wrong
         return
     finally:
         stream.seek(0)
     on_preview(small, (h, w) if turned else (w, h))
-
-
-BAND_BYTES = 4_000_000
-
-
-def _pixels(im: Image.Image) -> np.ndarray:
-    """``im`` as a new writable array, copied a band of rows at a time: numpy's own
-    conversion first joins the whole image into one bytes object while holding the
-    interpreter lock (a stall of the UI thread of tens to hundreds of ms at 100 MP, and
-    a third copy of the pixels); a band's bytes are small, and the bands are faster."""
-    if im.mode not in ("RGB", "RGBA"):
-        return np.asarray(im)
-    w, h = im.size
-    channels = len(im.mode)
-    out = np.empty((h, w, channels), np.uint8)
-    step = max(1, BAND_BYTES // (w * channels))
-    for y in range(0, h, step):
-        band = im.crop((0, y, w, min(h, y + step)))
-        out[y : y + band.height] = np.asarray(band)
-    return out
 
 
 def _check_size(size: tuple[int, int], label: str, max_pixels: int) -> None:

@@ -17,14 +17,18 @@ from typing import BinaryIO
 
 import numpy as np
 
-BAND_BYTES = 8_000_000
+BAND_BYTES = 2_000_000  # each step holds the interpreter lock for about a millisecond
 _SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _COLOUR_TYPE = {1: 0, 3: 2, 4: 6}  # channels -> greyscale, RGB, RGBA
 
 
-def _chunk(kind: bytes, data: bytes) -> bytes:
+def _write_chunk(fh: BinaryIO, kind: bytes, data: bytes) -> None:
+    """One chunk, its parts written one after another (joining them would copy the
+    data twice while holding the interpreter lock)."""
     crc = zlib.crc32(data, zlib.crc32(kind)) & 0xFFFFFFFF
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+    fh.write(struct.pack(">I", len(data)) + kind)
+    fh.write(data)
+    fh.write(struct.pack(">I", crc))
 
 
 def can_stream(arr: np.ndarray) -> bool:
@@ -42,18 +46,19 @@ def write_png_streamed(
     h, w = arr.shape[:2]
     c = 1 if arr.ndim == 2 else int(arr.shape[2])
     fh.write(_SIGNATURE)
-    fh.write(_chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, _COLOUR_TYPE[c], 0, 0, 0)))
+    _write_chunk(fh, b"IHDR", struct.pack(">IIBBBBB", w, h, 8, _COLOUR_TYPE[c], 0, 0, 0))
     z = zlib.compressobj(level)
     stride = w * c
     step = max(1, band_bytes // stride)
+    filtered = np.empty((min(step, h), stride + 1), np.uint8)  # reused: no fresh pages
+    filtered[:, 0] = 1  # filter type Sub
     for y in range(0, h, step):
-        band = np.ascontiguousarray(arr[y : y + step]).reshape(-1, stride)
-        rows = np.empty((band.shape[0], stride + 1), np.uint8)
-        rows[:, 0] = 1  # filter type Sub
+        band = arr[y : y + step].reshape(-1, stride)
+        rows = filtered[: band.shape[0]]
         rows[:, 1 : c + 1] = band[:, :c]
         np.subtract(band[:, c:], band[:, :-c], out=rows[:, c + 1 :])  # wraps mod 256
         data = z.compress(rows.data)
         if data:
-            fh.write(_chunk(b"IDAT", data))
-    fh.write(_chunk(b"IDAT", z.flush()))
-    fh.write(_chunk(b"IEND", b""))
+            _write_chunk(fh, b"IDAT", data)
+    _write_chunk(fh, b"IDAT", z.flush())
+    _write_chunk(fh, b"IEND", b"")

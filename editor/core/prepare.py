@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 from PIL import Image
 
-from editor.core.codec import data_uri, encode_jpeg, encode_png
+from editor.core.codec import array_of, data_uri, encode_jpeg, encode_png
 from editor.core.errors import ValidationError
 from editor.core.mask import THRESHOLD, bounding_box, to_fashn_png, to_openai_png
 
@@ -32,7 +32,9 @@ _FASHN_MAX_EDGE = {"1k": 2000, "2k": 4000, "4k": 6000}
 # instead of ~280 ms for Lanczos with gap 2; the services work at <= that size anyway.
 _REDUCING_GAP = 1.5
 _DOWNSCALE = Image.Resampling.BICUBIC
-_BAND_ROWS = 512  # rows of the source reduced at a time (see _reduced_in_bands)
+# bytes of the source reduced at a time (see _reduced_in_bands): Pillow allocates each
+# band's own 4-byte-a-pixel copy while holding the interpreter lock
+_BAND_BYTES = 4_000_000
 
 
 @dataclass(slots=True)
@@ -107,32 +109,34 @@ def fit_size(width: int, height: int, max_edge: int) -> tuple[int, int]:
 
 def resize_pixels(arr: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     """Resize an L/RGB/RGBA uint8 array to ``size`` = (w, h): fast high-quality
-    downscale (reduce + bicubic), Lanczos when enlarging."""
+    downscale (reduce + bicubic), Lanczos when enlarging. The result is a new array
+    (the input itself when the size already matches)."""
     h, w = arr.shape[:2]
     if (w, h) == tuple(size):
         return arr
     if size[0] <= w and size[1] <= h:
         factor = (int(w / size[0] / _REDUCING_GAP) or 1, int(h / size[1] / _REDUCING_GAP) or 1)
         if factor != (1, 1) and (arr.ndim == 2 or arr.shape[2] == 3):
-            return np.asarray(
+            return array_of(
                 _reduced_in_bands(arr, factor).resize(
                     size, _DOWNSCALE, box=(0, 0, w / factor[0], h / factor[1])
                 )
             )
         im = Image.fromarray(np.ascontiguousarray(arr))
-        return np.asarray(im.resize(size, _DOWNSCALE, reducing_gap=_REDUCING_GAP))
+        return array_of(im.resize(size, _DOWNSCALE, reducing_gap=_REDUCING_GAP))
     im = Image.fromarray(np.ascontiguousarray(arr))
-    return np.asarray(im.resize(size, Image.Resampling.LANCZOS))
+    return array_of(im.resize(size, Image.Resampling.LANCZOS))
 
 
 def _reduced_in_bands(arr: np.ndarray, factor: tuple[int, int]) -> Image.Image:
     """``Image.reduce(factor)`` of an L/RGB array, one band of rows at a time: the same
     pixels as reducing it whole (bands start at multiples of the factor), without a
     full-size Pillow copy of a 24 MP photo (96 MB, mostly page faults) and with the
-    interpreter lock free between bands."""
+    interpreter lock free between bands of a few MB."""
     h, w = arr.shape[:2]
     fx, fy = factor
-    step = max(fy, _BAND_ROWS - _BAND_ROWS % fy)
+    rows = max(1, _BAND_BYTES // max(1, arr[:1].nbytes))
+    step = max(fy, rows - rows % fy)
     out = Image.new("L" if arr.ndim == 2 else "RGB", (-(-w // fx), -(-h // fy)))
     for y in range(0, h, step):
         band = Image.fromarray(np.ascontiguousarray(arr[y : y + step]))

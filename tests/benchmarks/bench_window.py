@@ -11,6 +11,9 @@
 3. longest event-loop stall (a 1 ms QTimer heartbeat) while a whole FASHN job on that
    photo is prepared, sent to a zero-delay sandbox (another process), polled,
    downloaded, pasted back, autosaved and shown (target <= 16 ms);
+   ``--why`` samples every thread's stack at each late beat (> 8 ms) and prints the most
+   frequent ones, for the opening and for the job (a worker's sample is taken when it
+   lets go of the interpreter lock: it shows where it was, not always what held it);
 4. peak memory with the photo, its mask, 50 undoable strokes and 4 variants (<= 2 GB at
    102 MP). Run one size per process: the peak is the process's own.
 """
@@ -58,6 +61,9 @@ sb.stop()
 """
 
 
+_IDLE = {"wait", "_worker", "select", "poll", "get", "_wait_for_tstate_lock", "read"}
+
+
 class _StallWatchdog:
     """With --why: samples every thread's stack whenever the heartbeat is late, tagging
     the UI thread's kernel state: R = running or waiting for a CPU, S = blocked (on the
@@ -83,6 +89,8 @@ class _StallWatchdog:
                         if ident == me:
                             continue
                         stack = traceback.extract_stack(frame)
+                        if ident != main.ident and stack and stack[-1].name in _IDLE:
+                            continue  # a worker waiting for work holds nothing
                         if ident == main.ident:  # the editor's own frames say what ran
                             ours = [f for f in stack if f"{os.sep}editor{os.sep}" in f.filename]
                             stack = (ours or stack)[-3:] + ([stack[-1]] if ours else [])
@@ -290,6 +298,8 @@ def bench_job_and_memory() -> None:
         """File > Open's own path: a reduced decode shown first (a JPEG's preview), the
         full decode in a worker thread, then the canvas. Returns (first paint of the
         photo, None without a preview; full resolution in the document and painted)."""
+        if watchdog is not None:
+            watchdog.samples.clear()  # report the opening's late beats only
         last_stat[:] = [int(v) for v in os.pread(stat_fd, 100, 0).split()[:2]]
         clock.start()
         heartbeat.start()
@@ -308,6 +318,9 @@ def bench_job_and_memory() -> None:
         seconds = time.perf_counter() - t0
         await asyncio.sleep(0.1)
         heartbeat.stop()
+        if watchdog is not None:
+            print("  late beats while opening:")
+            watchdog.report()
         return first, seconds
 
     async def job() -> float:

@@ -11,7 +11,7 @@ import pytest
 from core_helpers import encode, swapped_rb_icc
 from PIL import Image
 
-import editor.core.image as core_image
+import editor.core.codec as codec
 from editor.core.errors import ImageLoadError
 from editor.core.image import PREVIEW_EDGE, load_image
 
@@ -98,7 +98,7 @@ def test_band_by_band_copy_gives_the_same_pixels(
     src[..., 3:] = rng.integers(0, 200, (301, 77, channels - 3), dtype=np.uint8)
     path = tmp_path / "noise.png"
     Image.fromarray(src).save(path)
-    monkeypatch.setattr(core_image, "BAND_BYTES", 77 * channels * 16 + 5)  # 16-row bands
+    monkeypatch.setattr(codec, "BAND_BYTES", 77 * channels * 16 + 5)  # 16-row bands
     pixels = load_image(path).pixels
     assert pixels.flags.writeable and pixels.flags.c_contiguous
     assert np.array_equal(pixels, src)

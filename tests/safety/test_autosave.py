@@ -370,3 +370,25 @@ def test_unreadable_leftover_is_skipped_for_an_older_good_one(tmp_path: Path) ->
     restored = Autosaver(root).load_recovery()
     assert restored is not None
     assert_sessions_equal(session, restored)
+
+
+@pytest.mark.skipif(not hasattr(os, "setpriority"), reason="no thread nice values")
+def test_the_writer_thread_runs_at_once_and_yields_the_cpu(tmp_path: Path) -> None:
+    """The writer thread exists before the first write (starting it then, a photo just
+    opened, stalled the UI thread) and runs below the UI thread's priority."""
+    from editor.core.mask_work import BACKGROUND_NICE
+
+    saver = Autosaver(tmp_path / "autosave")
+    try:
+        thread = saver._thread
+        assert thread is not None and thread.is_alive()
+        seen: list[int] = []
+        saver._schedule(
+            "probe",
+            lambda: seen.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id())),
+            0.0,
+        )
+        assert saver.flush(10) and seen
+        assert seen[0] == min(19, os.getpriority(os.PRIO_PROCESS, 0) + BACKGROUND_NICE)
+    finally:
+        saver.close()

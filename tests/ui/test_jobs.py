@@ -162,3 +162,32 @@ def test_window_path_validates_once(runner, sandbox, qtbot, ui, monkeypatch) -> 
     assert rec.kinds()[-2:] == ["completed", "finished"]
     assert calls == ["fashn"]
     assert sandbox.stats.run_requests == 1
+
+
+def test_nothing_new_starts_once_shutdown_has_begun(qtbot, qloop) -> None:  # type: ignore[no-untyped-def]
+    """A timer firing while the window closes (the advisor's debounced mask box) used to
+    start a helper after shutdown had collected the pending ones: left pending when the
+    loop closed ("Task was destroyed but it is pending")."""
+    import threading
+
+    runner = JobRunner()
+    started, release = threading.Event(), threading.Event()
+    ran: list[str] = []
+
+    def slow() -> None:
+        started.set()
+        release.wait(5)
+        ran.append("before")
+
+    before = runner.in_thread(slow)
+    qtbot.waitUntil(started.is_set, timeout=10_000)  # running in its thread (the pool
+    # may still be busy with an earlier test's helpers)
+    stopping = asyncio.ensure_future(runner.shutdown())
+    qtbot.waitUntil(stopping.done, timeout=10_000)  # it stopped waiting for the helper
+    assert before.cancelled()
+    late = runner.in_thread(lambda: ran.append("late"), on_done=lambda _r: ran.append("done"))
+    assert late.cancelled()
+    release.set()
+    qtbot.waitUntil(lambda: ran == ["before"], timeout=5_000)  # its thread ran to its end
+    qtbot.wait(50)
+    assert ran == ["before"]  # the late function never ran, nor its callback

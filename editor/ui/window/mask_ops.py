@@ -13,6 +13,7 @@ from PySide6.QtGui import QColor, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
 from editor.core.document import MASK_OPS
+from editor.core.fill import region_boxes  # at start-up: not on the UI thread mid-work
 from editor.core.mask_import import ImportedMask, LastMask
 from editor.ui import prefs
 from editor.ui.canvas.overlay import contrasting_color
@@ -89,8 +90,6 @@ class MaskController(Controller):
         return min(image.shape[:2]) if image is not None else 0
 
     def _count_regions(self) -> None:
-        from editor.core.fill import region_boxes
-
         mask = self.doc.mask
         if mask is None:
             self.controls.set_mask_regions(None)

@@ -33,6 +33,18 @@ def key_for(kind: str) -> str | None:
     return key
 
 
+def _key_and_engine(kind: str) -> str | None:
+    """``key_for(kind)``, with the engine's module loaded here in the worker thread: its
+    first import (httpx, the wire format; ~150 ms) would otherwise run on the UI thread
+    when the backend is made."""
+    import importlib
+
+    from editor.backends.specs import spec_for
+
+    importlib.import_module(spec_for(kind).implementation.partition(":")[0])
+    return key_for(kind)
+
+
 class RunController(Controller):
     """Run jobs through the JobRunner and show what they deliver."""
 
@@ -90,7 +102,7 @@ class RunController(Controller):
             if kind == self.controls.backend():
                 self.controls.set_readiness(message, False)
 
-        self.runner.in_thread(key_for, kind, on_done=with_key, on_error=not_ready)
+        self.runner.in_thread(_key_and_engine, kind, on_done=with_key, on_error=not_ready)
 
     def refresh_balance(self) -> None:
         """Read the FASHN balance again (after a job was charged), if FASHN is chosen."""
