@@ -20,6 +20,7 @@ from PIL import Image, ImageCms
 
 from editor.core.codec import array_of
 from editor.core.errors import ImageLoadError
+from editor.core.jpeg_decode import decode_plain_jpeg, may_apply
 
 MAX_PIXELS = 178_000_000
 """Largest image (width x height) the editor opens; larger files are refused. Just under
@@ -125,6 +126,9 @@ def _decode(stream: BinaryIO, label: str, max_pixels: int) -> tuple[np.ndarray, 
             fmt = im.format or "unknown"
             _check_size(im.size, label, max_pixels)
             im.seek(0)  # first frame of animations
+            fast = _jpeg_by_opencv(stream, im)
+            if fast is not None:  # a large plain JPEG: no Pillow copy (see jpeg_decode)
+                return fast, fmt, im.info.get("icc_profile") or None
             im.load()
     except ImageLoadError:
         raise
@@ -251,11 +255,33 @@ def _high_bit_depth_to_l(im: Image.Image) -> Image.Image:
     return Image.fromarray(out.astype(np.uint8))
 
 
+def _jpeg_by_opencv(stream: BinaryIO, im: Image.Image) -> np.ndarray | None:
+    """``decode_plain_jpeg`` for an opened image, with its orientation and profile."""
+    if not may_apply(im):
+        return None
+    try:
+        orientation = int(im.getexif().get(_EXIF_ORIENTATION, 1))
+    except Exception:  # as _orient: a broken EXIF block leaves the image as stored
+        orientation = 1
+    icc = im.info.get("icc_profile") or None
+    srgb = icc is None or _is_srgb(None, icc)
+    return decode_plain_jpeg(stream, im, orientation, srgb)
+
+
+def _is_srgb(src: ImageCms.ImageCmsProfile | None, icc: bytes) -> bool:
+    """Whether the profile ``icc`` (opened as ``src``) describes sRGB."""
+    try:
+        profile = src if src is not None else ImageCms.ImageCmsProfile(io.BytesIO(icc))
+        return "srgb" in ImageCms.getProfileDescription(profile).lower()
+    except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
+        return False
+
+
 def _to_srgb(im: Image.Image, icc: bytes) -> Image.Image:
     """Convert from the embedded profile to sRGB; a broken profile is ignored."""
     try:
         src = ImageCms.ImageCmsProfile(io.BytesIO(icc))
-        if im.mode != "CMYK" and "srgb" in ImageCms.getProfileDescription(src).lower():
+        if im.mode != "CMYK" and _is_srgb(src, icc):
             return im  # already sRGB: skip the expensive no-op transform
         alpha = im.getchannel("A") if im.mode == "RGBA" else None
         base = im.convert("RGB") if alpha is not None else im

@@ -1,0 +1,115 @@
+"""Large plain JPEGs decode through OpenCV (core/jpeg_decode.py): the same upright RGB
+pixels as the Pillow path for every EXIF orientation and chroma subsampling, and every
+case it does not take (truncated, greyscale, a non-sRGB profile, small) goes to Pillow."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image, ImageCms
+
+from editor.core import image as images
+from editor.core import jpeg_decode
+from editor.core.errors import ImageLoadError
+
+
+def _photo(w: int = 96, h: int = 64) -> np.ndarray:
+    rng = np.random.default_rng(7)
+    yy, xx = np.mgrid[:h, :w]
+    out = np.stack([xx * 255 // w, yy * 255 // h, (xx + yy) % 256], axis=-1).astype(np.uint8)
+    out[10:30, 20:50] = rng.integers(0, 256, (20, 30, 3), dtype=np.uint8)  # texture
+    out[h - 8 :, : w // 3] = (250, 10, 10)  # an asymmetric mark shows any wrong turn
+    return out
+
+
+def _jpeg(arr: np.ndarray, *, orientation: int = 1, **save: object) -> bytes:
+    im = Image.fromarray(arr)
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    buf = io.BytesIO()
+    im.save(buf, "JPEG", quality=90, exif=exif.tobytes(), **save)
+    return buf.getvalue()
+
+
+@pytest.fixture
+def spy(monkeypatch: pytest.MonkeyPatch) -> list[np.ndarray | None]:
+    """What the OpenCV path returned for each decode (None: it passed to Pillow)."""
+    results: list[np.ndarray | None] = []
+    real = images.decode_plain_jpeg
+
+    def recording(*args: object) -> np.ndarray | None:
+        out = real(*args)  # type: ignore[arg-type]
+        results.append(out)
+        return out
+
+    monkeypatch.setattr(images, "decode_plain_jpeg", recording)
+    return results
+
+
+def _both(data: bytes, monkeypatch: pytest.MonkeyPatch) -> tuple[np.ndarray, np.ndarray]:
+    monkeypatch.setattr(jpeg_decode, "OPENCV_FROM", 1 << 40)  # Pillow
+    by_pillow = images.load_image(data).pixels
+    monkeypatch.setattr(jpeg_decode, "OPENCV_FROM", 0)  # OpenCV wherever it applies
+    return images.load_image(data).pixels, by_pillow
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_every_orientation_matches_pillow(
+    orientation: int, monkeypatch: pytest.MonkeyPatch, spy: list[np.ndarray | None]
+) -> None:
+    fast, slow = _both(_jpeg(_photo(), orientation=orientation), monkeypatch)
+    assert spy[-1] is not None  # the OpenCV path was taken
+    assert fast.flags.writeable and fast.shape == slow.shape
+    np.testing.assert_array_equal(fast, slow)
+
+
+@pytest.mark.parametrize(
+    "save", [{"subsampling": 0}, {"subsampling": 1}, {"subsampling": 2}, {"progressive": True}]
+)
+def test_subsampling_and_progressive_match_pillow(
+    save: dict[str, object], monkeypatch: pytest.MonkeyPatch, spy: list[np.ndarray | None]
+) -> None:
+    fast, slow = _both(_jpeg(_photo(), **save), monkeypatch)
+    assert spy[-1] is not None
+    np.testing.assert_array_equal(fast, slow)
+
+
+def test_a_truncated_jpeg_is_still_reported(
+    monkeypatch: pytest.MonkeyPatch, spy: list[np.ndarray | None]
+) -> None:
+    monkeypatch.setattr(jpeg_decode, "OPENCV_FROM", 0)
+    data = _jpeg(_photo())
+    with pytest.raises(ImageLoadError, match="truncated"):
+        images.load_image(data[: len(data) // 2])
+    assert spy == [None]  # no end-of-image marker: Pillow decided
+
+
+def test_greyscale_small_and_other_profiles_go_to_pillow(
+    monkeypatch: pytest.MonkeyPatch, spy: list[np.ndarray | None]
+) -> None:
+    grey = io.BytesIO()
+    Image.fromarray(_photo()[..., 0]).save(grey, "JPEG", quality=90)
+    lab = ImageCms.ImageCmsProfile(ImageCms.createProfile("LAB")).tobytes()
+    other = io.BytesIO()
+    Image.fromarray(_photo()).save(other, "JPEG", quality=90, icc_profile=lab)
+    monkeypatch.setattr(jpeg_decode, "OPENCV_FROM", 0)
+    assert images.load_image(grey.getvalue()).pixels.shape == (64, 96, 3)
+    images.load_image(other.getvalue())
+    monkeypatch.setattr(jpeg_decode, "OPENCV_FROM", 96 * 64 + 1)  # one pixel too small
+    images.load_image(_jpeg(_photo()))
+    # greyscale and small are refused from the header alone; the profile reaches the
+    # decoder's own check, which refuses it: nothing came from OpenCV
+    assert len(spy) == 1 and spy[0] is None
+
+
+def test_an_srgb_profile_keeps_the_fast_path(
+    monkeypatch: pytest.MonkeyPatch, spy: list[np.ndarray | None]
+) -> None:
+    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    buf = io.BytesIO()
+    Image.fromarray(_photo()).save(buf, "JPEG", quality=90, icc_profile=srgb)
+    fast, slow = _both(buf.getvalue(), monkeypatch)
+    assert spy[-1] is not None
+    np.testing.assert_array_equal(fast, slow)
