@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from editor.core.atomic import describe_os_error
-from editor.core.mask_work import lower_thread_priority
+from editor.core.threads import lower_thread_priority
 
 log = logging.getLogger("editor.core.autosave")
 

@@ -108,12 +108,10 @@ def paste_back(
     """Blend ``result`` (any size; covers ``crop`` or the whole source) into a copy of
     ``source`` through ``mask`` feathered by ``feather_px``. Output size == source size.
     ``feathered`` (``FeatheredMask.of(mask, feather_px)``) saves feathering again."""
-    out = source.copy()
-    window = _blended_window(source, result, mask, feather_px, crop, feathered)
-    if window is not None:
-        (x0, y0, x1, y1), pixels = window
-        out[y0:y1, x0:x1] = pixels
-    return out
+    variant = paste_back_variant(
+        source, result, mask, feather_px=feather_px, crop=crop, feathered=feathered
+    )
+    return variant.full(source)
 
 
 def paste_back_variant(
@@ -189,24 +187,7 @@ def finish_result(
     through the feathered mask when ``request.wants_composite``, else scaled to fit
     (a focus crop is then placed back as a rectangle). Pass ``feathered`` (see
     ``feathered_mask``) when finishing several variants of one request."""
-    source = request.image
-    channels = source.shape[2]
-    if request.wants_composite and request.mask is not None:
-        return paste_back(
-            source,
-            raw,
-            request.mask,
-            feather_px=request.feather_px,
-            crop=prepared.crop,
-            feathered=feathered,
-        )
-    if prepared.crop is None:
-        h, w = source.shape[:2]
-        return np.array(resize_pixels(raw, (w, h)))  # keeps the result's own alpha, if any
-    x0, y0, x1, y1 = prepared.crop
-    out = source.copy()
-    out[y0:y1, x0:x1] = _match_channels(resize_pixels(raw, (x1 - x0, y1 - y0)), channels)
-    return out
+    return finish_variant(request, prepared, raw, feathered=feathered).full(request.image)
 
 
 def finish_variant(
@@ -216,9 +197,10 @@ def finish_variant(
     *,
     feathered: FeatheredMask | None = None,
 ) -> Variant:
-    """``finish_result`` kept as a Variant over ``request.image`` (worker thread): when
-    pasted back or placed as a rectangle only that window is made; a result scaled to
-    the whole photo is made once and cut to where it differs."""
+    """A decoded service output as a Variant over ``request.image`` (worker thread):
+    pasted back through the feathered mask when ``request.wants_composite`` (only the
+    blended window is made), placed back as a rectangle for a focus crop, else scaled to
+    the whole photo once and cut to where it differs."""
     source = request.image
     if request.wants_composite and request.mask is not None:
         return paste_back_variant(
@@ -233,7 +215,9 @@ def finish_variant(
         x0, y0, x1, y1 = prepared.crop
         pixels = _match_channels(resize_pixels(raw, (x1 - x0, y1 - y0)), source.shape[2])
         return Variant(prepared.crop, np.array(pixels, np.uint8), tuple(source.shape))
-    return Variant.of(finish_result(request, prepared, raw), source)
+    h, w = source.shape[:2]
+    # scaled to the whole photo: keeps the result's own alpha, if any
+    return Variant.of(np.array(resize_pixels(raw, (w, h))), source)
 
 
 def feathered_mask(request: EditRequest) -> FeatheredMask | None:

@@ -182,7 +182,7 @@ def _preview(stream: BinaryIO, max_pixels: int, on_preview: PreviewCallback) -> 
             scale = PREVIEW_EDGE / max(w, h)  # draft picks the smallest scale >= this
             im.draft("RGB", (max(1, int(w * scale)), max(1, int(h * scale))))
             im.load()
-            turned = int(im.getexif().get(_EXIF_ORIENTATION, 1)) in _TRANSPOSING
+            turned = _orientation(im) in _TRANSPOSING
             im = _normalise(_orient(im), im.info.get("icc_profile") or None)
             small = array_of(im)
     except Exception:  # no preview; the full decode that follows says what is wrong
@@ -203,13 +203,18 @@ def _check_size(size: tuple[int, int], label: str, max_pixels: int) -> None:
         )
 
 
+def _orientation(im: Image.Image) -> int:
+    """The EXIF orientation tag (1 = as stored, also for a broken EXIF block, which must
+    not stop the photo from opening)."""
+    try:
+        return int(im.getexif().get(_EXIF_ORIENTATION, 1))
+    except Exception:
+        return 1
+
+
 def _orient(im: Image.Image) -> Image.Image:
     """Apply the EXIF orientation tag (all 8 values), keeping ``im.info``."""
-    try:
-        orientation = int(im.getexif().get(_EXIF_ORIENTATION, 1))
-    except Exception:  # a broken EXIF block must not stop the photo from opening
-        return im
-    method = _ORIENTATION.get(orientation)
+    method = _ORIENTATION.get(_orientation(im))
     if method is None:
         return im
     info = dict(im.info)
@@ -256,32 +261,30 @@ def _high_bit_depth_to_l(im: Image.Image) -> Image.Image:
 
 
 def _jpeg_by_opencv(stream: BinaryIO, im: Image.Image) -> np.ndarray | None:
-    """``decode_plain_jpeg`` for an opened image, with its orientation and profile."""
+    """The upright pixels of a large plain JPEG by ``decode_plain_jpeg``, or None where
+    that path does not apply (then Pillow decodes): judged from the header first (a
+    PNG's EXIF would load the whole file), then its colour profile must be sRGB or none."""
     if not may_apply(im):
         return None
-    try:
-        orientation = int(im.getexif().get(_EXIF_ORIENTATION, 1))
-    except Exception:  # as _orient: a broken EXIF block leaves the image as stored
-        orientation = 1
     icc = im.info.get("icc_profile") or None
-    srgb = icc is None or _is_srgb(None, icc)
-    return decode_plain_jpeg(stream, im, orientation, srgb)
+    if icc is not None:
+        try:
+            if not _is_srgb(ImageCms.ImageCmsProfile(io.BytesIO(icc))):
+                return None
+        except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
+            return None  # a broken profile: as Pillow's path treats it
+    return decode_plain_jpeg(stream, im.size, _orientation(im))
 
 
-def _is_srgb(src: ImageCms.ImageCmsProfile | None, icc: bytes) -> bool:
-    """Whether the profile ``icc`` (opened as ``src``) describes sRGB."""
-    try:
-        profile = src if src is not None else ImageCms.ImageCmsProfile(io.BytesIO(icc))
-        return "srgb" in ImageCms.getProfileDescription(profile).lower()
-    except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
-        return False
+def _is_srgb(profile: ImageCms.ImageCmsProfile) -> bool:
+    return "srgb" in ImageCms.getProfileDescription(profile).lower()
 
 
 def _to_srgb(im: Image.Image, icc: bytes) -> Image.Image:
     """Convert from the embedded profile to sRGB; a broken profile is ignored."""
     try:
         src = ImageCms.ImageCmsProfile(io.BytesIO(icc))
-        if im.mode != "CMYK" and _is_srgb(src, icc):
+        if im.mode != "CMYK" and _is_srgb(src):
             return im  # already sRGB: skip the expensive no-op transform
         alpha = im.getchannel("A") if im.mode == "RGBA" else None
         base = im.convert("RGB") if alpha is not None else im

@@ -7,10 +7,11 @@ same libjpeg-turbo) writes the array itself and releases the lock throughout; it
 orientation and channel swaps release it too.
 
 Only plain cases take this path: a baseline or progressive YCbCr JPEG (Pillow's mode
-"RGB") of at least ``OPENCV_FROM`` pixels, without a colour profile other than sRGB, whose
-data ends with the JPEG end-of-image marker (libjpeg only warns on a truncated file,
-so a missing marker goes to Pillow, which reports it). Anything else returns None and
-the caller decodes with Pillow as before. No Qt here.
+"RGB") of at least ``OPENCV_FROM`` pixels (``may_apply``), without a colour profile other
+than sRGB (checked by the caller, core/image.py, which reads profiles), whose data ends
+with the JPEG end-of-image marker (libjpeg only warns on a truncated file, so a missing
+marker goes to Pillow, which reports it). Anything else returns None and the caller
+decodes with Pillow as before. No Qt here.
 """
 
 from __future__ import annotations
@@ -46,14 +47,12 @@ def may_apply(im: Image.Image) -> bool:
 
 
 def decode_plain_jpeg(
-    stream: BinaryIO, im: Image.Image, orientation: int, srgb: bool
+    stream: BinaryIO, size: tuple[int, int], orientation: int
 ) -> np.ndarray | None:
-    """The upright RGB pixels of the JPEG in ``stream`` (``im``: Pillow's opened, not yet
-    loaded view of it; ``orientation``: its EXIF orientation; ``srgb``: it has no colour
-    profile or an sRGB one), or None where this path does not apply."""
-    w, h = im.size
-    if not may_apply(im) or not srgb:
-        return None
+    """The upright RGB pixels of the JPEG in ``stream`` (of ``size`` = (w, h), its EXIF
+    ``orientation``) for an image ``may_apply`` took, or None when its data does not end
+    with the end-of-image marker or OpenCV cannot read it (Pillow then decides)."""
+    w, h = size
     stream.seek(0)
     data = stream.read()
     if data.rstrip(_TRAILING)[-2:] != _EOI:

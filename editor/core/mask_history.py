@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from editor.core.boxes import paste_overlap
 from editor.core.mask_records import MaskRecord
 from editor.core.threads import lower_thread_priority
 
@@ -145,13 +146,8 @@ class TileBackup:
         before = after.copy()
         t = self.tile
         for (ty, tx), tile in self._tiles.items():
-            tx0, ty0 = tx * t, ty * t
-            ix0, iy0 = max(x0, tx0), max(y0, ty0)
-            ix1, iy1 = min(x1, tx0 + tile.shape[1]), min(y1, ty0 + tile.shape[0])
-            if ix0 < ix1 and iy0 < iy1:
-                before[iy0 - y0 : iy1 - y0, ix0 - x0 : ix1 - x0] = tile[
-                    iy0 - ty0 : iy1 - ty0, ix0 - tx0 : ix1 - tx0
-                ]
+            tile_box = (tx * t, ty * t, tx * t + tile.shape[1], ty * t + tile.shape[0])
+            paste_overlap(before, (x0, y0, x1, y1), tile, tile_box)
         self._tiles.clear()
         return changed_region(before, after, x0, y0)
 

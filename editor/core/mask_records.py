@@ -19,6 +19,8 @@ import zlib
 import cv2
 import numpy as np
 
+from editor.core.boxes import paste_overlap
+
 TILE = 256
 Rect = tuple[int, int, int, int]  # x0, y0, x1, y1 (exclusive)
 TileValue = int | np.ndarray | bytes  # a flat tile's value, its pixels, or them zlib'd
@@ -190,9 +192,7 @@ def _row_changes(
                 tile = new_tiles[tx] = _tile(mask, ty, tx).copy()
             elif isinstance(tile, int):
                 tile = new_tiles[tx] = np.full((th, tw), tile, np.uint8)
-            tile[iy0 - ty0 : iy1 - ty0, ix0 - tx0 : ix1 - tx0] = values[
-                iy0 - y0 : iy1 - y0, ix0 - x0 : ix1 - x0
-            ]
+            paste_overlap(tile, (tx0, ty0, tx0 + tw, ty0 + th), values, (x0, y0, x1, y1))
     tiles: list[tuple[int, int, TileValue, TileValue]] = []
     for tx, new in sorted(new_tiles.items()):
         old = _tile(mask, ty, tx)

@@ -32,9 +32,7 @@ from editor.core.mask_records import (
     diff_tiles,
     record_changes,
 )
-from editor.core.threads import BACKGROUND_NICE, lower_thread_priority
-
-__all__ = ["ASYNC_FROM", "BACKGROUND_NICE", "MaskWork", "lower_thread_priority"]
+from editor.core.threads import lower_thread_priority
 
 if TYPE_CHECKING:
     from editor.core.document import Document

@@ -19,7 +19,8 @@ from typing import Any, overload
 
 import numpy as np
 
-Box = tuple[int, int, int, int]  # x0, y0, x1, y1, end-exclusive
+from editor.core.boxes import Box, paste_overlap
+
 _ROWS = 256  # rows compared at a time: the temporaries stay a few MB at 100 MP
 
 
@@ -133,12 +134,7 @@ class Variant:
         if source is None or tuple(source.shape) != self.shape:
             raise ValueError("the variant's source is missing or has another shape")
         out = source[y0:y1, x0:x1].copy()
-        bx0, by0, bx1, by1 = self.box
-        ix0, iy0, ix1, iy1 = max(x0, bx0), max(y0, by0), min(x1, bx1), min(y1, by1)
-        if ix0 < ix1 and iy0 < iy1:
-            out[iy0 - y0 : iy1 - y0, ix0 - x0 : ix1 - x0] = self.crop[
-                iy0 - by0 : iy1 - by0, ix0 - bx0 : ix1 - bx0
-            ]
+        paste_overlap(out, box, self.crop, self.box)
         return out
 
     def thumbnail(self, source: np.ndarray | None, max_edge: int = 256) -> np.ndarray:

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from editor.core import mask as masks
-from editor.core import mask_work
+from editor.core import mask_work, threads
 from editor.core.document import MASK_OPS, Document
 from editor.core.mask_records import TILE, InvertRecord, TileRecord, diff_tiles
 
@@ -173,7 +173,7 @@ def test_the_worker_yields_the_cpu_to_the_ui_thread() -> None:
     def nice() -> int:
         return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
 
-    assert mask_work._WORKER.submit(nice).result() == min(19, nice() + mask_work.BACKGROUND_NICE)
+    assert mask_work._WORKER.submit(nice).result() == min(19, nice() + threads.BACKGROUND_NICE)
 
 
 @pytest.mark.parametrize(("name", "px"), [("grow", 9), ("shrink", 13), ("feather", 21)])

@@ -376,7 +376,7 @@ def test_unreadable_leftover_is_skipped_for_an_older_good_one(tmp_path: Path) ->
 def test_the_writer_thread_runs_at_once_and_yields_the_cpu(tmp_path: Path) -> None:
     """The writer thread exists before the first write (starting it then, a photo just
     opened, stalled the UI thread) and runs below the UI thread's priority."""
-    from editor.core.mask_work import BACKGROUND_NICE
+    from editor.core.threads import BACKGROUND_NICE
 
     saver = Autosaver(tmp_path / "autosave")
     try:

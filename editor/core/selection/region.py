@@ -17,9 +17,9 @@ from typing import Literal
 import cv2
 import numpy as np
 
+from editor.core.boxes import Box, paste_overlap
 from editor.core.errors import EditorError
 
-Box = tuple[int, int, int, int]  # x0, y0, x1, y1 in source pixels, end-exclusive
 CombineMode = Literal["replace", "add", "subtract", "intersect"]
 COMBINE_MODES: tuple[str, ...] = ("replace", "add", "subtract", "intersect")
 
@@ -76,12 +76,7 @@ class Selection:
         out = np.zeros((y1 - y0, x1 - x0), dtype=np.uint8)
         if self.box is None or self.values is None:
             return out
-        sx0, sy0, sx1, sy1 = self.box
-        ix0, iy0, ix1, iy1 = max(x0, sx0), max(y0, sy0), min(x1, sx1), min(y1, sy1)
-        if ix0 < ix1 and iy0 < iy1:
-            out[iy0 - y0 : iy1 - y0, ix0 - x0 : ix1 - x0] = self.values[
-                iy0 - sy0 : iy1 - sy0, ix0 - sx0 : ix1 - sx0
-            ]
+        paste_overlap(out, box, self.values, self.box)
         return out
 
     @property

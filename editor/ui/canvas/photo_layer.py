@@ -13,7 +13,7 @@ import numpy as np
 from PySide6.QtCore import QObject, QRect, QRectF, Signal
 from PySide6.QtGui import QImage, QPainter
 
-from editor.core.mask_work import lower_thread_priority
+from editor.core.threads import lower_thread_priority
 
 PYRAMID_MIN_EDGE = 256
 
