@@ -11,6 +11,7 @@ import math
 import cv2
 import numpy as np
 
+from editor.core.mask_blur import HALF_FROM, blur_reach, blurred, kernel
 from editor.core.mask_files import (  # noqa: F401  (the mask's file side, one import away)
     ALPHA_CUTOUT,
     ALPHA_PAINTED,
@@ -34,7 +35,6 @@ FEATHER_BAND_PIXELS = 8_000_000  # larger feathers are worked out in bands of ro
 GROW_TILED_FROM = 4_000_000  # larger masks grow tile by tile, only near their edges
 GROW_TILE = 256  # the farthest reach worked out tile by tile (beyond: bands of rows)
 FEATHER_TILE = 16  # a feather's flatness grid: finer than a grow's (its pixels cost more)
-_ONE = np.ones((1, 1))  # the kernel of a pass that leaves its direction alone
 
 
 def new_mask(h: int, w: int) -> np.ndarray:
@@ -249,7 +249,8 @@ def shrink(mask: np.ndarray, px: int) -> np.ndarray:
 
 
 def feather(mask: np.ndarray, px: int) -> np.ndarray:
-    """Soften the edges over about ``px`` pixels (Gaussian blur, sigma = px / 3).
+    """Soften the edges over about ``px`` pixels (Gaussian blur, sigma = px / 3; from
+    ``mask_blur.HALF_FROM`` px on worked out at half resolution, within ~2 levels).
 
     The result is 0 everywhere farther than ``px`` from the mask, so a blend through it
     never touches pixels beyond that distance.
@@ -276,8 +277,8 @@ def feather_window(
     if px <= 0:
         return box, np.array(mask[y0:y1, x0:x1], dtype=np.uint8, copy=True)
     h, w = mask.shape
-    margin = 3 * px + 8
-    cx0, cy0 = max(0, x0 - margin), max(0, y0 - margin)
+    margin = 3 * px + 8 + px % 2  # even, as is the crop's corner: the blur's 2x2 blocks
+    cx0, cy0 = max(0, x0 - margin) // 2 * 2, max(0, y0 - margin) // 2 * 2
     cx1, cy1 = min(w, x1 + margin), min(h, y1 + margin)
     crop = np.ascontiguousarray(mask[cy0:cy1, cx0:cx1], dtype=np.uint8)
     if crop.size <= FEATHER_BAND_PIXELS:
@@ -287,10 +288,11 @@ def feather_window(
         for (ax0, ay0, ax1, ay1), values in _feather_changes(crop, px):
             alpha[ay0:ay1, ax0:ax1] = values
         return (cx0, cy0, cx1, cy1), alpha
-    # a large mask: in bands of rows, each worked out with `margin` rows around it (the
-    # blur and the reach look no farther), so the temporaries follow a band, not the photo
+    # a large mask: in bands of rows (an even number), each worked out with `margin` rows
+    # around it (the blur and the reach look no farther), so the temporaries follow a
+    # band, not the photo
     out = np.empty(crop.shape, np.uint8)
-    rows = max(1, FEATHER_BAND_PIXELS // crop.shape[1])
+    rows = max(2, FEATHER_BAND_PIXELS // crop.shape[1] // 2 * 2)
     for b0 in range(0, crop.shape[0], rows):
         b1 = min(crop.shape[0], b0 + rows)
         w0, w1 = max(0, b0 - margin), min(crop.shape[0], b1 + margin)
@@ -300,44 +302,41 @@ def feather_window(
 
 def _feathered(crop: np.ndarray, px: int) -> np.ndarray:
     crop = np.ascontiguousarray(crop)
-    # a true Gaussian (sigma px / 3) cut at 3 sigma: it looks exactly px away, and its
-    # border repeats the edge pixels, so a flat area stays flat up to the image's edge
-    # (two 1-D passes: OpenCV's GaussianBlur takes a slower bit-exact path for bytes)
-    kernel = cv2.getGaussianKernel(2 * px + 1, px / 3.0)
-    blurred = cv2.sepFilter2D(crop, -1, kernel, kernel, borderType=cv2.BORDER_REPLICATE)
+    # the blur (``mask_blur``: a Gaussian of sigma px / 3 cut at px, its border repeating
+    # the edge pixels, so a flat area stays flat up to the image's edge), cut to 0 beyond
+    # px from the mask
+    if px < HALF_FROM:  # one call: OpenCV keeps the float rows to a few of them
+        taps = kernel(px)
+        soft = cv2.sepFilter2D(crop, -1, taps, taps, borderType=cv2.BORDER_REPLICATE)
+    else:
+        soft = blurred(crop, (0, 0, crop.shape[1], crop.shape[0]), px)
     reach = grow(crop, px) > 0
-    return np.where(reach, blurred, np.uint8(0))
+    return np.where(reach, soft, np.uint8(0))
 
 
 def _feather_changes(mask: np.ndarray, px: int) -> list[tuple[Rect, np.ndarray]]:
     """``_feathered(mask, px)`` as the rectangles where it may differ from ``mask`` and
     their values, exactly. The feather at a pixel depends only on the pixels at most
-    ``px`` away along each axis (the blur's kernel is 2 px + 1 square, and the reach's
-    octagon of inradius px lies inside that square), and keeps a flat neighbourhood's
-    value, so the tiles whose neighbourhood is flat keep theirs."""
-    kernel = cv2.getGaussianKernel(2 * px + 1, px / 3.0)
-    rects = edge_rects(mask, px, FEATHER_TILE)
-    values = pixel_map(lambda rect: _feather_rect(mask, rect, px, kernel), rects)
+    ``blur_reach(px)`` (about px) away along each axis (the blur's window; the reach's
+    octagon of inradius px lies inside the square of side 2 px + 1), and keeps a flat
+    neighbourhood's value, so the tiles whose neighbourhood is flat keep theirs."""
+    taps = kernel(px)
+    rects = edge_rects(mask, max(px, blur_reach(px)), FEATHER_TILE)
+    values = pixel_map(lambda rect: _feather_rect(mask, rect, px, taps), rects)
     return list(zip(rects, values, strict=True))
 
 
-def _feather_rect(mask: np.ndarray, rect: Rect, px: int, kernel: np.ndarray) -> np.ndarray:
-    """``_feathered(mask, px)`` inside ``rect`` only, to the bit. The blur's two passes
-    run as two calls so that each works only where the next one reads: the row pass on
-    the rectangle's rows and px more above and below (its columns px wider as input),
-    the column pass on the rectangle's columns (OpenCV runs the very same pair of
-    filters inside ``sepFilter2D``: float rows, then columns rounded to bytes). The
-    reach dilates the window without padding: OpenCV's dilate leaves pixels outside the
-    array out of the max, and every pixel on the paths of a rectangle's octagons lies
-    inside it (the window is px wider), except past the image's edges."""
+def _feather_rect(mask: np.ndarray, rect: Rect, px: int, taps: np.ndarray) -> np.ndarray:
+    """``_feathered(mask, px)`` inside ``rect`` only, to the bit: the blur from its own
+    window (``mask_blur.blurred``), the reach from the window px wider dilated without
+    padding: OpenCV's dilate leaves pixels outside the array out of the max, and every
+    pixel on the paths of a rectangle's octagons lies inside it, except past the
+    image's edges."""
     x0, y0, x1, y1 = rect
+    soft = blurred(mask, rect, px, taps)
     wx0, wy0, wx1, wy1 = window(rect, px, mask.shape)
     area = mask[wy0:wy1, wx0:wx1]
-    rows = cv2.sepFilter2D(area, cv2.CV_32F, kernel, _ONE, borderType=cv2.BORDER_REPLICATE)
     inner = (slice(y0 - wy0, y1 - wy0), slice(x0 - wx0, x1 - wx0))
-    blurred = cv2.sepFilter2D(
-        rows[:, inner[1]], cv2.CV_8U, _ONE, kernel, borderType=cv2.BORDER_REPLICATE
-    )[inner[0]]
     h, w = mask.shape
     # at the image's edges an octagon's path may leave the image: pad there (0, neutral)
     pad = ((px * (wy0 == 0), px * (wy1 == h)), (px * (wx0 == 0), px * (wx1 == w)))
@@ -348,4 +347,4 @@ def _feather_rect(mask: np.ndarray, rect: Rect, px: int, kernel: np.ndarray) -> 
             slice(x0 - wx0 + pad[1][0], x1 - wx0 + pad[1][0]),
         )
     reach = cv2.threshold(_morph(area, px, dilate=True)[inner], 0, 255, cv2.THRESH_BINARY)[1]
-    return np.asarray(cv2.bitwise_and(blurred, reach))
+    return np.asarray(cv2.bitwise_and(soft, reach))
