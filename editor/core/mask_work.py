@@ -66,8 +66,9 @@ class MaskWork:
         self.on_error: list[Callable[[str], None]] = []  # a failed job, in one line
         # called in the worker right after pixels were written (e.g. to update a display
         # pyramid of the mask in the same rectangle before the caller hears of it), with
-        # the record's ``runs`` of tiles written (flat runs as one value; [] = unknown)
-        self.after_write: list[Callable[[np.ndarray, Rect, list[Run]], None]] = []
+        # the record's ``runs`` of tiles written (flat runs as one value) and the
+        # ``boxes`` it wrote (both [] = anywhere in the rectangle)
+        self.after_write: list[Callable[[np.ndarray, Rect, list[Run], list[Rect]], None]] = []
 
     def busy(self) -> bool:
         """True while a job runs or waits for ``finish``."""
@@ -137,9 +138,9 @@ class MaskWork:
 
     def _write(self, mask: np.ndarray, record: MaskRecord, which: str) -> None:
         rect = record.apply(mask, which)
-        runs = record.runs(which)
+        runs, boxes = record.runs(which), record.boxes()
         for hook in list(self.after_write):
-            hook(mask, rect, runs)
+            hook(mask, rect, runs, boxes)
 
     def _start(self, kind: str, text: str, work: Callable[[], MaskRecord | None]) -> None:
         future = _WORKER.submit(work)

@@ -109,14 +109,19 @@ class CanvasWorkMixin:
             return True
         return self.document.apply_mask(new_mask, text)
 
-    def _after_worker_write(self, mask: np.ndarray, rect: Rect, runs: list[Run]) -> None:
+    def _after_worker_write(
+        self, mask: np.ndarray, rect: Rect, runs: list[Run], boxes: list[Rect]
+    ) -> None:
         """In the worker, right after it wrote ``rect`` of ``mask``: the overlay's smaller
         levels there (tile by tile where the record says which tiles it wrote: a flat
-        tile is a fill on every level), and the edge of the whole view as it is now."""
+        tile is a fill on every level; box by box where it wrote boxes), and the edge of
+        the whole view as it is now."""
         for overlay in (self._overlay, self._live_overlay):
             if overlay is not None and overlay.mask is mask:
                 if runs:
                     overlay.refresh_runs(runs, TILE)
+                elif boxes:
+                    overlay.refresh_boxes(boxes)
                 else:
                     overlay.refresh_box(*rect)
         vp = self._vp

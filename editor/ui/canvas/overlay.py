@@ -301,6 +301,17 @@ class MaskOverlay:
                 half_level(prev.mask, level.mask, x0, y0, x1, y1)
                 level.update(x0, y0, x1, y1)
 
+    def refresh_boxes(self, boxes: Sequence[tuple[int, int, int, int]], fine: int = 3) -> None:
+        """``refresh_box`` of each (x0, y0, x1, y1) just written (the rectangles a grow or
+        feather near the edges wrote) on levels up to ``fine``; the smaller ones (1/16
+        size and less: a fraction of a megapixel) once over all the boxes' union."""
+        if not boxes:
+            return
+        for box in boxes:
+            self.refresh_box(*box, stop=fine)
+        x0s, y0s, x1s, y1s = zip(*boxes, strict=True)
+        self.refresh_box(min(x0s), min(y0s), max(x1s), max(y1s), start=fine + 1)
+
     def refresh_runs(self, runs: Sequence[tuple[int, int, int, object]], tile: int) -> None:
         """Recompute the levels under tiles of ``tile`` px just written: ``runs`` of
         (ty, tx0, tx1, value) where an int value is a run of flat tiles of that value
