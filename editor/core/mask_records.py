@@ -74,10 +74,15 @@ class TileRecord:
             min(h, (max(ys) + 1) * TILE),
         )
 
+    _held: int | None = None
+
     @property
     def nbytes(self) -> int:
-        """Memory held (a flat tile counts one byte per side)."""
-        return sum(_nbytes(b) + _nbytes(a) for _y, _x, b, a in self._tiles)
+        """Memory held (a flat tile counts one byte per side); kept once counted (the
+        history sums every step's at each new step: thousands of tiles on the UI thread)."""
+        if self._held is None:
+            self._held = sum(_nbytes(b) + _nbytes(a) for _y, _x, b, a in self._tiles)
+        return self._held
 
     @property
     def tiles(self) -> int:
@@ -88,6 +93,7 @@ class TileRecord:
         at a time, so ``apply`` may run meanwhile (in a worker: zlib releases the lock)."""
         for i, (ty, tx, before, after) in enumerate(self._tiles):
             self._tiles[i] = (ty, tx, _squeeze(before), _squeeze(after))
+        self._held = None
 
     def apply(self, mask: np.ndarray, which: str) -> Rect:
         """Write the ``which`` ("before" or "after") pixels into ``mask`` in place: each
