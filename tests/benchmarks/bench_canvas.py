@@ -19,6 +19,10 @@ Run each size in a fresh process (the peak RSS figure is the process's). Measure
   ellipse plus strokes), each until the canvas shows it, then its undo and its redo, each
   with the longest UI stall while it ran;
 - the canvas's peak RSS (photo, display pyramid, mask, overlay, undo of all the above).
+
+``--why`` (with ops) also prints, for each operation's longest stall, what the UI thread
+did in it: its own CPU time there (the rest it waited for a CPU or the interpreter lock)
+and the ends of jobs (``finish``) and paints that overlapped it.
 """
 
 from __future__ import annotations
@@ -64,6 +68,9 @@ def only_parts() -> set[str]:
 
 
 ONLY = only_parts()
+WHY = "--why" in sys.argv
+if WHY:
+    sys.argv.remove("--why")
 VIEW_W, VIEW_H = 1920, 1080
 OP_PX = {"grow": 20, "shrink": 20, "feather": 40}
 
@@ -103,20 +110,56 @@ class Heartbeat:
         self.timer.setInterval(1)
         self.timer.timeout.connect(self._beat)
         self.gaps: list[float] = []
+        self.ticks: list[tuple[float, float]] = []  # (wall, the UI thread's CPU) per beat
 
     def _beat(self) -> None:
         self.gaps.append(self.clock.nsecsElapsed() / 1e6)
         self.clock.restart()
+        self.ticks.append((time.perf_counter(), time.thread_time()))
 
     def start(self) -> None:
         self.gaps.clear()
         self.clock.start()
         self.timer.start()
+        self.ticks = [(time.perf_counter(), time.thread_time())]
+        WORK.clear()
 
     def stop(self) -> float:
         self.timer.stop()
         self.gaps.append(self.clock.nsecsElapsed() / 1e6)
+        self.ticks.append((time.perf_counter(), time.thread_time()))
         return max(self.gaps)
+
+    def why(self) -> str:
+        """The longest gap: the UI thread's CPU in it and the work that overlapped it."""
+        ticks = self.ticks
+        gap, i = max((ticks[i + 1][0] - ticks[i][0], i) for i in range(len(ticks) - 1))
+        (t0, c0), (t1, c1) = self.ticks[i], self.ticks[i + 1]
+        seen = [
+            f"{n} {(b - a) * 1e3:.1f} ms (CPU {c * 1e3:.1f})"
+            for n, a, b, c in WORK
+            if b > t0 and a < t1
+        ]
+        return (
+            f"{gap * 1e3:.1f} ms, UI thread CPU {(c1 - c0) * 1e3:.1f} ms: {', '.join(seen) or '-'}"
+        )
+
+
+WORK: list[tuple[str, float, float, float]] = []  # UI work with --why: name, start, end, CPU
+
+
+def watched(cls: type, name: str) -> None:
+    """With --why: note each call of ``cls.name`` on the UI thread in WORK."""
+    plain = getattr(cls, name)
+
+    def call(*args: object, **kwargs: object) -> object:
+        t, c = time.perf_counter(), time.thread_time()
+        try:
+            return plain(*args, **kwargs)
+        finally:
+            WORK.append((name, t, time.perf_counter(), time.thread_time() - c))
+
+    setattr(cls, name, call)
 
 
 def send(view: CanvasView, kind: QEvent.Type, src: QPointF) -> None:
@@ -186,6 +229,11 @@ def run_op(view: CanvasView, name: str) -> None:
 def main() -> None:
     global beat_view
     app = QApplication.instance() or QApplication([])
+    if WHY:  # before the view exists: PySide looks its overrides up once
+        from editor.core.mask_work import MaskWork
+
+        watched(MaskWork, "finish")
+        watched(CanvasView, "paintEvent")
     view = beat_view = CanvasView()
     view.resize(VIEW_W, VIEW_H)
     view.show()
@@ -282,15 +330,16 @@ def main() -> None:
 
     # cumulative, so every step changes the mask and all six stay on the undo stack
     for name in ("invert", "grow", "shrink", "feather", "clear", "fill"):
-        ms, stall = timed(app, beat, lambda name=name: run_op(view, name))
-        figure(f"{name} full mask", ms, "ms")
-        figure(f"{name} full mask longest UI stall", stall, "ms")
-        ms, stall = timed(app, beat, view.undo_stack.undo)
-        figure(f"undo {name}", ms, "ms")
-        figure(f"undo {name} longest UI stall", stall, "ms")
-        ms, stall = timed(app, beat, view.undo_stack.redo)
-        figure(f"redo {name}", ms, "ms")
-        figure(f"redo {name} longest UI stall", stall, "ms")
+        for label, start in (
+            (f"{name} full mask", lambda name=name: run_op(view, name)),
+            (f"undo {name}", view.undo_stack.undo),
+            (f"redo {name}", view.undo_stack.redo),
+        ):
+            ms, stall = timed(app, beat, start)
+            figure(label, ms, "ms")
+            figure(f"{label} longest UI stall", stall, "ms")
+            if WHY:
+                print(f"  why: {beat.why()}")
     for patch_step in range(view.undo_stack.count()):
         command = view.undo_stack.command(patch_step)
         if command.patch is not None and hasattr(command.patch, "wait_compressed"):
