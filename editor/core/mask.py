@@ -250,7 +250,7 @@ def shrink(mask: np.ndarray, px: int) -> np.ndarray:
 
 def feather(mask: np.ndarray, px: int) -> np.ndarray:
     """Soften the edges over about ``px`` pixels (Gaussian blur, sigma = px / 3; from
-    ``mask_blur.HALF_FROM`` px on worked out at half resolution, within ~2 levels).
+    ``mask_blur.HALF_FROM`` px on worked out at half resolution, within 1.5 levels).
 
     The result is 0 everywhere farther than ``px`` from the mask, so a blend through it
     never touches pixels beyond that distance.
