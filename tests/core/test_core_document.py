@@ -226,3 +226,33 @@ def test_use_source_undo_steps_in_the_core() -> None:
     assert doc.history.undo_text == "Fill mask"
     assert doc.redo() and doc.image is variant
     assert doc.history.memory_used() >= 0 and len(doc.history) == 2
+
+
+def test_a_mask_set_image_made_is_known_unpainted_until_written() -> None:
+    """The window asks whether the previous photo's mask was ever painted without
+    reading it (100 MB at 100 MP): only a mask set_image made and nothing wrote counts."""
+    doc = _document()
+    first = doc.mask
+    assert first is not None and doc.never_painted(first)
+    doc.open_image(_photo(40), None, "second")  # the first mask is still known blank
+    second = doc.mask
+    assert second is not None and doc.never_painted(first) and doc.never_painted(second)
+    painted = second.copy()
+    painted[5:9, 5:9] = 255
+    assert doc.apply_mask(painted, "paint")
+    assert not doc.never_painted(second)
+    doc.undo()  # all zero again, yet written: it is read, not assumed
+    assert not second.any() and not doc.never_painted(second)
+    given = np.zeros((H, W), np.uint8)
+    doc.set_image(_photo(), given)  # a mask handed in (a session's) is not assumed blank
+    assert not doc.never_painted(given) and doc.never_painted(first)
+
+
+def test_a_stroke_recorded_on_a_new_mask_marks_it_painted() -> None:
+    doc = _document()
+    mask = doc.mask
+    assert mask is not None
+    before = mask[0:4, 0:4].copy()
+    mask[0:4, 0:4] = 200  # a brush paints in place, then records the step
+    doc.record_edit(MaskPatch((0, 0, 4, 4), before, mask[0:4, 0:4].copy()), "stroke")
+    assert not doc.never_painted(mask)

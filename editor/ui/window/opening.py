@@ -9,11 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QMimeData, QObject, Qt, Signal
+from PySide6.QtCore import QMimeData, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog
 
 from editor.ui import prefs
+from editor.ui.canvas.overlay_colors import contrasting_color
 from editor.ui.imaging import from_qimage
 from editor.ui.window.controller import Controller
 from editor.ui.window.session import SESSION_SUFFIX
@@ -72,7 +73,9 @@ class OpenController(Controller):
         arrived, opening = self._relay.arrived, self._opening_id
 
         def load(p: str) -> Any:  # the worker thread
-            return load_image(p, on_preview=lambda px, size: arrived.emit((opening, px, size)))
+            loaded = load_image(p, on_preview=lambda px, size: arrived.emit((opening, px, size)))
+            contrasting_color(loaded.pixels)  # kept: the UI thread's question is then free
+            return loaded
 
         def show(loaded: Any, name: str) -> None:
             self.open_pixels(loaded.pixels, path, name)  # the canvas takes the preview
@@ -167,15 +170,18 @@ class OpenController(Controller):
             )
             return
         self.window.session.source_changed()
-        if path:
-            prefs.add_recent_file(path)
-            self.rebuild_recent_menu()
+        if path:  # a settings write: in a turn of its own, after the photo's first paint
+            QTimer.singleShot(0, lambda: self._add_recent(path))
         h, w = pixels.shape[:2]
         hint = self.window.mask_ops.reuse_hint() or "Paint the area to change."
         self.show_info(f"Opened {label} ({w} × {h}). {hint}")
         self.window.show_image_size()
         # painting keys ([ ] B E X) act at once: a focused combo box would eat them
         self.canvas.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _add_recent(self, path: str) -> None:
+        prefs.add_recent_file(path)
+        self.rebuild_recent_menu()
 
     def rebuild_recent_menu(self) -> None:
         menu = self.window.recent_menu
