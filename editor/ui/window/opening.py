@@ -14,6 +14,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog
 
 from editor.ui import prefs
+from editor.ui.canvas.opening_preview import PreviewPixels
 from editor.ui.canvas.overlay_colors import contrasting_color
 from editor.ui.imaging import from_qimage
 from editor.ui.window.controller import Controller
@@ -73,7 +74,10 @@ class OpenController(Controller):
         arrived, opening = self._relay.arrived, self._opening_id
 
         def load(p: str) -> Any:  # the worker thread
-            loaded = load_image(p, on_preview=lambda px, size: arrived.emit((opening, px, size)))
+            def preview(px: np.ndarray, size: tuple[int, int]) -> None:
+                arrived.emit((opening, PreviewPixels(px), size))  # converted here
+
+            loaded = load_image(p, on_preview=preview)
             contrasting_color(loaded.pixels)  # kept: the UI thread's question is then free
             return loaded
 
@@ -82,7 +86,7 @@ class OpenController(Controller):
 
         self.open_in_thread(load, path, show)
 
-    def _show_preview(self, payload: tuple[int, np.ndarray, tuple[int, int]]) -> None:
+    def _show_preview(self, payload: tuple[int, PreviewPixels, tuple[int, int]]) -> None:
         opening, pixels, (w, h) = payload
         if opening != self._opening_id or not self.window.opening:
             return  # that opening is over (done or failed)
