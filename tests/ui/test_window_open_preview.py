@@ -103,11 +103,11 @@ def test_a_failed_full_decode_takes_the_preview_away(
     assert window.controls.run_button.isEnabled()
 
 
-def test_the_preview_is_converted_off_the_ui_thread_and_fills_the_fit_rect(
+def test_the_preview_is_converted_off_the_ui_thread_and_drawn_in_the_fit_rect(
     window, qtbot, big_jpeg, held_decode, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
     """The decoding thread converts the preview to Qt's pixel order; the canvas draws it
-    scaled once to where the fit view of the photo will be, edge to edge."""
+    where the fit view of the photo will be, edge to edge."""
     from editor.ui.canvas import opening_preview
     from editor.ui.canvas.painting import BACKGROUND
 
