@@ -160,7 +160,7 @@ class Document:
         assert entry is not None and self.mask is not None
         self.switching_source = True  # listeners keep the view: the same picture, edited
         try:
-            self.set_image(entry.image, self.mask.copy(), keep_history=True)
+            self.set_image(entry.image, self.mask, keep_history=True)  # the same mask
         finally:
             self.switching_source = False
         for listener in list(self.on_source):

@@ -256,3 +256,21 @@ def test_a_stroke_recorded_on_a_new_mask_marks_it_painted() -> None:
     mask[0:4, 0:4] = 200  # a brush paints in place, then records the step
     doc.record_edit(MaskPatch((0, 0, 4, 4), before, mask[0:4, 0:4].copy()), "stroke")
     assert not doc.never_painted(mask)
+
+
+def test_another_source_keeps_editing_the_same_mask_array() -> None:
+    """Use as source, back and forward show another photo with the mask as it is: the
+    very array (no 100 MB copy on the UI thread), its undo steps still apply to it."""
+    doc = _document()
+    painted = np.zeros((H, W), np.uint8)
+    painted[10:20, 10:30] = 255
+    assert doc.apply_mask(painted, "paint")
+    mask = doc.mask
+    generation = doc.generation
+    doc.use_source(_photo(10), "variant 1")
+    assert doc.mask is mask and doc.generation > generation
+    assert np.array_equal(doc.image, _photo(10))
+    assert doc.source_back() and doc.mask is mask
+    assert doc.undo() and doc.undo()  # "use as source" (already back), then the paint
+    assert doc.mask is mask and not mask.any()
+    assert doc.redo() and np.array_equal(mask, painted)

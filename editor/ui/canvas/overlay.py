@@ -228,9 +228,9 @@ class MaskOverlay:
         return new
 
     def adopt(self, mask: np.ndarray) -> MaskOverlay:
-        """This overlay for ``mask``, an equal copy of this one's mask (another source of
-        the same photo: the document copies the mask it keeps editing): the smaller
-        levels move over as they are instead of being built again (this one is done)."""
+        """This overlay for ``mask``, this one's mask or an equal copy (another source of
+        the same photo keeps the mask): the smaller levels move over as they are instead
+        of being built again (this one is done)."""
         self.flush()
         new = MaskOverlay.__new__(MaskOverlay)
         new.empty, new._table, new.lut, new.mask = self.empty, self._table, self.lut, mask
