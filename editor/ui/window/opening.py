@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QMimeData, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QMimeData, QObject, Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog
 
@@ -174,18 +174,19 @@ class OpenController(Controller):
             )
             return
         self.window.session.source_changed()
-        if path:  # a settings write: in a turn of its own, after the photo's first paint
-            QTimer.singleShot(0, lambda: self._add_recent(path))
+        if path:  # a settings file written (2-15 ms): not on the UI thread
+            self.runner.in_thread(
+                prefs.add_recent_file,
+                path,
+                on_done=lambda _files: self.rebuild_recent_menu(),
+                on_error=lambda message: log.warning("recent files not kept: %s", message),
+            )
         h, w = pixels.shape[:2]
         hint = self.window.mask_ops.reuse_hint() or "Paint the area to change."
         self.show_info(f"Opened {label} ({w} × {h}). {hint}")
         self.window.show_image_size()
         # painting keys ([ ] B E X) act at once: a focused combo box would eat them
         self.canvas.setFocus(Qt.FocusReason.OtherFocusReason)
-
-    def _add_recent(self, path: str) -> None:
-        prefs.add_recent_file(path)
-        self.rebuild_recent_menu()
 
     def rebuild_recent_menu(self) -> None:
         menu = self.window.recent_menu
