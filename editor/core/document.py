@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import time
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -75,6 +76,7 @@ class Document:
         self.on_source: list[Callable[[], None]] = []  # another source of the same photo
         self.switching_source = False  # True while another source is being shown
         self.mask_blank = False  # set_image made the mask (all zero)
+        self._unpainted: list[weakref.ref[np.ndarray]] = []  # made blank, never written
         self.mask_work = MaskWork(self)  # full-mask edits of a large mask, in a worker
 
     # -- the image --------------------------------------------------------------------------
@@ -96,6 +98,7 @@ class Document:
         self.mask_blank = mask is None  # a new mask, all zero: the display need not look
         if mask is None:
             mask = np.zeros((h, w), dtype=np.uint8)
+            self._unpainted = [*(r for r in self._unpainted if r() is not None), weakref.ref(mask)]
         elif mask.dtype == np.bool_:
             mask = mask.astype(np.uint8) * 255
         elif mask.dtype != np.uint8:
@@ -157,7 +160,7 @@ class Document:
         assert entry is not None and self.mask is not None
         self.switching_source = True  # listeners keep the view: the same picture, edited
         try:
-            self.set_image(entry.image, self.mask.copy(), keep_history=True)
+            self.set_image(entry.image, self.mask, keep_history=True)  # the same mask
         finally:
             self.switching_source = False
         for listener in list(self.on_source):
@@ -241,7 +244,15 @@ class Document:
             return
         self._mask_changed(record.apply(self.mask, which))
 
+    def never_painted(self, mask: np.ndarray) -> bool:
+        """Whether ``mask`` (shown now or before) is one ``set_image`` made blank and
+        nothing wrote since: known all zero without reading it."""
+        return any(r() is mask for r in self._unpainted)
+
     def _mask_changed(self, rect: Rect) -> None:
+        mask = self.mask
+        if self._unpainted and mask is not None:
+            self._unpainted = [r for r in self._unpainted if r() is not mask]
         self.changes += 1
         for listener in list(self.on_mask):
             listener(rect)

@@ -273,7 +273,9 @@ def _jpeg_by_opencv(stream: BinaryIO, im: Image.Image) -> np.ndarray | None:
                 return None
         except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
             return None  # a broken profile: as Pillow's path treats it
-    return decode_plain_jpeg(stream, im.size, _orientation(im))
+    name = getattr(stream, "name", None)  # a file opened by its path: OpenCV reads it
+    path = name if isinstance(name, str) else None
+    return decode_plain_jpeg(stream, im.size, _orientation(im), path)
 
 
 def _is_srgb(profile: ImageCms.ImageCmsProfile) -> bool:

@@ -3,8 +3,9 @@
 Pillow decodes into its own image (4 bytes a pixel: 400 MB at 100 MP), which is then
 copied into an array and freed. Freeing it holds the interpreter lock for 20-50 ms (the
 UI thread stops), and the copy doubles the memory for a moment. OpenCV's decoder (the
-same libjpeg-turbo) writes the array itself and releases the lock throughout; its
-orientation and channel swaps release it too.
+same libjpeg-turbo), given a file and an array (``cv2.imread`` with ``dst``), writes
+that array itself and releases the lock throughout; its orientation steps release it
+too. (Its ``imdecode`` of bytes is the fallback: it has the same copy and free.)
 
 Only plain cases take this path: a baseline or progressive YCbCr JPEG (Pillow's mode
 "RGB") of at least ``OPENCV_FROM`` pixels (``may_apply``), without a colour profile other
@@ -16,6 +17,7 @@ decodes with Pillow as before. No Qt here.
 
 from __future__ import annotations
 
+import os
 from typing import BinaryIO
 
 import cv2
@@ -25,6 +27,7 @@ from PIL import Image
 OPENCV_FROM = 8_000_000  # pixels; smaller JPEGs decode with Pillow (a few ms either way)
 _EOI = b"\xff\xd9"
 _TRAILING = b"\x00\r\n\x1a "  # padding some writers leave after the end-of-image marker
+_TAIL = 1 << 16  # the bytes read from the end of a file to find that marker
 
 # EXIF orientation -> the OpenCV steps that show the image upright (as Pillow's
 # Transpose: 6 = ROTATE_270 = 90 degrees clockwise, 8 = ROTATE_90 = counter-clockwise)
@@ -47,22 +50,31 @@ def may_apply(im: Image.Image) -> bool:
 
 
 def decode_plain_jpeg(
-    stream: BinaryIO, size: tuple[int, int], orientation: int
+    stream: BinaryIO, size: tuple[int, int], orientation: int, path: str | None = None
 ) -> np.ndarray | None:
     """The upright RGB pixels of the JPEG in ``stream`` (of ``size`` = (w, h), its EXIF
     ``orientation``) for an image ``may_apply`` took, or None when its data does not end
-    with the end-of-image marker or OpenCV cannot read it (Pillow then decides)."""
+    with the end-of-image marker or OpenCV cannot read it (Pillow then decides).
+    ``path``: the file ``stream`` reads, decoded by ``cv2.imread`` into an array made
+    here (see ``_read_into``); without it the bytes go through ``cv2.imdecode``."""
     w, h = size
-    stream.seek(0)
-    data = stream.read()
-    if data.rstrip(_TRAILING)[-2:] != _EOI:
-        return None  # truncated (or trailing data): Pillow decides
-    flags = cv2.IMREAD_COLOR | cv2.IMREAD_IGNORE_ORIENTATION
-    bgr = cv2.imdecode(np.frombuffer(data, np.uint8), flags)
-    del data
-    if bgr is None or bgr.shape != (h, w, 3) or bgr.dtype != np.uint8:
+    if path is not None and _imread_takes(path):
+        if not _ends_with_eoi(stream):
+            return None  # truncated (or trailing data): Pillow decides
+        rgb = _read_into(path, (h, w))
+    else:
+        stream.seek(0)
+        data = stream.read()
+        if data.rstrip(_TRAILING)[-2:] != _EOI:
+            return None
+        flags = cv2.IMREAD_COLOR | cv2.IMREAD_IGNORE_ORIENTATION
+        bgr = cv2.imdecode(np.frombuffer(data, np.uint8), flags)
+        del data
+        rgb = None
+        if bgr is not None and bgr.shape == (h, w, 3) and bgr.dtype == np.uint8:
+            rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB, dst=bgr)  # in place: no second copy
+    if rgb is None:
         return None
-    rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB, dst=bgr)  # in place: no second copy
     for step, arg in _STEPS.get(orientation, ()):
         if step == "flip":
             rgb = cv2.flip(rgb, arg)
@@ -71,3 +83,37 @@ def decode_plain_jpeg(
         else:
             rgb = cv2.transpose(rgb)
     return np.asarray(rgb)
+
+
+def _imread_takes(path: str) -> bool:
+    """Whether ``cv2.imread`` opens ``path``: on Windows it takes only ASCII names."""
+    return os.name != "nt" or path.isascii()
+
+
+def _ends_with_eoi(stream: BinaryIO) -> bool:
+    """Whether the file's data ends with the end-of-image marker (only its tail read)."""
+    end = stream.seek(0, os.SEEK_END)
+    stream.seek(max(0, end - _TAIL))
+    tail = stream.read()
+    stream.seek(0)
+    return tail.rstrip(_TRAILING)[-2:] == _EOI
+
+
+def _read_into(path: str, shape: tuple[int, int]) -> np.ndarray | None:
+    """Decode the file at ``path`` as RGB into an array numpy allocates here.
+
+    ``cv2.imdecode`` decodes into a buffer of OpenCV's own, which its Python binding
+    copies into a numpy array and then frees while holding the interpreter lock: 20-50
+    ms at 100 MP during which no other thread (the UI's) runs, and twice the photo's
+    memory for a moment. ``cv2.imread`` with ``dst`` writes the given array itself and
+    releases the lock throughout; IMREAD_COLOR_RGB makes libjpeg write RGB directly."""
+    h, w = shape
+    rgb = np.empty((h, w, 3), np.uint8)
+    flags = cv2.IMREAD_COLOR_RGB | cv2.IMREAD_IGNORE_ORIENTATION
+    try:
+        out = cv2.imread(path, rgb, flags)
+    except cv2.error:
+        return None
+    if out is None or out.shape != (h, w, 3) or out.dtype != np.uint8:
+        return None
+    return np.asarray(out)

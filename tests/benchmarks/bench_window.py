@@ -1,7 +1,7 @@
 """Window benchmarks (prints figures; asserts nothing).
 
     QT_QPA_PLATFORM=offscreen python tests/benchmarks/bench_window.py [--size WxH]
-        [--why] [--job-only] [--jobs N] [--jpeg PATH]
+        [--why] [--job-only] [--open-only] [--jobs N] [--jpeg PATH]
 
 1. start to usable window (a fresh process, median of 3; target <= 0.6 s);
 2. decode + first paint of a JPEG of that size opened through the window's own open
@@ -358,6 +358,9 @@ def bench_job_and_memory() -> None:
             figure("open JPEG: full resolution ready", seconds, "s", "decoded and painted")
             figure("open JPEG: longest stall", max(gaps), "ms", f"gaps: {explain()}")
             figure("memory with the photo shown", _rss_mb(), "MB")
+            if "--open-only" in sys.argv:  # the opening's figures alone
+                loop.run_until_complete(window.shutdown())
+                return
             mask = np.zeros((H, W), np.uint8)  # the 24 MP bench's rectangle, scaled
             mask[H * 3 // 8 : H * 23 // 40, W * 5 // 12 : W * 3 // 5] = 255
             window.canvas.apply_mask(mask, "bench mask")
@@ -434,6 +437,6 @@ def bench_job_and_memory() -> None:
 
 if __name__ == "__main__":
     W, H = photo_size()
-    if "--job-only" not in sys.argv:
+    if "--job-only" not in sys.argv and "--open-only" not in sys.argv:
         bench_startup()
     bench_job_and_memory()

@@ -226,3 +226,51 @@ def test_use_source_undo_steps_in_the_core() -> None:
     assert doc.history.undo_text == "Fill mask"
     assert doc.redo() and doc.image is variant
     assert doc.history.memory_used() >= 0 and len(doc.history) == 2
+
+
+def test_a_mask_set_image_made_is_known_unpainted_until_written() -> None:
+    """The window asks whether the previous photo's mask was ever painted without
+    reading it (100 MB at 100 MP): only a mask set_image made and nothing wrote counts."""
+    doc = _document()
+    first = doc.mask
+    assert first is not None and doc.never_painted(first)
+    doc.open_image(_photo(40), None, "second")  # the first mask is still known blank
+    second = doc.mask
+    assert second is not None and doc.never_painted(first) and doc.never_painted(second)
+    painted = second.copy()
+    painted[5:9, 5:9] = 255
+    assert doc.apply_mask(painted, "paint")
+    assert not doc.never_painted(second)
+    doc.undo()  # all zero again, yet written: it is read, not assumed
+    assert not second.any() and not doc.never_painted(second)
+    given = np.zeros((H, W), np.uint8)
+    doc.set_image(_photo(), given)  # a mask handed in (a session's) is not assumed blank
+    assert not doc.never_painted(given) and doc.never_painted(first)
+
+
+def test_a_stroke_recorded_on_a_new_mask_marks_it_painted() -> None:
+    doc = _document()
+    mask = doc.mask
+    assert mask is not None
+    before = mask[0:4, 0:4].copy()
+    mask[0:4, 0:4] = 200  # a brush paints in place, then records the step
+    doc.record_edit(MaskPatch((0, 0, 4, 4), before, mask[0:4, 0:4].copy()), "stroke")
+    assert not doc.never_painted(mask)
+
+
+def test_another_source_keeps_editing_the_same_mask_array() -> None:
+    """Use as source, back and forward show another photo with the mask as it is: the
+    very array (no 100 MB copy on the UI thread), its undo steps still apply to it."""
+    doc = _document()
+    painted = np.zeros((H, W), np.uint8)
+    painted[10:20, 10:30] = 255
+    assert doc.apply_mask(painted, "paint")
+    mask = doc.mask
+    generation = doc.generation
+    doc.use_source(_photo(10), "variant 1")
+    assert doc.mask is mask and doc.generation > generation
+    assert np.array_equal(doc.image, _photo(10))
+    assert doc.source_back() and doc.mask is mask
+    assert doc.undo() and doc.undo()  # "use as source" (already back), then the paint
+    assert doc.mask is mask and not mask.any()
+    assert doc.redo() and np.array_equal(mask, painted)

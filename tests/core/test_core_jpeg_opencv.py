@@ -5,6 +5,7 @@ case it does not take (truncated, greyscale, a non-sRGB profile, small) goes to 
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -111,3 +112,61 @@ def test_an_srgb_profile_keeps_the_fast_path(
     fast, slow = _both(buf.getvalue(), monkeypatch)
     assert spy[-1] is not None
     np.testing.assert_array_equal(fast, slow)
+
+
+@pytest.fixture
+def read_into(monkeypatch: pytest.MonkeyPatch) -> list[np.ndarray | None]:
+    """What decoding a file into an array of our own (cv2.imread with dst) returned."""
+    results: list[np.ndarray | None] = []
+    real = jpeg_decode._read_into
+
+    def recording(path: str, shape: tuple[int, int]) -> np.ndarray | None:
+        out = real(path, shape)
+        results.append(out)
+        return out
+
+    monkeypatch.setattr(jpeg_decode, "_read_into", recording)
+    return results
+
+
+@pytest.mark.parametrize(
+    ("orientation", "save"),
+    [(o, {}) for o in range(1, 9)]
+    + [(1, {"subsampling": 0}), (6, {"subsampling": 1}), (3, {"progressive": True})],
+)
+def test_a_file_decoded_into_our_own_array_matches_pillow(
+    orientation: int,
+    save: dict[str, object],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    read_into: list[np.ndarray | None],
+) -> None:
+    """Opened by its path, the file is decoded by OpenCV into an array made for it (no
+    copy by OpenCV's binding to free under the interpreter lock): Pillow's pixels."""
+    path = tmp_path / "photo.jpg"
+    path.write_bytes(_jpeg(_photo(), orientation=orientation, **save))
+    monkeypatch.setattr(jpeg_decode, "OPENCV_FROM", 1 << 40)
+    slow = images.load_image(path).pixels
+    monkeypatch.setattr(jpeg_decode, "OPENCV_FROM", 0)
+    fast = images.load_image(path).pixels
+    assert len(read_into) == 1 and read_into[0] is not None
+    if orientation == 1:
+        assert fast is read_into[0]  # the array OpenCV wrote, not a copy
+    assert fast.flags.writeable and fast.dtype == np.uint8
+    np.testing.assert_array_equal(fast, slow)
+
+
+def test_a_truncated_file_goes_to_pillow_without_reading_it_all(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, read_into: list[np.ndarray | None]
+) -> None:
+    data = _jpeg(_photo())
+    path = tmp_path / "cut.jpg"
+    path.write_bytes(data[: len(data) // 2])
+    padded = tmp_path / "padded.jpg"
+    padded.write_bytes(data + b"\x00" * 100)  # padding after the marker is fine
+    monkeypatch.setattr(jpeg_decode, "OPENCV_FROM", 0)
+    with pytest.raises(ImageLoadError, match="truncated"):
+        images.load_image(path)
+    assert read_into == []  # no end-of-image marker at the end: not decoded by OpenCV
+    np.testing.assert_array_equal(images.load_image(padded).pixels, images.load_image(data).pixels)
+    assert len(read_into) == 1

@@ -78,6 +78,7 @@ def test_pyramid_is_built_in_a_worker_after_a_quick_first_level(canvas: CanvasVi
         photo = canvas._photo
         assert photo is not None and photo.building()
         assert len(photo.levels) == 1
+        qtbot.waitUntil(lambda: photo.showable(canvas.zoom()), timeout=5_000)  # a worker's
         canvas.grab()  # paints from the quick level meanwhile
         assert photo.level_for(canvas.zoom())[0].width() < image.shape[1]
     finally:
@@ -196,3 +197,116 @@ def test_while_a_job_runs_strokes_and_undo_wait_with_a_hint(
     assert canvas.undo()
     qtbot.waitUntil(lambda: not canvas.busy(), timeout=5_000)
     assert not canvas.mask().any()  # type: ignore[union-attr]
+
+
+def _photo_pixel(canvas: CanvasView, x: float, y: float) -> tuple[int, int, int]:
+    at = canvas.map_from_source(QPointF(x, y)).toPoint()
+    color = canvas.grab().toImage().pixelColor(at)
+    return color.red(), color.green(), color.blue()
+
+
+RGB = tuple[int, int, int]
+
+
+def _two_tone(h: int, w: int, left: RGB, right: RGB) -> np.ndarray:
+    image = np.empty((h, w, 3), np.uint8)
+    image[:, : w // 2] = left
+    image[:, w // 2 :] = right
+    return image
+
+
+def test_set_image_without_a_preview_makes_its_quick_level_in_a_worker(
+    canvas: CanvasView, qtbot
+) -> None:  # type: ignore[no-untyped-def]
+    """The UI thread does not sample a large photo: until the worker's quick level is in,
+    a zoomed-out paint shows the background (never the photo before it, never the full
+    photo scaled on the UI thread); then the same pixels as a quick level made at once."""
+    import threading
+
+    from editor.ui.canvas import photo_layer
+    from editor.ui.canvas.painting import BACKGROUND
+
+    first = _two_tone(2400, 4400, (200, 30, 30), (30, 200, 30))
+    canvas.set_image(first)
+    qtbot.waitUntil(lambda: not canvas.busy(), timeout=5_000)
+    assert _photo_pixel(canvas, 1000, 1200) == (200, 30, 30)
+    second = _two_tone(2400, 4400, (20, 40, 220), (240, 240, 20))
+    gate = threading.Event()
+    photo_layer._QUICK_WORKER.submit(gate.wait, 10)  # the quick level waits behind this
+    try:
+        canvas.set_image(second)
+        photo = canvas._photo
+        assert photo is not None and not photo.showable(canvas.zoom()) and canvas.busy()
+        shown = _photo_pixel(canvas, 1000, 1200)
+        assert shown == (BACKGROUND.red(), BACKGROUND.green(), BACKGROUND.blue())
+    finally:
+        gate.set()
+    qtbot.waitUntil(lambda: photo.showable(canvas.zoom()), timeout=5_000)
+    made_here = photo_layer.quick_level(second)
+    assert made_here is not None
+    level = photo.level_for(canvas.zoom())[0]
+    if len(photo.levels) == 1:  # the quick level (not yet the smooth ones)
+        assert level.size() == made_here[0].size() and level == made_here[0]
+    assert _photo_pixel(canvas, 1000, 1200) == (20, 40, 220)
+    assert _photo_pixel(canvas, 3400, 1200) == (240, 240, 20)
+    qtbot.waitUntil(lambda: not canvas.busy(), timeout=5_000)
+
+
+def test_a_stroke_while_the_quick_level_is_made_is_kept(canvas: CanvasView, qtbot) -> None:  # type: ignore[no-untyped-def]
+    """An edit arriving between set_image and the worker's quick level lands in the mask
+    and its overlay, and is shown once the photo is."""
+    import threading
+
+    from editor.ui.canvas import photo_layer
+
+    gate = threading.Event()
+    photo_layer._QUICK_WORKER.submit(gate.wait, 10)
+    try:
+        canvas.set_image(np.full((2400, 4400, 3), 60, np.uint8))
+        mask = np.zeros((2400, 4400), np.uint8)
+        mask[800:1600, 1000:3000] = 255
+        assert canvas.apply_mask(mask, "paint")
+    finally:
+        gate.set()
+    qtbot.waitUntil(lambda: not canvas.busy(), timeout=5_000)
+    assert np.array_equal(canvas.mask(), mask)
+    levels = canvas._overlay.levels  # type: ignore[union-attr]
+    assert np.array_equal(levels[1].mask, _box_half(mask))
+    canvas.set_overlay_mode("mask")
+    assert _photo_pixel(canvas, 2000, 1200)[0] == 255
+    assert _photo_pixel(canvas, 200, 200)[0] == 0
+    assert canvas.document.undo() and not canvas.mask().any()  # type: ignore[union-attr]
+
+
+def test_a_prepared_mask_overlay_is_taken_as_worked_out(canvas: CanvasView) -> None:
+    """A mask whose levels were worked out in another thread (a session's) is shown with
+    them, not scanned and reduced again on the UI thread; another array is not."""
+    import threading
+
+    from editor.ui.canvas import overlay as overlays
+
+    image = np.full((1200, 1800, 3), 70, np.uint8)
+    mask = np.zeros((1200, 1800), np.uint8)
+    mask[200:700, 300:1500] = 255
+    worker = threading.Thread(target=overlays.prepare_overlay, args=(mask,))
+    worker.start()
+    worker.join()
+    prepared = overlays._prepared
+    assert prepared is not None
+    canvas.set_image(image, mask)
+    shown = canvas._overlay
+    assert shown is not None and not shown.empty and shown.mask is mask
+    assert shown.levels[1].mask is prepared[1][0]  # taken, not built again
+    for lv, want in zip(shown.levels[1:], overlays.mask_pyramid(mask), strict=True):
+        assert np.array_equal(lv.mask, want)
+    assert overlays._prepared is None  # used once
+    overlays.prepare_overlay(mask)
+    other = mask.copy()
+    canvas.set_image(image, other)  # not the array prepared: worked out here
+    shown = canvas._overlay
+    assert shown is not None and shown.levels[1].mask is not overlays.mask_pyramid(mask)[0]
+    assert np.array_equal(shown.levels[1].mask, _box_half(other))
+    blank = np.zeros((1200, 1800), np.uint8)
+    overlays.prepare_overlay(blank)
+    canvas.set_image(image, blank)
+    assert canvas._overlay is not None and canvas._overlay.empty

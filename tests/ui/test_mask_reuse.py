@@ -143,3 +143,16 @@ def test_load_mask_of_another_aspect_is_refused_in_one_line(
     assert "100x100" in window.message_label.text() and "160x120" in window.message_label.text()
     assert window.mask_ops.scale_question is None  # never asked
     assert np.array_equal(window.canvas.mask(), painted)
+
+
+def test_an_unpainted_photo_between_keeps_the_last_mask(window, qtbot, ui) -> None:  # type: ignore[no-untyped-def]
+    """A photo opened and left unpainted leaves no mask of its own (known without
+    reading it), so the painted one before it is still offered."""
+    _open(window, qtbot, ui.photo_file("a.png", seed=1))
+    painted = ui.paint(window, 10, 60, 20, 90)
+    _open(window, qtbot, ui.photo_file("b.png", seed=2))
+    _open(window, qtbot, ui.photo_file("c.png", seed=3))
+    assert window.actions_.reuse_mask.isEnabled()
+    assert "Ctrl+Shift+M reuses the mask of a.png" in window.message_label.text()
+    window.mask_ops.reuse_last_mask()
+    assert np.array_equal(window.canvas.mask(), painted)

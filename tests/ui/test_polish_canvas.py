@@ -279,3 +279,26 @@ def test_preview_overlay_matches_a_fresh_overlay_of_the_preview(qtbot) -> None: 
     assert view.mask_preview() is None
     assert np.array_equal(view.mask(), mask)
     same_as_fresh(view._overlay, mask)
+
+
+def test_contrasting_colour_is_worked_out_once_per_photo(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The decoding thread asks first; the UI thread's question for the same photo is
+    answered without sampling it again, and another photo is sampled afresh."""
+    from editor.ui.canvas import overlay_colors
+
+    calls: list[int] = []
+    real = overlay_colors.hue_crowding
+
+    def counting(image, hues):  # type: ignore[no-untyped-def]
+        calls.append(id(image))
+        return real(image, hues)
+
+    monkeypatch.setattr(overlay_colors, "hue_crowding", counting)
+    red = _flat_photo(300, 400, (200, 20, 30))
+    first = overlay_colors.contrasting_color(red)
+    assert overlay_colors.contrasting_color(red) == first and len(calls) == 1
+    green = _flat_photo(300, 400, (40, 180, 60))
+    assert overlay_colors.contrasting_color(green) != first and len(calls) == 2
+    first.setRed(1)  # the caller's copy: the kept answer is not changed through it
+    assert overlay_colors.contrasting_color(green) == overlay_colors.contrasting_color(green)
+    assert len(calls) == 2

@@ -143,3 +143,33 @@ def test_closing_with_unsaved_changes_asks(window, qtbot, ui) -> None:  # type: 
     window.session.unsaved_answer = "discard"
     window.close()
     assert not window.isVisible()
+
+
+def test_an_opened_sessions_mask_levels_are_built_off_the_ui_thread(
+    window, qtbot, ui, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    import threading
+
+    from editor.ui.canvas import overlay as overlays
+
+    ui.open(window, ui.photo_file())
+    painted = ui.paint(window, 10, 60, 20, 90)
+    target = tmp_path / "painted.maskedit"
+    window.session.save_session_dialog(str(target))
+    qtbot.waitUntil(lambda: "Saved the session" in window.message_label.text(), timeout=20_000)
+    window.mask_ops.op("clear")
+    threads: list[str] = []
+    real = overlays.mask_pyramid
+
+    def recording(mask, blank=False):  # type: ignore[no-untyped-def]
+        threads.append(threading.current_thread().name)
+        return real(mask, blank)
+
+    monkeypatch.setattr(overlays, "mask_pyramid", recording)
+    window.session.unsaved_answer = "discard"
+    window.session.open_session_dialog(str(target))
+    qtbot.waitUntil(lambda: "Opened the session" in window.message_label.text(), timeout=20_000)
+    assert np.array_equal(window.canvas.mask(), painted)
+    assert threads and threading.main_thread().name not in threads
+    shown = window.canvas._overlay
+    assert shown is not None and not shown.empty and shown.mask is window.canvas.mask()

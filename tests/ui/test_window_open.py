@@ -21,6 +21,7 @@ def test_open_shows_image_title_and_recent(window, qtbot, ui, photo_path: Path) 
     assert not window.canvas.mask().any()
     assert "photo.png" in window.windowTitle()
     assert not window.isWindowModified()
+    qtbot.waitUntil(lambda: bool(window.recent_menu.actions()), timeout=5_000)  # off-thread
     assert prefs.recent_files()[0] == str(photo_path.resolve())
     assert [a.text() for a in window.recent_menu.actions()] == [str(photo_path.resolve())]
     assert window.size_label.text() == "160 × 120"

@@ -101,3 +101,37 @@ def test_a_failed_full_decode_takes_the_preview_away(
     assert window.canvas.image() is image
     assert "corrupt" in window.message_label.text()
     assert window.controls.run_button.isEnabled()
+
+
+def test_the_preview_is_converted_off_the_ui_thread_and_drawn_in_the_fit_rect(
+    window, qtbot, big_jpeg, held_decode, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The decoding thread converts the preview to Qt's pixel order; the canvas draws it
+    where the fit view of the photo will be, edge to edge."""
+    from editor.ui.canvas import opening_preview
+    from editor.ui.canvas.painting import BACKGROUND
+
+    threads: list[str] = []
+    real = opening_preview.PreviewPixels.__init__
+
+    def recording(self, pixels):  # type: ignore[no-untyped-def]
+        threads.append(threading.current_thread().name)
+        real(self, pixels)
+
+    monkeypatch.setattr(opening_preview.PreviewPixels, "__init__", recording)
+    canvas = window.canvas
+    window.opener.open_path(str(big_jpeg))
+    qtbot.waitUntil(canvas.showing_opening_preview, timeout=10_000)
+    assert threads and threading.main_thread().name not in threads
+    shot = canvas.grab().toImage()
+    target = canvas._opening.target(canvas.size()).toAlignedRect()
+    assert target.width() < shot.width() or target.height() < shot.height()
+    y = target.top() + target.height() // 4  # the red (top) half, upright
+    inside = [shot.pixelColor(x, y) for x in (target.left() + 1, target.right() - 1)]
+    assert all(c.red() > 200 and c.blue() < 60 for c in inside)
+    if target.left() >= 3:  # beside the photo: the canvas's background
+        assert shot.pixelColor(target.left() - 3, y) == BACKGROUND
+    if target.top() >= 3:
+        assert shot.pixelColor(target.center().x(), target.top() - 3) == BACKGROUND
+    held_decode["release"].set()  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: canvas.has_image() and not window.opening, timeout=20_000)

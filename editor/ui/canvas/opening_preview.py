@@ -16,13 +16,13 @@ class OpeningPreview:
     """``pixels`` (a small upright RGB/RGBA array) standing for a ``size`` (width,
     height) photo; drawn where a fit view of that photo would be."""
 
-    def __init__(self, pixels: np.ndarray, size: tuple[int, int], label: str) -> None:
-        alpha = pixels.ndim == 3 and pixels.shape[2] == 4
-        code = cv2.COLOR_RGBA2BGRA if alpha else cv2.COLOR_RGB2BGRA
-        self.array = cv2.cvtColor(np.ascontiguousarray(pixels), code)  # Qt's (A)RGB32
-        self.alpha = alpha
+    def __init__(
+        self, pixels: np.ndarray | PreviewPixels, size: tuple[int, int], label: str
+    ) -> None:
+        converted = pixels if isinstance(pixels, PreviewPixels) else PreviewPixels(pixels)
+        self.array, self.alpha = converted.array, converted.alpha  # Qt's (A)RGB32
         h, w = self.array.shape[:2]
-        fmt = QImage.Format.Format_ARGB32 if alpha else QImage.Format.Format_RGB32
+        fmt = QImage.Format.Format_ARGB32 if self.alpha else QImage.Format.Format_RGB32
         self.image = QImage(self.array.data, w, h, w * 4, fmt)
         self.size = size
         self.label = label
@@ -51,13 +51,26 @@ class OpeningPreview:
         p.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
 
 
+class PreviewPixels:
+    """A preview's pixels converted to Qt's 32-bit order, e.g. in the decoding thread
+    (a few ms at 1.5 MP that the UI thread need not spend)."""
+
+    def __init__(self, pixels: np.ndarray) -> None:
+        self.alpha = pixels.ndim == 3 and pixels.shape[2] == 4
+        code = cv2.COLOR_RGBA2BGRA if self.alpha else cv2.COLOR_RGB2BGRA
+        self.array = cv2.cvtColor(np.ascontiguousarray(pixels), code)
+
+
 class OpeningPreviewMixin:
     """CanvasView's part: show a photo being opened, reduced, with input off."""
 
     _opening: OpeningPreview | None = None
 
     def show_opening_preview(
-        self, pixels: np.ndarray | None, size: tuple[int, int] = (0, 0), label: str = ""
+        self,
+        pixels: np.ndarray | PreviewPixels | None,
+        size: tuple[int, int] = (0, 0),
+        label: str = "",
     ) -> None:
         """Show ``pixels``, a reduced decode of a ``size`` (width, height) photo being
         opened, fit to the canvas with input off (painting waits for the full pixels);

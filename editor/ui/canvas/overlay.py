@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 
 import numpy as np
@@ -150,6 +151,25 @@ def mask_pyramid(mask: np.ndarray, blank: bool = False) -> list[np.ndarray]:
     return levels
 
 
+_prepared: tuple[weakref.ref[np.ndarray], list[np.ndarray], bool] | None = None
+
+
+def prepare_overlay(mask: np.ndarray) -> None:
+    """Work out ``mask``'s emptiness and half-size levels now (Qt-free, lock-free: e.g.
+    in the thread that loaded a session), kept for the overlay the canvas makes when
+    that very array is shown, so the UI thread does not (~160 ms at 100 MP). The mask
+    must not change in between."""
+    global _prepared
+    empty = not _any(mask)
+    _prepared = (weakref.ref(mask), mask_pyramid(mask, blank=empty), empty)
+
+
+def _take_prepared(mask: np.ndarray) -> tuple[list[np.ndarray], bool] | None:
+    global _prepared
+    kept, _prepared = _prepared, None
+    return (kept[1], kept[2]) if kept is not None and kept[0]() is mask else None
+
+
 def _any(mask: np.ndarray) -> bool:
     """Whether any byte is non-zero, read 8 bytes at a time where the layout allows."""
     if mask.flags.c_contiguous and mask.size % 8 == 0:
@@ -177,6 +197,9 @@ class MaskOverlay:
         self._table = overlay_table(color)
         self.lut = _premultiplied(self._table)  # mask value -> premultiplied ARGB32
         self.mask = mask
+        prepared = _take_prepared(mask) if levels is None and not blank else None
+        if prepared is not None:  # worked out in the thread that loaded it
+            levels, blank = prepared
         # known to be all zero (``blank``: a new mask, not read): nothing to draw
         self.empty = blank or (levels is None and not _any(mask))
         if levels is None:
@@ -205,9 +228,9 @@ class MaskOverlay:
         return new
 
     def adopt(self, mask: np.ndarray) -> MaskOverlay:
-        """This overlay for ``mask``, an equal copy of this one's mask (another source of
-        the same photo: the document copies the mask it keeps editing): the smaller
-        levels move over as they are instead of being built again (this one is done)."""
+        """This overlay for ``mask``, this one's mask or an equal copy (another source of
+        the same photo keeps the mask): the smaller levels move over as they are instead
+        of being built again (this one is done)."""
         self.flush()
         new = MaskOverlay.__new__(MaskOverlay)
         new.empty, new._table, new.lut, new.mask = self.empty, self._table, self.lut, mask

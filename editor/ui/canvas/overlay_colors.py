@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import weakref
 
 import numpy as np
 from PySide6.QtGui import QColor
@@ -43,10 +44,26 @@ def hue_crowding(image: np.ndarray, hues: list[float]) -> list[float]:
     return crowding
 
 
+_last: tuple[weakref.ref[np.ndarray], QColor] | None = None  # the last photo's colour
+
+
 def contrasting_color(image: np.ndarray) -> QColor:
     """The preset overlay colour whose hue is least present in ``image`` (the default,
     crimson, on photos without strong colours), so the overlay stays visible on a red
-    dress, a green lawn or a blue sky."""
+    dress, a green lawn or a blue sky. The answer for the last photo asked about is kept:
+    the thread that decodes a photo asks first (its few ms of sampling a 100 MP array
+    are not the UI thread's), and the UI thread's question as the photo is shown is free.
+    Photos are not changed in place, so the same array has the same answer."""
+    global _last
+    last = _last
+    if last is not None and last[0]() is image:
+        return QColor(last[1])
+    color = _least_crowded(image)
+    _last = (weakref.ref(image), color)
+    return QColor(color)
+
+
+def _least_crowded(image: np.ndarray) -> QColor:
     colors = [QColor(hex_color) for _name, hex_color in OVERLAY_PRESETS]
     crowding = hue_crowding(image, [c.hueF() * 360.0 for c in colors])
     best = min(crowding)

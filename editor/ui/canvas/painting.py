@@ -46,6 +46,9 @@ class CanvasPaintMixin:
         if self._paint_zoomed(p, r):
             return
         photo = self._variant or self._photo
+        if isinstance(photo, PhotoLayer) and not photo.showable(vp.zoom):
+            p.fillRect(r, BACKGROUND)  # its quick level is a moment away (a worker's)
+            return
         cached = isinstance(photo, PhotoLayer) and not photo.has_alpha
         if not cached:  # (the cached photo is drawn on the background: it covers r)
             p.fillRect(r, BACKGROUND)

@@ -39,21 +39,33 @@ class _Ready(QObject):
     there; ``done`` then fires on the UI thread once the result is in place."""
 
     arrived = Signal()
+    quick_arrived = Signal()  # the quick level, made in a worker
     done = Signal()
 
-    def __init__(self, collect: Callable[[], None]) -> None:
+    def __init__(self, collect: Callable[[], None], collect_quick: Callable[[], None]) -> None:
         super().__init__()
         self._collect = collect
+        self._collect_quick = collect_quick
         self.arrived.connect(self._deliver)
+        self.quick_arrived.connect(self._deliver_quick)
 
     def _deliver(self) -> None:
         self._collect()
+        self.done.emit()
+
+    def _deliver_quick(self) -> None:
+        self._collect_quick()
         self.done.emit()
 
 
 _PYRAMID_WORKER = ThreadPoolExecutor(
     max_workers=1, thread_name_prefix="canvas-pyramid", initializer=lower_thread_priority
 )
+
+
+# the quick level of a photo shown without one (no opening preview): made at once, at
+# the UI thread's priority (the photo's first paint waits for it), lock-free (cv2)
+_QUICK_WORKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="canvas-quick")
 
 
 def start_pyramid_worker() -> None:
@@ -104,6 +116,10 @@ def quick_level(image: np.ndarray) -> tuple[QImage, np.ndarray] | None:
     return QImage(arr.data, lw, lh, lw * 4, fmt), arr
 
 
+def _needs_quick(image: np.ndarray) -> bool:
+    return max(image.shape[:2]) > QUICK_EDGE
+
+
 class PhotoLayer:
     """The photo as a QImage pyramid (level k is 1 / 2**k of the source size).
 
@@ -111,7 +127,8 @@ class PhotoLayer:
     shown). The smaller levels are built at once, or with ``background`` in a worker
     thread started once the first paint is done (so that paint has the CPUs), and
     ``ready`` fires when they are complete; until then a quick nearest-pixel level is
-    drawn zoomed out."""
+    drawn zoomed out: the one given (the opening's preview) or one made at once in
+    another worker (``showable`` is False until it is in: the UI thread does not wait)."""
 
     def __init__(
         self,
@@ -131,12 +148,17 @@ class PhotoLayer:
         self.ready: _Ready | None = None
         self._pending: Future[list[np.ndarray]] | None = None
         self._waiting = False  # a background build not started yet
+        self._quick_pending: Future[tuple[QImage, np.ndarray] | None] | None = None
         if not background:
             self._add_levels(photo_pyramid(self._array))
             return
-        self._quick = quick or quick_level(self._array)  # e.g. the opening's preview
-        self.ready = _Ready(self._collect)
+        self._quick = quick  # e.g. the opening's preview
+        self.ready = _Ready(self._collect, self._collect_quick)
         self._waiting = True
+        if quick is None and _needs_quick(self._array):  # a worker's: tens of ms at 100 MP
+            arrived = self.ready.quick_arrived
+            self._quick_pending = _QUICK_WORKER.submit(quick_level, self._array)
+            self._quick_pending.add_done_callback(lambda _f: arrived.emit())
 
     def start(self) -> None:
         """Start building the smaller levels in the worker (once)."""
@@ -156,8 +178,19 @@ class PhotoLayer:
 
     def _collect(self) -> None:
         pending, self._pending, self._quick = self._pending, None, None
+        self._quick_pending = None  # the levels are in: the quick one is not needed
         if pending is not None:
             self._add_levels(pending.result())
+
+    def _collect_quick(self) -> None:
+        pending, self._quick_pending = self._quick_pending, None
+        if pending is not None and len(self.levels) == 1:  # not after the levels
+            self._quick = pending.result()
+
+    def showable(self, zoom: float) -> bool:
+        """False while nothing fit to draw at ``zoom`` exists yet: zoomed out, the quick
+        level still being made (drawing the full photo scaled would take far longer)."""
+        return zoom >= 1.0 or self._quick_pending is None
 
     def when_built(self, callback: Callable[[], None]) -> None:
         """Call ``callback`` on the UI thread once the worker's levels are in place."""
@@ -165,8 +198,8 @@ class PhotoLayer:
             self.ready.done.connect(callback)
 
     def building(self) -> bool:
-        """True while the smaller levels are still to be built."""
-        return self._waiting or self._pending is not None
+        """True while the smaller levels (or the quick one) are still to be built."""
+        return self._waiting or self._pending is not None or self._quick_pending is not None
 
     @property
     def array(self) -> np.ndarray:

@@ -229,8 +229,8 @@ class CanvasToolsMixin:
 
     def _overlay_for(self, mask: np.ndarray) -> MaskOverlay:
         """The overlay of a new image's ``mask``: another source of the same photo comes
-        with an equal copy of the mask shown, whose levels move over (no rebuilding a 100 MP
-        pyramid); a new photo's mask is known blank (nothing to read)."""
+        with the mask shown, whose levels move over (no rebuilding a 100 MP pyramid); a
+        new photo's mask is known blank (nothing to read)."""
         old, document = self._overlay, self.document  # type: ignore[attr-defined]
         if (document.switching_source and old is not None and self._live_overlay is None
                 and old.mask.shape == mask.shape):  # fmt: skip

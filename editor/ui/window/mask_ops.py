@@ -287,7 +287,8 @@ class MaskController(Controller):
             return
         previous = self._shown
         entry = self.doc.sources.current
-        if previous is not None and previous is not self.doc.mask:
+        if (previous is not None and previous is not self.doc.mask
+                and not self.doc.never_painted(previous)):  # fmt: skip
             self.last_mask.remember(previous, entry.label if entry else "the last photo")
         self._shown = self.doc.mask
 

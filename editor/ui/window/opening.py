@@ -14,6 +14,8 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog
 
 from editor.ui import prefs
+from editor.ui.canvas.opening_preview import PreviewPixels
+from editor.ui.canvas.overlay_colors import contrasting_color
 from editor.ui.imaging import from_qimage
 from editor.ui.window.controller import Controller
 from editor.ui.window.session import SESSION_SUFFIX
@@ -72,14 +74,19 @@ class OpenController(Controller):
         arrived, opening = self._relay.arrived, self._opening_id
 
         def load(p: str) -> Any:  # the worker thread
-            return load_image(p, on_preview=lambda px, size: arrived.emit((opening, px, size)))
+            def preview(px: np.ndarray, size: tuple[int, int]) -> None:
+                arrived.emit((opening, PreviewPixels(px), size))  # converted here
+
+            loaded = load_image(p, on_preview=preview)
+            contrasting_color(loaded.pixels)  # kept: the UI thread's question is then free
+            return loaded
 
         def show(loaded: Any, name: str) -> None:
             self.open_pixels(loaded.pixels, path, name)  # the canvas takes the preview
 
         self.open_in_thread(load, path, show)
 
-    def _show_preview(self, payload: tuple[int, np.ndarray, tuple[int, int]]) -> None:
+    def _show_preview(self, payload: tuple[int, PreviewPixels, tuple[int, int]]) -> None:
         opening, pixels, (w, h) = payload
         if opening != self._opening_id or not self.window.opening:
             return  # that opening is over (done or failed)
@@ -167,9 +174,13 @@ class OpenController(Controller):
             )
             return
         self.window.session.source_changed()
-        if path:
-            prefs.add_recent_file(path)
-            self.rebuild_recent_menu()
+        if path:  # a settings file written (2-15 ms): not on the UI thread
+            self.runner.in_thread(
+                prefs.add_recent_file,
+                path,
+                on_done=lambda _files: self.rebuild_recent_menu(),
+                on_error=lambda message: log.warning("recent files not kept: %s", message),
+            )
         h, w = pixels.shape[:2]
         hint = self.window.mask_ops.reuse_hint() or "Paint the area to change."
         self.show_info(f"Opened {label} ({w} × {h}). {hint}")

@@ -21,6 +21,7 @@ from editor.core.autosave import MASK_DELAY, MAX_MASK_LATENCY, Autosaver
 from editor.core.job_record import JobRecord
 from editor.core.mask_history import Rect
 from editor.core.variant import Variant
+from editor.ui.canvas.overlay import prepare_overlay
 from editor.ui.controls_state import apply_controls_state, controls_state
 from editor.ui.window.controller import Controller
 from editor.ui.window.mask_snapshot import MaskSnapshots
@@ -267,7 +268,12 @@ class SessionController(Controller):
             self.doc.session_path = path
             self.show_info(f"Opened the session {name}: {len(session.jobs)} job(s).")
 
-        self.window.opener.open_in_thread(core_session.load_session, path, show)
+        def load(p: str) -> core_session.Session:  # the worker thread
+            session = core_session.load_session(p)
+            prepare_overlay(session.mask)  # its display levels: not on the UI thread
+            return session
+
+        self.window.opener.open_in_thread(load, path, show)
 
     # -- asking before work is lost -------------------------------------------------------
     def ask_unsaved_then(self, doing: str, proceed: Callable[[], None]) -> None:
