@@ -283,7 +283,7 @@ def test_a_prepared_mask_overlay_is_taken_as_worked_out(canvas: CanvasView) -> N
     them, not scanned and reduced again on the UI thread; another array is not."""
     import threading
 
-    from editor.ui.canvas import overlay as overlays
+    from editor.ui.canvas import mask_levels as overlays
 
     image = np.full((1200, 1800, 3), 70, np.uint8)
     mask = np.zeros((1200, 1800), np.uint8)

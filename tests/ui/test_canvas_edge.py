@@ -120,7 +120,7 @@ def test_another_source_keeps_the_mask_levels_without_rebuilding_them(qtbot) -> 
     from PySide6.QtGui import QColor
 
     from editor.ui.canvas import CanvasView
-    from editor.ui.canvas import overlay as overlay_module
+    from editor.ui.canvas import mask_levels as overlay_module
 
     from .canvas_strokes import stroke
 

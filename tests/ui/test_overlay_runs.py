@@ -9,7 +9,8 @@ import pytest
 
 from editor.core import mask as masks
 from editor.core.mask_records import TILE, diff_tiles
-from editor.ui.canvas.overlay import MaskOverlay, mask_pyramid
+from editor.ui.canvas.mask_levels import mask_pyramid
+from editor.ui.canvas.overlay import MaskOverlay
 
 
 @pytest.mark.parametrize("shape", [(1500, 2200), (1111, 2347)])

@@ -150,7 +150,7 @@ def test_an_opened_sessions_mask_levels_are_built_off_the_ui_thread(
 ) -> None:  # type: ignore[no-untyped-def]
     import threading
 
-    from editor.ui.canvas import overlay as overlays
+    from editor.ui.canvas import mask_levels as levels
 
     ui.open(window, ui.photo_file())
     painted = ui.paint(window, 10, 60, 20, 90)
@@ -159,13 +159,13 @@ def test_an_opened_sessions_mask_levels_are_built_off_the_ui_thread(
     qtbot.waitUntil(lambda: "Saved the session" in window.message_label.text(), timeout=20_000)
     window.mask_ops.op("clear")
     threads: list[str] = []
-    real = overlays.mask_pyramid
+    real = levels.mask_pyramid
 
     def recording(mask, blank=False):  # type: ignore[no-untyped-def]
         threads.append(threading.current_thread().name)
         return real(mask, blank)
 
-    monkeypatch.setattr(overlays, "mask_pyramid", recording)
+    monkeypatch.setattr(levels, "mask_pyramid", recording)
     window.session.unsaved_answer = "discard"
     window.session.open_session_dialog(str(target))
     qtbot.waitUntil(lambda: "Opened the session" in window.message_label.text(), timeout=20_000)

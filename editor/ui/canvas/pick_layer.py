@@ -25,7 +25,7 @@ from PySide6.QtCore import QEvent, QObject, QPointF, QRect, QRectF, Qt
 from PySide6.QtGui import QImage, QMouseEvent, QPainter
 
 from .brush import SPACING, dab_stamp, quantize_radius
-from .overlay import PYRAMID_MIN_EDGE, level_index
+from .photo_layer import PYRAMID_MIN_EDGE, level_index
 from .tools import is_size_drag
 
 if TYPE_CHECKING:

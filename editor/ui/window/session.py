@@ -21,7 +21,7 @@ from editor.core.autosave import MASK_DELAY, MAX_MASK_LATENCY, Autosaver
 from editor.core.job_record import JobRecord
 from editor.core.mask_history import Rect
 from editor.core.variant import Variant
-from editor.ui.canvas.overlay import prepare_overlay
+from editor.ui.canvas.mask_levels import prepare_overlay
 from editor.ui.controls_state import apply_controls_state, controls_state
 from editor.ui.window.controller import Controller
 from editor.ui.window.mask_snapshot import MaskSnapshots
