@@ -54,6 +54,38 @@ def test_autosave_then_restart_restores_mask_prompt_results(qtbot, qloop, ui) ->
     close_window(qtbot, first)
 
 
+def test_restored_mask_levels_are_built_off_the_ui_thread(qtbot, qloop, ui, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import threading
+
+    from editor.ui.canvas import mask_levels
+
+    first = new_window(qtbot)
+    ui.open(first, ui.photo_file())
+    painted = ui.paint(first, 10, 60, 20, 90)
+    crash(first)
+    first.close()
+
+    threads: list[str] = []
+    real = mask_levels.mask_pyramid
+
+    def recording(mask, blank=False):  # type: ignore[no-untyped-def]
+        threads.append(threading.current_thread().name)
+        return real(mask, blank)
+
+    monkeypatch.setattr(mask_levels, "mask_pyramid", recording)
+    second = new_window(qtbot)
+    second.recovery.recovery_answer = "restore"
+    second.recovery.offer_recovery()
+    qtbot.waitUntil(lambda: "Restored your work" in second.message_label.text(), timeout=20_000)
+    assert np.array_equal(second.canvas.mask(), painted)
+    # the restored mask's levels were worked out by the thread that read the autosave
+    assert threads and threading.main_thread().name not in threads
+    shown = second.canvas._overlay
+    assert shown is not None and not shown.empty and shown.mask is second.canvas.mask()
+    close_window(qtbot, second)
+    close_window(qtbot, first)
+
+
 def click_when_shown(win, button: str) -> None:  # type: ignore[no-untyped-def]
     """Click a button of the window's recovery dialog as soon as it is on screen."""
 

@@ -13,6 +13,7 @@ import numpy as np
 
 from editor.core.job_record import JobRecord
 from editor.ui import prefs
+from editor.ui.canvas.mask_levels import prepare_overlay
 from editor.ui.window.controller import Controller
 from editor.ui.work_dialogs import ANSWERS, RecoveryDialog, preview, worth_restoring
 
@@ -77,6 +78,7 @@ class StartupController(Controller):
                 log.info("discarding an autosave with nothing worth restoring")
                 saver.discard()  # quietly: the photo can simply be opened again
                 return None
+            prepare_overlay(session.mask)  # its display levels: not on the UI thread
             return session, preview(session)
 
         def found(result: tuple[Session, np.ndarray] | None) -> None:
