@@ -7,6 +7,7 @@ Every reading gives a 0/255 mask (255 = edit), like ``core.mask``.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -109,16 +110,48 @@ class LastMask:
     photo of the same size can reuse it. An empty mask does not replace a kept one."""
 
     def __init__(self) -> None:
-        self.values: np.ndarray | None = None
-        self.label = ""
+        self._kept: tuple[np.ndarray, str] | None = None  # known painted
+        self._handed: tuple[np.ndarray, str] | None = None  # taken as is, not yet checked
+        self._lock = threading.Lock()
+
+    @property
+    def values(self) -> np.ndarray | None:
+        shown = self._handed or self._kept
+        return shown[0] if shown is not None else None
+
+    @property
+    def label(self) -> str:
+        shown = self._handed or self._kept
+        return shown[1] if shown is not None else ""
 
     def remember(self, mask: np.ndarray | None, label: str) -> bool:
         """Keep a copy of ``mask`` (from the photo ``label``) unless it is empty."""
         if mask is None or bounding_box(mask) is None:
             return False
-        self.values = snapshot(np.asarray(mask, dtype=np.uint8))
-        self.label = label
+        with self._lock:
+            self._kept, self._handed = (snapshot(np.asarray(mask, dtype=np.uint8)), label), None
         return True
+
+    def hand_over(self, mask: np.ndarray, label: str) -> None:
+        """Take ``mask`` itself, uncopied and unread (the UI thread's part: a 100 MP copy
+        and scan cost ~60 ms): only for an array nobody writes any more, such as the mask
+        of a photo another photo replaced. It counts as painted until ``check``."""
+        with self._lock:
+            self._handed = (mask, label)
+
+    def check(self) -> bool:
+        """Read the mask handed over (a worker's part): kept if painted, else dropped so
+        the one kept before shows again. Returns whether what is shown changed."""
+        with self._lock:
+            handed = self._handed
+        if handed is None:
+            return False
+        painted = bounding_box(handed[0]) is not None
+        with self._lock:
+            if self._handed is handed:
+                self._kept = handed if painted else self._kept
+                self._handed = None
+        return not painted
 
     def fits(self, shape: tuple[int, ...] | None) -> bool:
         """Whether a kept mask has the (h, w) of ``shape``."""

@@ -116,6 +116,26 @@ def test_last_mask_keeps_painted_masks_only() -> None:
     assert last.size_text() == "60x40"
 
 
+def test_last_mask_handed_over_is_kept_uncopied_until_checked() -> None:
+    last = LastMask()
+    assert last.remember(_box(), "a.png")
+    painted = _box()
+    last.hand_over(painted, "b.png")  # shown at once, unread
+    assert last.values is painted and last.label == "b.png" and last.fits((40, 60))
+    assert not last.check()  # painted: kept, what is shown does not change
+    assert last.values is painted and last.label == "b.png"
+    assert not last.check()  # nothing left to check
+    empty = np.zeros((40, 60), np.uint8)
+    last.hand_over(empty, "c.png")
+    assert last.label == "c.png"
+    assert last.check()  # empty after all: dropped, b.png shows again
+    assert last.values is painted and last.label == "b.png"
+    # two hand-overs before a check: the newer one is checked and shown
+    last.hand_over(empty, "d.png")
+    last.hand_over(_box(), "e.png")
+    assert not last.check() and last.label == "e.png"
+
+
 def test_the_cli_and_the_window_read_a_mask_file_the_same_way(tmp_path: Path) -> None:
     """A white image whose alpha holds the strokes (an OpenAI-style alpha mask): the CLI's
     ``load_mask`` and the window's ``read_mask_file`` once disagreed on it."""

@@ -156,3 +156,20 @@ def test_an_unpainted_photo_between_keeps_the_last_mask(window, qtbot, ui) -> No
     assert "Ctrl+Shift+M reuses the mask of a.png" in window.message_label.text()
     window.mask_ops.reuse_last_mask()
     assert np.array_equal(window.canvas.mask(), painted)
+
+
+def test_a_mask_painted_then_cleared_does_not_replace_the_last_mask(window, qtbot, ui) -> None:  # type: ignore[no-untyped-def]
+    """The previous photo's mask is handed over without a copy or a read on the UI
+    thread; a worker finds it empty, and the painted mask before it is offered again."""
+    _open(window, qtbot, ui.photo_file("a.png", seed=1))
+    painted = ui.paint(window, 10, 60, 20, 90)
+    _open(window, qtbot, ui.photo_file("b.png", seed=2))
+    ui.paint(window, 100, 140, 10, 40)
+    window.mask_ops.op("clear")
+    qtbot.waitUntil(lambda: not window.canvas.mask().any(), timeout=10_000)
+    _open(window, qtbot, ui.photo_file("c.png", seed=3))
+    qtbot.waitUntil(lambda: window.mask_ops.last_mask.label == "a.png", timeout=10_000)
+    assert window.actions_.reuse_mask.isEnabled()
+    window.mask_ops.reuse_last_mask()
+    assert np.array_equal(window.canvas.mask(), painted)
+    assert "Reuse the mask of a.png" in window.message_label.text()

@@ -280,16 +280,19 @@ class MaskController(Controller):
 
     # -- the last photo's mask ------------------------------------------------------
     def _keep_last_mask(self) -> None:
-        """Another photo is shown: the one before it leaves its mask (if painted) as the
-        last mask; another source of the same photo (or undoing one) does not count.
-        The source history still names the previous photo here (it is reset after)."""
+        """Another photo is shown: the one before it leaves its mask (if painted; nothing
+        writes it any more: handed over uncopied) as the last mask; another source of the
+        same photo (or undoing one) does not count. The source history still names the
+        previous photo here (it is reset after)."""
         if self.doc.switching_source:
             return
         previous = self._shown
         entry = self.doc.sources.current
         if (previous is not None and previous is not self.doc.mask
                 and not self.doc.never_painted(previous)):  # fmt: skip
-            self.last_mask.remember(previous, entry.label if entry else "the last photo")
+            self.last_mask.hand_over(previous, entry.label if entry else "the last photo")
+            checked = self.window.update_actions  # e.g. empty after all: the one before shows
+            self.runner.in_thread(self.last_mask.check, on_done=lambda _: checked())
         self._shown = self.doc.mask
 
     def can_reuse_mask(self) -> bool:
