@@ -12,6 +12,8 @@ from __future__ import annotations
 import base64
 import io
 import tempfile
+import zipfile
+from collections.abc import Mapping
 from typing import BinaryIO
 
 import numpy as np
@@ -108,3 +110,30 @@ def write_npy(arr: np.ndarray, fh: BinaryIO, *, band_bytes: int | None = None) -
     step = max(1, (band_bytes or BAND_BYTES) // row_bytes)
     for y in range(0, len(arr), step):
         fh.write(arr[y : y + step].data.cast("B"))
+
+
+def write_npz(fh: BinaryIO, arrays: Mapping[str, np.ndarray]) -> None:
+    """Write ``arrays`` to ``fh`` as ``np.savez`` does (the same uncompressed members,
+    ``<name>.npy``, which ``np.load`` reads), each through ``write_npy``: ``np.savez``
+    copies an array into one ``bytes`` object while holding the interpreter lock
+    (10-25 ms for a 100 MP mask's bits)."""
+    with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
+        for name, arr in arrays.items():
+            with archive.open(f"{name}.npy", "w", force_zip64=True) as member:
+                write_npy(np.asarray(arr), member)  # type: ignore[arg-type]  # a binary file
+
+
+def pack_mask_bits(mask: np.ndarray, *, band_bytes: int | None = None) -> np.ndarray:
+    """``np.packbits(mask > 0)`` (1 bit a pixel, row-major), a band of rows at a time:
+    no mask-sized temporary. Bands hold a multiple of 8 rows, so each one's bits fill
+    whole bytes and the bands join into exactly the bytes of the whole."""
+    flat_rows = mask.reshape(len(mask), -1) if mask.ndim > 1 else mask.reshape(1, -1)
+    h, row = flat_rows.shape
+    out = np.empty((h * row + 7) // 8, np.uint8)
+    step = max(8, ((band_bytes or BAND_BYTES) // max(1, row)) // 8 * 8)
+    at = 0
+    for y in range(0, h, step):
+        band = np.packbits(np.greater(flat_rows[y : y + step], 0))
+        out[at : at + band.size] = band
+        at += band.size
+    return out

@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QIcon, QPalette, QPixmap
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QFrame,
     QHBoxLayout,
     QLabel,
-    QProgressBar,
-    QPushButton,
     QScrollArea,
     QToolButton,
     QVBoxLayout,
@@ -20,197 +14,9 @@ from PySide6.QtWidgets import (
 )
 
 from editor.core.job_record import JobRecord
-from editor.jobs import PHASE_STARTS, PROCESSING_END
-from editor.ui.imaging import to_qimage
+from editor.ui.results_card import THUMB, JobCardWidget, secondary_text_style
 
-THUMB = 100
-_OWN_SECONDS = re.compile(r"\s*\(\d+(?:\.\d+)?\s*s\)$")
-INFO_WIDTH = 330  # the job's text column
-
-
-def secondary_text_style(palette: QPalette) -> str:
-    """A style sheet colour for secondary text (settings, hints) that stays readable:
-    the text colour a quarter of the way toward the background (WCAG contrast above
-    7:1 on the usual light and dark palettes), not palette(mid), which is light grey
-    on light grey."""
-    text = palette.color(QPalette.ColorRole.WindowText)
-    back = palette.color(QPalette.ColorRole.Window)
-    mix = QColor(
-        round(text.red() * 0.75 + back.red() * 0.25),
-        round(text.green() * 0.75 + back.green() * 0.25),
-        round(text.blue() * 0.75 + back.blue() * 0.25),
-    )
-    return f"color: {mix.name()};"
-
-
-def _fmt_seconds(seconds: float) -> str:
-    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.1f} min"
-
-
-def _pixmap(arr) -> QPixmap:  # type: ignore[no-untyped-def]
-    return QPixmap.fromImage(to_qimage(arr, copy=True))
-
-
-class JobCardWidget(QFrame):
-    """One job: prompt, settings, status/elapsed/expected, variants, Cancel."""
-
-    cancel_clicked = Signal(int)
-
-    def __init__(self, record: JobRecord, group: QButtonGroup) -> None:
-        super().__init__()
-        self.record = record
-        self._group = group
-        self.setFrameShape(QFrame.Shape.StyledPanel)
-        prompt = record.prompt.strip().replace("\n", " ") or "(no prompt: fill from around)"
-        self.title = QLabel(f"<b>#{record.number}</b> {_elide(prompt, 80)}")
-        self.title.setToolTip(record.prompt)
-        self.summary = QLabel(record.summary())
-        self.summary.setStyleSheet(secondary_text_style(self.palette()))
-        self.status_label = QLabel("")
-        self.status_label.setWordWrap(True)
-        self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.bar = QProgressBar()
-        self.bar.setMaximumHeight(10)
-        self.bar.setTextVisible(False)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setToolTip("Stop waiting (the service may still finish and charge)")
-        self.cancel_button.clicked.connect(lambda: self.cancel_clicked.emit(record.number))
-        self.thumbs = QHBoxLayout()
-        self.thumbs.setContentsMargins(0, 0, 0, 0)
-        self.thumbs.addStretch(1)
-        self.variant_buttons: list[QToolButton] = []
-        self._partial_label: QLabel | None = None
-        self.phase = ""  # sending, queued, processing, downloading n/N, done
-        self.phase_fraction = 0.0  # where the bar is (0..1): the phase, not the clock
-        self._phase_since = 0.0  # elapsed seconds when the phase began
-        self._ending = False  # the bar is running to its end
-        # text on the left, variants to its right: one card is one thumbnail high, so the
-        # results strip stays short enough for a 1280 x 800 screen
-        self.title.setWordWrap(True)
-        self.summary.setWordWrap(True)
-        info_box = QWidget()
-        info_box.setFixedWidth(INFO_WIDTH)
-        info = QVBoxLayout(info_box)
-        info.setContentsMargins(0, 0, 0, 0)
-        info.setSpacing(2)
-        head = QHBoxLayout()
-        head.addWidget(self.title, 1)
-        head.addWidget(self.cancel_button, 0, Qt.AlignmentFlag.AlignTop)
-        info.addLayout(head)
-        info.addWidget(self.summary)
-        info.addWidget(self.status_label)
-        info.addWidget(self.bar)
-        info.addStretch(1)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(6, 4, 6, 4)
-        layout.addWidget(info_box)
-        layout.addLayout(self.thumbs, 1)
-        self.bar.setVisible(record.running)
-        self.refresh()
-
-    def set_phase(self, phase: str, fraction: float) -> None:
-        """The job moved to ``phase``; the bar jumps to ``fraction`` of its length."""
-        self.phase, self.phase_fraction = phase, fraction
-        self._phase_since = self.record.elapsed
-        self.refresh()
-
-    def _finish_bar(self) -> None:
-        """The job is done: the bar reaches its end, then makes room."""
-        if self._ending:
-            return
-        self._ending = True
-        self.phase, self.phase_fraction = "done", 1.0
-        self.bar.setRange(0, 1000)
-        self.bar.setValue(1000)
-        QTimer.singleShot(1500, self.bar, lambda: self.bar.setVisible(self.record.running))
-
-    def _bar_value(self) -> float:
-        """The phase's place; within processing the estimate may move it a little
-        further, never past the phase's end."""
-        r = self.record
-        fraction = self.phase_fraction
-        if self.phase.startswith("processing") and r.expected_seconds:
-            start, end = PHASE_STARTS["processing"], PROCESSING_END
-            share = min(0.9, (r.elapsed - self._phase_since) / r.expected_seconds)
-            fraction = max(fraction, start + (end - start) * share)
-        return fraction
-
-    def refresh(self) -> None:
-        """Show the record's current state."""
-        r = self.record
-        self.cancel_button.setVisible(r.running)
-        if r.running:
-            self.bar.setVisible(True)
-            # the service's own "(12 s)" would be a second, different elapsed time
-            state = self.phase or _OWN_SECONDS.sub("", r.status.replace("_", " "))
-            text = f"{state} · {_fmt_seconds(r.elapsed)}"
-            if r.expected_seconds and not state.startswith(("downloading", "done")):
-                text += f" of about {_fmt_seconds(r.expected_seconds)}"
-            if self.phase:  # never backwards: a new phase may start below the creep
-                value = int(self._bar_value() * 1000)
-                if self.bar.maximum() == 1000:
-                    value = max(value, self.bar.value())
-                self.bar.setRange(0, 1000)
-                self.bar.setValue(value)
-            else:
-                self.bar.setRange(0, 0)
-            self.status_label.setStyleSheet("")
-        elif r.status == "completed" and not self.bar.isHidden():
-            self._finish_bar()
-        else:
-            self.bar.setVisible(False)
-        if r.running:
-            pass  # the text is made above
-        elif r.status == "completed":
-            text = f"done in {_fmt_seconds(r.elapsed)} · {len(r.variants)} variant(s)"
-            if r.credits_used is not None:
-                unit = "credit" if r.credits_used == 1 else "credits"
-                text += f" · {r.credits_used:g} {unit}"
-            self.status_label.setStyleSheet("color: #2e7d32;")
-        elif r.status == "cancelled":
-            text = r.error
-            self.status_label.setStyleSheet("color: #8d6e00;")
-        else:
-            text = r.error
-            self.status_label.setStyleSheet("color: #c62828;")
-        self.status_label.setText(text)
-        self._sync_thumbs()
-
-    def _sync_thumbs(self) -> None:
-        r = self.record
-        if r.partial is not None and not r.thumbs:
-            if self._partial_label is None:
-                self._partial_label = QLabel()
-                self._partial_label.setToolTip("Partial image: still working")
-                self.thumbs.insertWidget(0, self._partial_label)
-            pix = _pixmap(r.partial).scaled(
-                THUMB,
-                THUMB,
-                Qt.AspectRatioMode.KeepAspectRatio,
-                Qt.TransformationMode.SmoothTransformation,
-            )
-            self._partial_label.setPixmap(pix)
-        if r.thumbs and self._partial_label is not None:
-            self._partial_label.deleteLater()
-            self._partial_label = None
-        while len(self.variant_buttons) < len(r.thumbs):
-            i = len(self.variant_buttons)
-            button = QToolButton()
-            button.setCheckable(True)
-            button.setIcon(QIcon(_pixmap(r.thumbs[i])))
-            button.setIconSize(QSize(THUMB, THUMB))
-            button.setToolTip(
-                f"Variant {i + 1}: click to see it large on the canvas (again, 0 or Esc: "
-                "the original); double-click to compare"
-            )
-            button.setProperty("variant", (r.number, i))
-            self._group.addButton(button)
-            self.thumbs.insertWidget(i, button)
-            self.variant_buttons.append(button)
-
-
-def _elide(text: str, n: int) -> str:
-    return text if len(text) <= n else text[: n - 1] + "…"
+__all__ = ["THUMB", "JobCardWidget", "ResultsWidget", "secondary_text_style"]
 
 
 class ResultsWidget(QWidget):
@@ -262,6 +68,8 @@ class ResultsWidget(QWidget):
     def add_job(self, record: JobRecord) -> JobCardWidget:
         card = JobCardWidget(record, self._group)
         card.cancel_clicked.connect(self.cancel_requested)
+        card.compare_requested.connect(self.compare_requested)
+        card.original_requested.connect(self.original_requested)
         self._cards[record.number] = card
         self.empty_label.hide()
         self._list.insertWidget(0, card)
@@ -281,8 +89,6 @@ class ResultsWidget(QWidget):
         card.refresh()
         if had == 0 and card.variant_buttons and self.selected() is None:
             card.variant_buttons[0].setChecked(True)
-        for b in card.variant_buttons:
-            b.installEventFilter(self)
 
     def clear(self) -> None:
         """Remove every job card (opening a session or restoring one)."""
@@ -334,22 +140,6 @@ class ResultsWidget(QWidget):
             return None
         number, index = self._shown.property("variant")
         return int(number), int(index)
-
-    def eventFilter(self, obj, event) -> bool:  # type: ignore[no-untyped-def]
-        from PySide6.QtCore import QEvent
-
-        if event.type() == QEvent.Type.MouseButtonDblClick and isinstance(obj, QToolButton):
-            obj.setChecked(True)
-            self.compare_requested.emit()
-            return True
-        if (
-            event.type() == QEvent.Type.KeyPress
-            and event.key() == Qt.Key.Key_Escape
-            and isinstance(obj, QToolButton)
-        ):
-            self.original_requested.emit()
-            return True
-        return super().eventFilter(obj, event)
 
     def _tick(self) -> None:
         running = [c for c in self._cards.values() if c.record.running]

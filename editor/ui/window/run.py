@@ -310,7 +310,8 @@ class RunController(Controller):
             self.doc.job_changed(record, images=True)
             self.show_info(f"Job #{number}: {len(record.variants)} variant(s) ready.")
             self._after_charge(record)
-        self.window.update_actions()
+        # the actions follow with the runner's `finished`, on the next turn of the loop:
+        # this turn already builds the thumbnails
 
     def _after_charge(self, record: JobRecord) -> None:
         """A FASHN job the service accepted has ended: its balance has changed."""

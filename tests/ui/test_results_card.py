@@ -1,0 +1,80 @@
+"""Job cards stay cheap for the UI thread: the bar is painted with the next frame (never
+at once), a thumbnail handles its own double-click and Escape, and results arriving do
+not change the card's height."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from editor.core.job_record import JobRecord
+from editor.core.variant import Variant
+from editor.ui.results import ResultsWidget
+from editor.ui.results_card import set_bar
+
+
+class _Paints(QObject):
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+
+    def eventFilter(self, _obj: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.count += 1
+        return False
+
+
+def _results(qtbot) -> tuple[ResultsWidget, JobRecord]:  # type: ignore[no-untyped-def]
+    results = ResultsWidget()
+    qtbot.addWidget(results)
+    results.resize(900, 300)
+    results.show()
+    qtbot.waitExposed(results)
+    record = JobRecord(number=1, backend="FASHN", prompt="a vase", expected_seconds=20.0)
+    results.add_job(record)
+    QApplication.processEvents()
+    return results, record
+
+
+def test_the_bar_is_painted_with_the_next_frame_not_at_once(qtbot) -> None:  # type: ignore[no-untyped-def]
+    results, record = _results(qtbot)
+    card = results.card(record.number)
+    assert card is not None
+    paints = _Paints()
+    card.bar.installEventFilter(paints)
+    QApplication.processEvents()
+    paints.count = 0
+    results.set_phase(record.number, "processing", 0.25)
+    assert card.bar.value() == 250  # the value reads back at once
+    assert paints.count == 0  # QProgressBar.setValue alone would have painted here
+    qtbot.waitUntil(lambda: paints.count > 0, timeout=2_000)  # painted with the frame
+    set_bar(card.bar, 1000, 250)  # nothing changes: nothing is set again
+    set_bar(card.bar, 0, 0)
+    assert (card.bar.minimum(), card.bar.maximum()) == (0, 0)
+
+
+def test_a_thumbnail_handles_double_click_and_escape(qtbot) -> None:  # type: ignore[no-untyped-def]
+    results, record = _results(qtbot)
+    record.thumbs = [np.full((48, 64, 3), v, np.uint8) for v in (40, 200)]
+    record.variants = [Variant.whole(np.zeros((2, 2, 3), np.uint8))] * 2
+    record.end("completed")
+    card = results.card(record.number)
+    assert card is not None
+    height = card.height()
+    results.update_job(record.number)
+    QApplication.processEvents()
+    assert len(card.variant_buttons) == 2 and results.selected() == (1, 0)
+    assert card.height() == height  # the row was a thumbnail high from the start
+    compared: list[bool] = []
+    originals: list[bool] = []
+    results.compare_requested.connect(lambda: compared.append(True))
+    results.original_requested.connect(lambda: originals.append(True))
+    second = card.variant_buttons[1]
+    QTest.mouseDClick(second, Qt.MouseButton.LeftButton)
+    assert compared == [True] and results.selected() == (1, 1)
+    QTest.keyClick(second, Qt.Key.Key_Escape)
+    assert originals == [True]
+    QTest.keyClick(second, Qt.Key.Key_Space)  # other keys keep the button's own meaning
+    assert originals == [True]
