@@ -86,8 +86,9 @@ def decode_plain_jpeg(
 
 
 def _imread_takes(path: str) -> bool:
-    """Whether ``cv2.imread`` opens ``path``: on Windows it takes only ASCII names."""
-    return os.name != "nt" or path.isascii()
+    """Whether ``cv2.imread`` opens ``path`` into RGB: on Windows it takes only ASCII
+    names, and older OpenCV builds lack the RGB flag (and imread's ``dst``)."""
+    return hasattr(cv2, "IMREAD_COLOR_RGB") and (os.name != "nt" or path.isascii())
 
 
 def _ends_with_eoi(stream: BinaryIO) -> bool:
@@ -112,7 +113,7 @@ def _read_into(path: str, shape: tuple[int, int]) -> np.ndarray | None:
     flags = cv2.IMREAD_COLOR_RGB | cv2.IMREAD_IGNORE_ORIENTATION
     try:
         out = cv2.imread(path, rgb, flags)
-    except cv2.error:
+    except (cv2.error, TypeError):  # e.g. an OpenCV without imread's dst
         return None
     if out is None or out.shape != (h, w, 3) or out.dtype != np.uint8:
         return None

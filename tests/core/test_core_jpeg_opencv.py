@@ -170,3 +170,23 @@ def test_a_truncated_file_goes_to_pillow_without_reading_it_all(
     assert read_into == []  # no end-of-image marker at the end: not decoded by OpenCV
     np.testing.assert_array_equal(images.load_image(padded).pixels, images.load_image(data).pixels)
     assert len(read_into) == 1
+
+
+def test_an_opencv_without_the_rgb_flag_decodes_the_bytes_instead(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    read_into: list[np.ndarray | None],
+    spy: list[np.ndarray | None],
+) -> None:
+    """Older OpenCV builds have no IMREAD_COLOR_RGB (nor imread's dst): a file then takes
+    the bytes path (imdecode and a swap), with the same pixels, never an error."""
+    path = tmp_path / "photo.jpg"
+    path.write_bytes(_jpeg(_photo(), orientation=6))
+    monkeypatch.setattr(jpeg_decode, "OPENCV_FROM", 1 << 40)
+    slow = images.load_image(path).pixels
+    monkeypatch.setattr(jpeg_decode, "OPENCV_FROM", 0)
+    monkeypatch.delattr(jpeg_decode.cv2, "IMREAD_COLOR_RGB")
+    fast = images.load_image(path).pixels
+    assert read_into == []  # imread was not tried
+    assert spy and spy[-1] is not None  # still OpenCV's decode, from the bytes
+    np.testing.assert_array_equal(fast, slow)
