@@ -150,3 +150,21 @@ def ui(qtbot, tmp_path: Path) -> UiHelpers:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def photo_path(ui: UiHelpers) -> Path:
     return ui.photo_file()
+
+
+@pytest.fixture
+def pyramid_threads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the threads that build a mask's display levels from here on."""
+    import threading
+
+    from editor.ui.canvas import mask_levels
+
+    threads: list[str] = []
+    real = mask_levels.mask_pyramid
+
+    def recording(mask, blank=False):  # type: ignore[no-untyped-def]
+        threads.append(threading.current_thread().name)
+        return real(mask, blank)
+
+    monkeypatch.setattr(mask_levels, "mask_pyramid", recording)
+    return threads

@@ -54,10 +54,8 @@ def test_autosave_then_restart_restores_mask_prompt_results(qtbot, qloop, ui) ->
     close_window(qtbot, first)
 
 
-def test_restored_mask_levels_are_built_off_the_ui_thread(qtbot, qloop, ui, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_restored_mask_levels_are_built_off_the_ui_thread(qtbot, qloop, ui, request) -> None:  # type: ignore[no-untyped-def]
     import threading
-
-    from editor.ui.canvas import mask_levels
 
     first = new_window(qtbot)
     ui.open(first, ui.photo_file())
@@ -65,14 +63,7 @@ def test_restored_mask_levels_are_built_off_the_ui_thread(qtbot, qloop, ui, monk
     crash(first)
     first.close()
 
-    threads: list[str] = []
-    real = mask_levels.mask_pyramid
-
-    def recording(mask, blank=False):  # type: ignore[no-untyped-def]
-        threads.append(threading.current_thread().name)
-        return real(mask, blank)
-
-    monkeypatch.setattr(mask_levels, "mask_pyramid", recording)
+    threads = request.getfixturevalue("pyramid_threads")  # from here on
     second = new_window(qtbot)
     second.recovery.recovery_answer = "restore"
     second.recovery.offer_recovery()

@@ -146,11 +146,9 @@ def test_closing_with_unsaved_changes_asks(window, qtbot, ui) -> None:  # type: 
 
 
 def test_an_opened_sessions_mask_levels_are_built_off_the_ui_thread(
-    window, qtbot, ui, tmp_path: Path, monkeypatch
+    window, qtbot, ui, tmp_path: Path, request
 ) -> None:  # type: ignore[no-untyped-def]
     import threading
-
-    from editor.ui.canvas import mask_levels as levels
 
     ui.open(window, ui.photo_file())
     painted = ui.paint(window, 10, 60, 20, 90)
@@ -158,14 +156,7 @@ def test_an_opened_sessions_mask_levels_are_built_off_the_ui_thread(
     window.session.save_session_dialog(str(target))
     qtbot.waitUntil(lambda: "Saved the session" in window.message_label.text(), timeout=20_000)
     window.mask_ops.op("clear")
-    threads: list[str] = []
-    real = levels.mask_pyramid
-
-    def recording(mask, blank=False):  # type: ignore[no-untyped-def]
-        threads.append(threading.current_thread().name)
-        return real(mask, blank)
-
-    monkeypatch.setattr(levels, "mask_pyramid", recording)
+    threads = request.getfixturevalue("pyramid_threads")  # from here on
     window.session.unsaved_answer = "discard"
     window.session.open_session_dialog(str(target))
     qtbot.waitUntil(lambda: "Opened the session" in window.message_label.text(), timeout=20_000)
