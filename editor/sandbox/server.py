@@ -221,17 +221,18 @@ def serve(
             "pick another port with --port."
         ) from None
     auth = "the key given with --key" if key else "any non-empty bearer key"
-    print(
-        f"Sandbox listening on {sandbox.url}\n"
-        f"  FASHN:  base URL {sandbox.url}  (POST /v1/run, GET /v1/status/ID, GET /v1/credits)\n"
-        f"  OpenAI: base URL {sandbox.url}/v1  (POST /v1/images/edits)\n"
-        f"  Auth: {auth}. Credits: {credits:g}. Press Ctrl+C to stop.",
-        flush=True,
-    )
     previous = None
-    if threading.current_thread() is threading.main_thread():
-        previous = signal.signal(signal.SIGTERM, _raise_interrupt)  # stop cleanly on TERM too
-    try:
+    try:  # from here on Ctrl+C stops the server cleanly, even during the banner
+        fashn = "(POST /v1/run, GET /v1/status/ID, GET /v1/credits)"
+        print(
+            f"Sandbox listening on {sandbox.url}\n"
+            f"  FASHN:  base URL {sandbox.url}  {fashn}\n"
+            f"  OpenAI: base URL {sandbox.url}/v1  (POST /v1/images/edits)\n"
+            f"  Auth: {auth}. Credits: {credits:g}. Press Ctrl+C to stop.",
+            flush=True,
+        )
+        if threading.current_thread() is threading.main_thread():
+            previous = signal.signal(signal.SIGTERM, _raise_interrupt)  # stop cleanly on TERM
         while True:
             time.sleep(0.5)
     except KeyboardInterrupt:
