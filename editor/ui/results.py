@@ -94,6 +94,7 @@ class ResultsWidget(QWidget):
         """Remove every job card (opening a session or restoring one)."""
         self._shown = None
         for card in self._cards.values():
+            card.retire()
             for button in card.variant_buttons:
                 self._group.removeButton(button)
             self._list.removeWidget(card)
@@ -115,6 +116,8 @@ class ResultsWidget(QWidget):
 
     def select(self, number: int, index: int) -> None:
         card = self._cards.get(number)
+        if card is not None and index >= len(card.variant_buttons):
+            card.finish_thumbs()  # its button may still wait for a turn of the loop
         if card is not None and index < len(card.variant_buttons):
             card.variant_buttons[index].setChecked(True)
 
@@ -128,6 +131,8 @@ class ResultsWidget(QWidget):
             self._shown.setStyleSheet("")
             self._shown = None
         card = self._cards.get(variant[0]) if variant is not None else None
+        if variant is not None and card is not None and variant[1] >= len(card.variant_buttons):
+            card.finish_thumbs()
         if variant is not None and card is not None and variant[1] < len(card.variant_buttons):
             self._shown = card.variant_buttons[variant[1]]
             self._shown.setStyleSheet(

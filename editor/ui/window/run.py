@@ -4,9 +4,11 @@ settings through the JobRunner, and showing what each job delivers."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from editor.backends.specs import remote_specs
@@ -266,10 +268,12 @@ class RunController(Controller):
             return
         number = self.runner.start(backend, request)
         record.number = number
-        self.results.add_job(record)
+        self.results.add_job(record)  # now: the job's phases go to its card
         self.doc.add_job(record)
-        self.show_info(f"Job #{number} sent to {record.backend}.")
-        self.window.update_actions()
+        # the message and the actions each on a later turn of the loop: the card's
+        # layout and first paint already make this one the longest of the job's start
+        self._later(lambda: self.show_info(f"Job #{number} sent to {record.backend}."))
+        self._later(self.window.update_actions)
 
     def cancel_job(self, number: int) -> None:
         self.runner.cancel(number)
@@ -306,12 +310,19 @@ class RunController(Controller):
             record.credits_used = outcome.credits_used
             record.remote_id = outcome.remote_id or record.remote_id
             record.end("completed")
-            self.results.update_job(number)
-            self.doc.job_changed(record, images=True)
-            self.show_info(f"Job #{number}: {len(record.variants)} variant(s) ready.")
+            self.doc.job_changed(record, images=True)  # the paid results to disk first
             self._after_charge(record)
-        # the actions follow with the runner's `finished`, on the next turn of the loop:
-        # this turn already builds the thumbnails
+            # the card (its status, then one thumbnail a turn), the message and the
+            # actions (with the runner's `finished`) each follow on a later turn of the
+            # loop: together they held the UI thread for 8-15 ms
+            self._later(lambda: self.results.update_job(number))
+            self._later(
+                lambda: self.show_info(f"Job #{number}: {len(record.variants)} variant(s) ready.")
+            )
+
+    def _later(self, work: Callable[[], object]) -> None:
+        """Run ``work`` on a later turn of the event loop (not if the window is gone)."""
+        QTimer.singleShot(0, self.window, work)
 
     def _after_charge(self, record: JobRecord) -> None:
         """A FASHN job the service accepted has ended: its balance has changed."""
