@@ -141,3 +141,11 @@ def test_selecting_a_thumbnail_still_waiting_makes_it_at_once(qtbot) -> None:  #
     results.clear()  # a removed card makes no more buttons
     QApplication.processEvents()
     assert len(waiting.variant_buttons) == 1 and results.selected() is None
+
+
+def test_a_phase_that_arrives_before_the_card_is_shown_by_it(qtbot) -> None:  # type: ignore[no-untyped-def]
+    results, _record = _results(qtbot)
+    results.set_phase(5, "processing", 0.4)  # the card is made a turn after the start
+    card = results.add_job(JobRecord(number=5, backend="FASHN", prompt="x"))
+    assert card.phase == "processing" and card.bar.value() == 400
+    assert card.status_label.text().startswith("processing")
