@@ -4,6 +4,7 @@ settings through the JobRunner, and showing what each job delivers."""
 from __future__ import annotations
 
 import time
+from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -56,6 +57,7 @@ class RunController(Controller):
         super().__init__(window)
         self._mask_version = 0  # bumped by every mask change: part of a request's identity
         self._last_sent: tuple[tuple[object, ...], float] | None = None  # key, when
+        self._pending: deque[Callable[[], object]] = deque()  # UI work for later turns
         self.doc.on_mask.append(self._mask_changed)
 
     def _mask_changed(self, _rect: object) -> None:
@@ -322,8 +324,20 @@ class RunController(Controller):
             )
 
     def _later(self, work: Callable[[], object]) -> None:
-        """Run ``work`` on a later turn of the event loop (not if the window is gone)."""
-        QTimer.singleShot(0, self.window, work)
+        """Run ``work`` on a later turn of the event loop, one piece of work a turn, in
+        order (not if the window is gone). Chained, not all posted at once: Qt runs
+        every zero timer already due in one pass, which would be one long turn again."""
+        self._pending.append(work)
+        if len(self._pending) == 1:
+            QTimer.singleShot(0, self.window, self._next_later)
+
+    def _next_later(self) -> None:
+        work = self._pending.popleft()
+        try:
+            work()
+        finally:
+            if self._pending:
+                QTimer.singleShot(0, self.window, self._next_later)
 
     def _after_charge(self, record: JobRecord) -> None:
         """A FASHN job the service accepted has ended: its balance has changed."""
