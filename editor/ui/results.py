@@ -31,6 +31,7 @@ class ResultsWidget(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._cards: dict[int, JobCardWidget] = {}
+        self._phases: dict[int, tuple[str, float]] = {}  # a job's phase before its card
         self._group = QButtonGroup(self)
         self._group.setExclusive(True)
         self._group.buttonToggled.connect(lambda *_: self.selection_changed.emit())
@@ -71,6 +72,8 @@ class ResultsWidget(QWidget):
         card.compare_requested.connect(self.compare_requested)
         card.original_requested.connect(self.original_requested)
         self._cards[record.number] = card
+        if (phase := self._phases.pop(record.number, None)) is not None:
+            card.set_phase(*phase)  # it moved on before its card was made
         self.empty_label.hide()
         self._list.insertWidget(0, card)
         self._timer.start()
@@ -80,6 +83,8 @@ class ResultsWidget(QWidget):
         card = self._cards.get(number)
         if card is not None:
             card.set_phase(phase, fraction)
+        else:  # the card is made on a later turn of the loop than the job's start
+            self._phases[number] = (phase, fraction)
 
     def update_job(self, number: int) -> None:
         card = self._cards.get(number)
@@ -94,11 +99,13 @@ class ResultsWidget(QWidget):
         """Remove every job card (opening a session or restoring one)."""
         self._shown = None
         for card in self._cards.values():
+            card.retire()
             for button in card.variant_buttons:
                 self._group.removeButton(button)
             self._list.removeWidget(card)
             card.deleteLater()
         self._cards.clear()
+        self._phases.clear()
         self.empty_label.show()
         self.selection_changed.emit()
 
@@ -115,6 +122,8 @@ class ResultsWidget(QWidget):
 
     def select(self, number: int, index: int) -> None:
         card = self._cards.get(number)
+        if card is not None and index >= len(card.variant_buttons):
+            card.finish_thumbs()  # its button may still wait for a turn of the loop
         if card is not None and index < len(card.variant_buttons):
             card.variant_buttons[index].setChecked(True)
 
@@ -128,6 +137,8 @@ class ResultsWidget(QWidget):
             self._shown.setStyleSheet("")
             self._shown = None
         card = self._cards.get(variant[0]) if variant is not None else None
+        if variant is not None and card is not None and variant[1] >= len(card.variant_buttons):
+            card.finish_thumbs()
         if variant is not None and card is not None and variant[1] < len(card.variant_buttons):
             self._shown = card.variant_buttons[variant[1]]
             self._shown.setStyleSheet(

@@ -146,6 +146,8 @@ class JobCardWidget(QFrame):
         # card's height, so only the thumbnails are laid out and painted, not the list
         self.thumbs.addStrut(_thumb_height())
         self.variant_buttons: list[QToolButton] = []
+        self._thumb_queued = False  # the next thumbnail's button waits for a turn
+        self._retired = False  # removed from the list: make no more buttons
         self._partial_label: QLabel | None = None
         self._partial_shown: object = None  # the partial image the label shows
         self.phase = ""  # sending, queued, processing, downloading n/N, done
@@ -267,19 +269,48 @@ class JobCardWidget(QFrame):
             self._partial_label.deleteLater()
             self._partial_label = None
             self._partial_shown = None
-        while len(self.variant_buttons) < len(r.thumbs):
-            i = len(self.variant_buttons)
-            button = VariantButton()
-            button.setCheckable(True)
-            button.setIcon(QIcon(_pixmap(r.thumbs[i])))
-            button.setIconSize(QSize(THUMB, THUMB))
-            button.setToolTip(
-                f"Variant {i + 1}: click to see it large on the canvas (again, 0 or Esc: "
-                "the original); double-click to compare"
-            )
-            button.setProperty("variant", (r.number, i))
-            button.double_clicked.connect(self.compare_requested)
-            button.escape_pressed.connect(self.original_requested)
-            self._group.addButton(button)
-            self.thumbs.insertWidget(i, button)
-            self.variant_buttons.append(button)
+        if self.thumbs_pending() and not self._thumb_queued:  # else the queued turn does
+            self._add_thumb()
+
+    def thumbs_pending(self) -> bool:
+        """True while some of the record's thumbnails have no button yet."""
+        return len(self.variant_buttons) < len(self.record.thumbs)
+
+    def finish_thumbs(self) -> None:
+        """Make every remaining thumbnail's button now (a caller selecting one)."""
+        while self.thumbs_pending():
+            self._add_thumb()
+
+    def retire(self) -> None:
+        """The card is being removed: no thumbnail waiting for a turn joins the group."""
+        self._retired = True
+
+    def _next_thumb(self) -> None:
+        self._thumb_queued = False
+        if self.thumbs_pending() and not self._retired:
+            self._add_thumb()
+
+    def _add_thumb(self) -> None:
+        """The next variant's button. One a turn of the event loop: a button with its
+        icon, its place in the row and its first paint cost the UI thread ~1-3 ms,
+        four in one turn stalled the window for 8-15 ms as a job completed. The row
+        keeps its height (a strut), so each arrival lays out and paints only the row."""
+        r = self.record
+        i = len(self.variant_buttons)
+        button = VariantButton()
+        button.setCheckable(True)
+        button.setIcon(QIcon(_pixmap(r.thumbs[i])))
+        button.setIconSize(QSize(THUMB, THUMB))
+        button.setToolTip(
+            f"Variant {i + 1}: click to see it large on the canvas (again, 0 or Esc: "
+            "the original); double-click to compare"
+        )
+        button.setProperty("variant", (r.number, i))
+        button.double_clicked.connect(self.compare_requested)
+        button.escape_pressed.connect(self.original_requested)
+        self._group.addButton(button)
+        self.thumbs.insertWidget(i, button)
+        self.variant_buttons.append(button)
+        if self.thumbs_pending() and not self._thumb_queued:
+            self._thumb_queued = True
+            QTimer.singleShot(0, self, self._next_thumb)

@@ -133,10 +133,20 @@ class UiHelpers:
         return mask
 
     def wait_job(self, window, timeout: int = 60_000):  # type: ignore[no-untyped-def]
-        """Wait until every job has ended; returns the last job's record."""
+        """Wait until every job has ended and its card shows it (the status, then one
+        thumbnail a turn of the event loop); returns the last job's record."""
+
+        def shown(record) -> bool:  # type: ignore[no-untyped-def]
+            card = window.results.card(record.number)
+            return card is None or (
+                len(card.variant_buttons) == len(record.thumbs)
+                and card.status_label.text() != ""
+                and (record.running or not card.cancel_button.isVisibleTo(card))
+            )
 
         def done() -> bool:
-            return bool(window.document.jobs) and not window.runner.running()
+            jobs = window.document.jobs
+            return bool(jobs) and not window.runner.running() and all(map(shown, jobs.values()))
 
         self.qtbot.waitUntil(done, timeout=timeout)
         return window.document.jobs[max(window.document.jobs)]
