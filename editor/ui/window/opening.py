@@ -72,10 +72,13 @@ class OpenController(Controller):
             self._relay = _PreviewRelay(self._show_preview)
         self._opening_id += 1
         arrived, opening = self._relay.arrived, self._opening_id
+        view = (self.canvas.width(), self.canvas.height())
+        dpr = self.canvas.devicePixelRatioF()
 
         def load(p: str) -> Any:  # the worker thread
             def preview(px: np.ndarray, size: tuple[int, int]) -> None:
-                arrived.emit((opening, PreviewPixels(px), size))  # converted here
+                converted = PreviewPixels(px, (size, view, dpr))  # and fit here
+                arrived.emit((opening, converted, size))
 
             loaded = load_image(p, on_preview=preview)
             contrasting_color(loaded.pixels)  # kept: the UI thread's question is then free
