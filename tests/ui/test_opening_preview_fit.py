@@ -56,3 +56,35 @@ def test_a_resized_canvas_scales_the_preview_again(qapp) -> None:  # type: ignor
     )  # drawn edge to edge in the new fit rect
     assert tuple(shot[row, target.right() - 2]) != (48, 48, 48)
     assert tuple(shot[target.top() - 3, 250]) == (48, 48, 48)  # background above it
+
+
+def test_the_fitted_preview_is_the_photos_quick_level_until_its_levels_are_in(
+    qtbot,
+) -> None:  # type: ignore[no-untyped-def]
+    from editor.ui.canvas import CanvasView
+
+    view = CanvasView()
+    qtbot.addWidget(view)
+    view.resize(700, 500)
+    view.show()
+    qtbot.waitExposed(view)
+    photo = np.zeros((3000, 4000, 3), np.uint8)
+    size = (4000, 3000)
+    small = np.full((750, 1000, 3), 200, np.uint8)
+    for canvas_size, fitted in (((700, 500), True), ((640, 480), False)):
+        view.show_opening_preview(PreviewPixels(small, (size, canvas_size, 1.0)), size, "x")
+        quick = view.take_opening_preview(photo.shape)
+        assert quick is not None
+        target = OpeningPreview(small, size, "x").target(view.size())
+        if fitted:  # drawn about 1:1 at the fit zoom: no smooth scaling of 1000 px
+            assert abs(quick[0].width() - target.width()) <= 1
+        else:  # made for another canvas size: the whole preview, scaled when drawn
+            assert quick[0].width() == 1000
+    view.show_opening_preview(PreviewPixels(small, (size, (700, 500), 1.0)), size, "x")
+    view.set_image(photo)
+    layer = view._photo
+    assert layer is not None and layer.building()
+    level, sx, _sy = layer.level_for(view.zoom())
+    assert level.width() < 1000 and abs(sx - level.width() / 4000) < 1e-9
+    qtbot.waitUntil(lambda: not layer.building(), timeout=10_000)
+    assert layer.level_for(view.zoom())[0].width() >= 4000 // 8  # the smooth levels

@@ -34,6 +34,14 @@ class OpeningPreview:
             self.fitted = QImage(converted.fitted.data, fw, fh, fw * 4, fmt)
             self.fitted.setDevicePixelRatio(converted.dpr)
 
+    def fitted_here(self, view: QSize) -> tuple[QImage, np.ndarray] | None:
+        """The preview scaled to the fit size of a canvas of ``view`` size, if made."""
+        if self.fitted is None or self._fitted_array is None or view != self._fitted_for:
+            return None
+        h, w = self._fitted_array.shape[:2]
+        fmt = QImage.Format.Format_ARGB32 if self.alpha else QImage.Format.Format_RGB32
+        return QImage(self._fitted_array.data, w, h, w * 4, fmt), self._fitted_array
+
     def target(self, view: QSize) -> QRectF:
         """Where the whole photo lies in a widget of ``view`` size at the fit zoom."""
         return fit_rect(self.size, view)
@@ -129,6 +137,9 @@ class OpeningPreviewMixin:
         alpha = len(shape) == 3 and shape[2] == 4
         if preview.size != (shape[1], shape[0]) or preview.alpha != alpha:
             return None
+        fitted = preview.fitted_here(self.size())
+        if fitted is not None:  # drawn at the fit zoom about 1:1 (the smooth levels follow)
+            return fitted
         return preview.image, preview.array
 
     def showing_opening_preview(self) -> bool:
