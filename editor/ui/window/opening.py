@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from PySide6.QtCore import QMimeData, QObject, Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog
 
+from editor.core.threads import lower_thread_priority
 from editor.ui import prefs
 from editor.ui.canvas.opening_preview import PreviewPixels
 from editor.ui.canvas.overlay_colors import contrasting_color
@@ -22,6 +24,12 @@ from editor.ui.window.session import SESSION_SUFFIX
 from editor.ui.work_dialogs import display_text
 
 log = logging.getLogger(__name__)
+# photos are decoded in a thread of their own at a lower priority: on a busy machine
+# (two cores) the UI thread then gets a CPU at once instead of waiting 10-35 ms behind
+# the decoder (OpenCV releases the interpreter lock, but a CPU is still needed)
+_DECODER = ThreadPoolExecutor(
+    max_workers=1, thread_name_prefix="photo-decode", initializer=lower_thread_priority
+)
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.webp *.tif *.tiff *.bmp *.gif);;All files (*)"
 
 
@@ -75,7 +83,7 @@ class OpenController(Controller):
         view = (self.canvas.width(), self.canvas.height())
         dpr = self.canvas.devicePixelRatioF()
 
-        def load(p: str) -> Any:  # the worker thread
+        def decode(p: str) -> Any:  # the decoding thread
             def preview(px: np.ndarray, size: tuple[int, int]) -> None:
                 converted = PreviewPixels(px, (size, view, dpr))  # and fit here
                 arrived.emit((opening, converted, size))
@@ -83,6 +91,9 @@ class OpenController(Controller):
             loaded = load_image(p, on_preview=preview)
             contrasting_color(loaded.pixels)  # kept: the UI thread's question is then free
             return loaded
+
+        def load(p: str) -> Any:  # the worker thread: waits for the decoding thread
+            return _DECODER.submit(decode, p).result()
 
         def show(loaded: Any, name: str) -> None:
             self.open_pixels(loaded.pixels, path, name)  # the canvas takes the preview
