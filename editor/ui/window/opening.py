@@ -4,8 +4,9 @@ worker thread and a failure is one line (the current work stays)."""
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -24,12 +25,26 @@ from editor.ui.window.session import SESSION_SUFFIX
 from editor.ui.work_dialogs import display_text
 
 log = logging.getLogger(__name__)
-# photos are decoded in a thread of their own at a lower priority: on a busy machine
-# (two cores) the UI thread then gets a CPU at once instead of waiting 10-35 ms behind
-# the decoder (OpenCV releases the interpreter lock, but a CPU is still needed)
-_DECODER = ThreadPoolExecutor(
-    max_workers=1, thread_name_prefix="photo-decode", initializer=lower_thread_priority
-)
+
+
+def _in_decoding_thread(work: Callable[[], Any]) -> Any:
+    """``work()`` in a thread of its own (one per photo opened), waited for here: the
+    decoding thread lowers its priority once the preview is out (``lower_thread_priority``
+    lasts for a thread's life), so on a busy machine the UI thread gets a CPU at once
+    instead of waiting 10-35 ms behind the full decode, while the preview (the first
+    paint) is decoded at the UI thread's priority."""
+    done: Future[Any] = Future()
+
+    def run() -> None:
+        try:
+            done.set_result(work())
+        except BaseException as error:  # handed to the waiting thread, which raises it
+            done.set_exception(error)
+
+    threading.Thread(target=run, name="photo-decode", daemon=True).start()
+    return done.result()
+
+
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.webp *.tif *.tiff *.bmp *.gif);;All files (*)"
 
 
@@ -87,13 +102,14 @@ class OpenController(Controller):
             def preview(px: np.ndarray, size: tuple[int, int]) -> None:
                 converted = PreviewPixels(px, (size, view, dpr))  # and fit here
                 arrived.emit((opening, converted, size))
+                lower_thread_priority()  # the full decode: behind the UI thread
 
             loaded = load_image(p, on_preview=preview)
             contrasting_color(loaded.pixels)  # kept: the UI thread's question is then free
             return loaded
 
         def load(p: str) -> Any:  # the worker thread: waits for the decoding thread
-            return _DECODER.submit(decode, p).result()
+            return _in_decoding_thread(lambda: decode(p))
 
         def show(loaded: Any, name: str) -> None:
             self.open_pixels(loaded.pixels, path, name)  # the canvas takes the preview
