@@ -20,7 +20,7 @@ from PIL import Image, ImageCms
 
 from editor.core.codec import array_of
 from editor.core.errors import ImageLoadError
-from editor.core.jpeg_decode import decode_plain_jpeg, may_apply
+from editor.core.jpeg_decode import decode_plain_jpeg, decode_reduced_jpeg, may_apply
 
 MAX_PIXELS = 178_000_000
 """Largest image (width x height) the editor opens; larger files are refused. Just under
@@ -179,12 +179,18 @@ def _preview(stream: BinaryIO, max_pixels: int, on_preview: PreviewCallback) -> 
             w, h = im.size
             if im.format != "JPEG" or max(w, h) < 2 * PREVIEW_EDGE or w * h > max_pixels:
                 return
-            scale = PREVIEW_EDGE / max(w, h)  # draft picks the smallest scale >= this
-            im.draft("RGB", (max(1, int(w * scale)), max(1, int(h * scale))))
-            im.load()
-            turned = _orientation(im) in _TRANSPOSING
-            im = _normalise(_orient(im), im.info.get("icc_profile") or None)
-            small = array_of(im)
+            orientation = _orientation(im)
+            turned = orientation in _TRANSPOSING
+            path = _file_path(stream)
+            small = None
+            if im.mode == "RGB" and path is not None and _srgb_or_none(im):
+                small = decode_reduced_jpeg(stream, (w, h), orientation, path, PREVIEW_EDGE)
+            if small is None:  # Pillow's draft: the same pixels, holding the lock longer
+                scale = PREVIEW_EDGE / max(w, h)  # draft picks the smallest scale >= this
+                im.draft("RGB", (max(1, int(w * scale)), max(1, int(h * scale))))
+                im.load()
+                im = _normalise(_orient(im), im.info.get("icc_profile") or None)
+                small = array_of(im)
     except Exception:  # no preview; the full decode that follows says what is wrong
         return
     finally:
@@ -264,18 +270,27 @@ def _jpeg_by_opencv(stream: BinaryIO, im: Image.Image) -> np.ndarray | None:
     """The upright pixels of a large plain JPEG by ``decode_plain_jpeg``, or None where
     that path does not apply (then Pillow decodes): judged from the header first (a
     PNG's EXIF would load the whole file), then its colour profile must be sRGB or none."""
-    if not may_apply(im):
+    if not may_apply(im) or not _srgb_or_none(im):
         return None
+    return decode_plain_jpeg(stream, im.size, _orientation(im), _file_path(stream))
+
+
+def _srgb_or_none(im: Image.Image) -> bool:
+    """Whether ``im`` has no colour profile or an sRGB one (a broken one: False, as
+    Pillow's path treats it by leaving the pixels as they are)."""
     icc = im.info.get("icc_profile") or None
-    if icc is not None:
-        try:
-            if not _is_srgb(ImageCms.ImageCmsProfile(io.BytesIO(icc))):
-                return None
-        except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
-            return None  # a broken profile: as Pillow's path treats it
-    name = getattr(stream, "name", None)  # a file opened by its path: OpenCV reads it
-    path = name if isinstance(name, str) else None
-    return decode_plain_jpeg(stream, im.size, _orientation(im), path)
+    if icc is None:
+        return True
+    try:
+        return _is_srgb(ImageCms.ImageCmsProfile(io.BytesIO(icc)))
+    except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
+        return False
+
+
+def _file_path(stream: BinaryIO) -> str | None:
+    """The path of a file opened by its path (OpenCV reads it itself), else None."""
+    name = getattr(stream, "name", None)
+    return name if isinstance(name, str) else None
 
 
 def _is_srgb(profile: ImageCms.ImageCmsProfile) -> bool:

@@ -75,6 +75,50 @@ def decode_plain_jpeg(
             rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB, dst=bgr)  # in place: no second copy
     if rgb is None:
         return None
+    return _upright(rgb, orientation)
+
+
+_REDUCED = {
+    2: cv2.IMREAD_REDUCED_COLOR_2,
+    4: cv2.IMREAD_REDUCED_COLOR_4,
+    8: cv2.IMREAD_REDUCED_COLOR_8,
+}
+
+
+def reduced_scale(size: tuple[int, int], edge: int) -> int:
+    """The DCT scale (1, 2, 4 or 8: the image is 1/scale the size) whose long edge is
+    still at least about ``edge``, chosen as Pillow's ``draft`` chooses it."""
+    w, h = size
+    ratio = edge / max(w, h)
+    rw, rh = max(1, int(w * ratio)), max(1, int(h * ratio))
+    k = min(w // rw, h // rh)
+    return next((s for s in (8, 4, 2) if k >= s), 1)
+
+
+def decode_reduced_jpeg(
+    stream: BinaryIO, size: tuple[int, int], orientation: int, path: str, edge: int
+) -> np.ndarray | None:
+    """A JPEG of ``size`` (w, h; Pillow's mode "RGB", sRGB or no profile: the caller
+    checks) decoded through the DCT at 1/2..1/8 scale (``reduced_scale``), upright, RGB;
+    None where OpenCV cannot (Pillow's draft mode then decodes it). The same libjpeg
+    scaled decode as Pillow's draft (the same pixels), but OpenCV releases the
+    interpreter lock throughout, where Pillow holds it in 5-10 ms steps (UI stalls)."""
+    scale = reduced_scale(size, edge)
+    if scale == 1 or not _imread_takes(path) or not _ends_with_eoi(stream):
+        return None
+    w, h = size
+    shape = (-(-h // scale), -(-w // scale), 3)
+    bgr = np.empty(shape, np.uint8)
+    try:
+        out = cv2.imread(path, bgr, _REDUCED[scale] | cv2.IMREAD_IGNORE_ORIENTATION)
+    except (cv2.error, TypeError):
+        return None
+    if out is None or out.shape != shape or out.dtype != np.uint8:
+        return None
+    return _upright(cv2.cvtColor(out, cv2.COLOR_BGR2RGB, dst=out), orientation)
+
+
+def _upright(rgb: np.ndarray, orientation: int) -> np.ndarray:
     for step, arg in _STEPS.get(orientation, ()):
         if step == "flip":
             rgb = cv2.flip(rgb, arg)

@@ -36,6 +36,9 @@ STEPS = (
     "editor.core.document:Document.open_image",
     "editor.ui.canvas.view:CanvasView._on_document_image",
     "editor.ui.canvas.view:CanvasView.paintEvent",
+    "editor.ui.canvas.view:CanvasView.zoom_fit",
+    "editor.ui.canvas.view:CanvasView._view_changed",
+    "editor.ui.window.combine:CombineController._prune",
     "editor.ui.canvas.opening_preview:OpeningPreviewMixin.show_opening_preview",
     "editor.ui.canvas.photo_layer:PhotoLayer.__init__",
     "editor.ui.canvas.photo_layer:PhotoLayer._collect",
@@ -87,6 +90,19 @@ def _trace_steps() -> None:
         setattr(owner, attr, _traced(path, fn))
 
 
+_gc_start: dict[int, float] = {}
+
+
+def _gc_step(phase: str, info: dict) -> None:  # type: ignore[type-arg]
+    """Each garbage collection as a step (a full one can take milliseconds)."""
+    me = threading.get_ident()
+    if phase == "start":
+        _gc_start[me] = time.perf_counter()
+    elif me in _gc_start:
+        name = f"gc generation {info.get('generation')}"
+        _log.append((name, threading.current_thread().name, _gc_start.pop(me), time.perf_counter()))
+
+
 def _where() -> str:
     """Where each other busy thread is just after a late wake-up: the one that held the
     interpreter lock has just let go of it, so it is (almost always) on the line that did."""
@@ -108,6 +124,9 @@ def main() -> None:
     gap_ms = float(sys.argv[sys.argv.index("--gap") + 1]) if "--gap" in sys.argv else 6.0
     os.environ.update({k: v for k, v in _env().items() if k.startswith(("MASK_", "QT_"))})
     _trace_steps()
+    import gc
+
+    gc.callbacks.append(_gc_step)
     import qasync
     from PySide6.QtCore import QTimer
 

@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 import pytest
 from core_helpers import encode, swapped_rb_icc
-from PIL import Image
+from PIL import Image, ImageOps
 
 import editor.core.codec as codec
 from editor.core.errors import ImageLoadError
@@ -102,3 +102,54 @@ def test_band_by_band_copy_gives_the_same_pixels(
     pixels = load_image(path).pixels
     assert pixels.flags.writeable and pixels.flags.c_contiguous
     assert np.array_equal(pixels, src)
+
+
+def _draft_preview(path: Path) -> np.ndarray:
+    """The preview as Pillow's draft mode decodes it (the path before OpenCV's)."""
+    im = Image.open(path)
+    w, h = im.size
+    scale = PREVIEW_EDGE / max(w, h)
+    im.draft("RGB", (int(w * scale), int(h * scale)))
+    return np.asarray(ImageOps.exif_transpose(im).convert("RGB"))
+
+
+@pytest.mark.parametrize("orientation", [1, 6])
+def test_opencv_reduced_decode_gives_pillows_draft_pixels(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, orientation: int
+) -> None:
+    """A plain JPEG's preview comes from OpenCV's reduced decode (which releases the
+    interpreter lock), pixel for pixel what Pillow's draft mode gave."""
+    import editor.core.image as core_image
+
+    rng = np.random.default_rng(5)
+    noisy = np.clip(quadrants().astype(np.int16) + rng.integers(-40, 40, (H, W, 3)), 0, 255)
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    path = tmp_path / "plain.jpg"
+    path.write_bytes(encode(Image.fromarray(noisy.astype(np.uint8)), "JPEG", exif=exif))
+    calls: list[int] = []
+    real = core_image.decode_reduced_jpeg
+
+    def recording(*args: object) -> np.ndarray | None:
+        out = real(*args)  # type: ignore[arg-type]
+        calls.append(0 if out is None else 1)
+        return out
+
+    monkeypatch.setattr(core_image, "decode_reduced_jpeg", recording)
+    preview, _size, _full = load_with_preview(path)
+    assert calls == [1]  # OpenCV decoded it
+    assert np.array_equal(preview, _draft_preview(path))
+
+
+def test_reduced_scale_is_pillows_draft_choice(tmp_path: Path) -> None:
+    from editor.core.jpeg_decode import reduced_scale
+
+    for size in ((4200, 2800), (6000, 4000), (11648, 900), (3000, 2900)):
+        path = tmp_path / "flat.jpg"
+        Image.new("RGB", size, (90, 90, 90)).save(path, quality=50)
+        im = Image.open(path)
+        w, h = size
+        ratio = PREVIEW_EDGE / max(w, h)
+        im.draft("RGB", (int(w * ratio), int(h * ratio)))
+        scale = reduced_scale(size, PREVIEW_EDGE)
+        assert im.size == (-(-w // scale), -(-h // scale))

@@ -114,9 +114,9 @@ def test_the_preview_is_converted_off_the_ui_thread_and_drawn_in_the_fit_rect(
     threads: list[str] = []
     real = opening_preview.PreviewPixels.__init__
 
-    def recording(self, pixels):  # type: ignore[no-untyped-def]
+    def recording(self, pixels, *fit):  # type: ignore[no-untyped-def]
         threads.append(threading.current_thread().name)
-        real(self, pixels)
+        real(self, pixels, *fit)
 
     monkeypatch.setattr(opening_preview.PreviewPixels, "__init__", recording)
     canvas = window.canvas
@@ -125,6 +125,9 @@ def test_the_preview_is_converted_off_the_ui_thread_and_drawn_in_the_fit_rect(
     assert threads and threading.main_thread().name not in threads
     shot = canvas.grab().toImage()
     target = canvas._opening.target(canvas.size()).toAlignedRect()
+    fitted = canvas._opening.fitted  # scaled once, in the decoding thread, to the fit size
+    assert fitted is not None
+    assert abs(fitted.width() - target.width()) <= 1 and abs(fitted.height() - target.height()) <= 1
     assert target.width() < shot.width() or target.height() < shot.height()
     y = target.top() + target.height() // 4  # the red (top) half, upright
     inside = [shot.pixelColor(x, y) for x in (target.left() + 1, target.right() - 1)]

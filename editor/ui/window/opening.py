@@ -4,7 +4,9 @@ worker thread and a failure is one line (the current work stays)."""
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +15,7 @@ from PySide6.QtCore import QMimeData, QObject, Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog
 
+from editor.core.threads import lower_thread_priority
 from editor.ui import prefs
 from editor.ui.canvas.opening_preview import PreviewPixels
 from editor.ui.canvas.overlay_colors import contrasting_color
@@ -22,6 +25,26 @@ from editor.ui.window.session import SESSION_SUFFIX
 from editor.ui.work_dialogs import display_text
 
 log = logging.getLogger(__name__)
+
+
+def _in_decoding_thread(work: Callable[[], Any]) -> Any:
+    """``work()`` in a thread of its own (one per photo opened), waited for here: the
+    decoding thread lowers its priority once the preview is out (``lower_thread_priority``
+    lasts for a thread's life), so on a busy machine the UI thread gets a CPU at once
+    instead of waiting 10-35 ms behind the full decode, while the preview (the first
+    paint) is decoded at the UI thread's priority."""
+    done: Future[Any] = Future()
+
+    def run() -> None:
+        try:
+            done.set_result(work())
+        except BaseException as error:  # handed to the waiting thread, which raises it
+            done.set_exception(error)
+
+    threading.Thread(target=run, name="photo-decode", daemon=True).start()
+    return done.result()
+
+
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.webp *.tif *.tiff *.bmp *.gif);;All files (*)"
 
 
@@ -72,14 +95,21 @@ class OpenController(Controller):
             self._relay = _PreviewRelay(self._show_preview)
         self._opening_id += 1
         arrived, opening = self._relay.arrived, self._opening_id
+        view = (self.canvas.width(), self.canvas.height())
+        dpr = self.canvas.devicePixelRatioF()
 
-        def load(p: str) -> Any:  # the worker thread
+        def decode(p: str) -> Any:  # the decoding thread
             def preview(px: np.ndarray, size: tuple[int, int]) -> None:
-                arrived.emit((opening, PreviewPixels(px), size))  # converted here
+                converted = PreviewPixels(px, (size, view, dpr))  # and fit here
+                arrived.emit((opening, converted, size))
+                lower_thread_priority()  # the full decode: behind the UI thread
 
             loaded = load_image(p, on_preview=preview)
             contrasting_color(loaded.pixels)  # kept: the UI thread's question is then free
             return loaded
+
+        def load(p: str) -> Any:  # the worker thread: waits for the decoding thread
+            return _in_decoding_thread(lambda: decode(p))
 
         def show(loaded: Any, name: str) -> None:
             self.open_pixels(loaded.pixels, path, name)  # the canvas takes the preview
