@@ -24,7 +24,13 @@ def test_serve_runs_until_ctrl_c_and_checks_the_key():
     port = _free_port()
     code = f"from editor.sandbox import serve; raise SystemExit(serve('127.0.0.1', {port}, 'k1'))"
     proc = subprocess.Popen(
-        [sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        [sys.executable, "-c", code],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        # a terminal's Ctrl+C, even when the tests themselves run where SIGINT is ignored
+        # (a shell's background job): the child would inherit that and never stop
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         first = proc.stdout.readline()
