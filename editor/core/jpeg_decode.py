@@ -58,15 +58,12 @@ def decode_plain_jpeg(
     ``path``: the file ``stream`` reads, decoded by ``cv2.imread`` into an array made
     here (see ``_read_into``); without it the bytes go through ``cv2.imdecode``."""
     w, h = size
+    if not _ends_with_eoi(stream):
+        return None  # truncated (or trailing data): Pillow decides
     if path is not None and _imread_takes(path):
-        if not _ends_with_eoi(stream):
-            return None  # truncated (or trailing data): Pillow decides
         rgb = _read_into(path, (h, w))
     else:
-        stream.seek(0)
-        data = stream.read()
-        if data.rstrip(_TRAILING)[-2:] != _EOI:
-            return None
+        data = stream.read()  # _ends_with_eoi leaves the stream at its start
         flags = cv2.IMREAD_COLOR | cv2.IMREAD_IGNORE_ORIENTATION
         bgr = cv2.imdecode(np.frombuffer(data, np.uint8), flags)
         del data

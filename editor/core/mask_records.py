@@ -58,6 +58,13 @@ def _squeeze(value: TileValue) -> TileValue:
     return value
 
 
+def _unsqueeze_into(target: np.ndarray, value: TileValue) -> None:
+    """Write a value ``_squeeze`` may have zlib'd into ``target`` (a view of the mask)."""
+    if isinstance(value, bytes):
+        value = np.frombuffer(zlib.decompress(value), np.uint8).reshape(target.shape)
+    target[...] = value
+
+
 class TileRecord:
     """Before and after pixels of the tiles an edit changed (flat tiles as one value)."""
 
@@ -100,9 +107,7 @@ class TileRecord:
         run of flat tiles of one value in a row of tiles as one fill."""
         for ty, tx0, tx1, value in self.runs(which):
             target = mask[ty * TILE : (ty + 1) * TILE, tx0 * TILE : tx1 * TILE]
-            if isinstance(value, bytes):
-                value = np.frombuffer(zlib.decompress(value), np.uint8).reshape(target.shape)
-            target[...] = value
+            _unsqueeze_into(target, value)
         return self.rect
 
     def boxes(self) -> list[Rect]:
@@ -162,10 +167,10 @@ class RectRecord:
         """``changes`` ((x0, y0, x1, y1), values) not yet written into ``mask``."""
         self.shape = (int(mask.shape[0]), int(mask.shape[1]))
         self._rects = [rect for rect, _values in changes]
-        self._before: list[np.ndarray | bytes] = [
+        self._before: list[TileValue] = [
             mask[y0:y1, x0:x1].copy() for x0, y0, x1, y1 in self._rects
         ]
-        self._after: list[np.ndarray | bytes] = [values for _rect, values in changes]
+        self._after: list[TileValue] = [values for _rect, values in changes]
         xs0, ys0, xs1, ys1 = zip(*self._rects, strict=True)
         self.rect: Rect = (min(xs0), min(ys0), max(xs1), max(ys1))
 
@@ -181,19 +186,16 @@ class RectRecord:
         """zlib the pixels, a rectangle at a time (``apply`` may run meanwhile)."""
         for side in (self._before, self._after):
             for i, value in enumerate(side):
-                if isinstance(value, np.ndarray):
-                    side[i] = zlib.compress(np.ascontiguousarray(value).data, 1)
+                side[i] = _squeeze(value)
 
     def apply(self, mask: np.ndarray, which: str) -> Rect:
         """Write the ``which`` ("before" or "after") pixels into ``mask`` in place."""
         for (x0, y0, x1, y1), value in zip(self._rects, self._side(which), strict=True):
             target = mask[y0:y1, x0:x1]
-            if isinstance(value, bytes):
-                value = np.frombuffer(zlib.decompress(value), np.uint8).reshape(target.shape)
-            target[...] = value
+            _unsqueeze_into(target, value)
         return self.rect
 
-    def _side(self, which: str) -> list[np.ndarray | bytes]:
+    def _side(self, which: str) -> list[TileValue]:
         return self._before if which == "before" else self._after
 
     def runs(self, which: str) -> list[Run]:
