@@ -233,9 +233,11 @@ class _ShotTracker(JobTracker):
         self._on_phase("sending", None, fingerprint)  # on disk before a byte leaves
         super().sending(fingerprint)
 
-    def accepted(self, job_id: str | None) -> None:
-        super().accepted(job_id)
-        self._on_phase("accepted", job_id, self.fingerprint)
+    def journaled(self, recorded: bool) -> None:
+        # noted once the journal holds the job (or refused it): after a kill -9 between
+        # the two writes, a record naming a job the journal lacks is collected by no one
+        super().journaled(recorded)
+        self._on_phase("accepted", self.job_id, self.fingerprint)
 
 
 MakeRequest = Callable[[Shot], EditRequest]  # blocking (loads the photo): a worker thread
@@ -299,7 +301,16 @@ class BatchRunner:
         todo = [s for s in self.shots if s.to_send]
         for shot in todo:
             self._set(shot, "queued")
-        await asyncio.gather(*(self._run_shot(shot, gate) for shot in todo))
+        tasks = [asyncio.ensure_future(self._run_shot(shot, gate)) for shot in todo]
+        try:
+            await asyncio.gather(*tasks)
+        except asyncio.CancelledError:
+            # gather cancelled every shot and gave up at the first to end; the others may
+            # still be journaling a job id that just arrived. Ending now would let
+            # asyncio.run (or the window's loop) cancel them again, cutting that write
+            # short: a paid job lost. A second interrupt here still stops at once.
+            await asyncio.wait(tasks)
+            raise
         return BatchSummary(self.shots, time.monotonic() - started)
 
     async def _run_shot(self, shot: Shot, gate: asyncio.Semaphore) -> None:

@@ -92,12 +92,19 @@ class BatchState:
             found = self._shots.get(key)
             return dict(found) if found is not None else None
 
-    def find_job(self, job_id: str) -> str | None:
-        """The key of the shot whose job is ``job_id``, if any."""
+    def find_job(self, job_id: str, fingerprint: str = "") -> str | None:
+        """The key of the shot whose job is ``job_id``, if any; else of the shot whose
+        submission ``fingerprint`` was being sent with no id noted yet (the job journal
+        writes the id first, so a batch stopped between the two writes knows only the
+        fingerprint of a job the journal holds)."""
         with self._lock:
             for key, shot in self._shots.items():
                 if shot.get("job_id") == job_id:
                     return key
+            if fingerprint:
+                for key, shot in self._shots.items():
+                    if shot.get("fingerprint") == fingerprint and not shot.get("job_id"):
+                        return key
         return None
 
     def update(self, key: str, **fields: Any) -> None:
@@ -113,16 +120,19 @@ class BatchState:
                 raise ExportError(describe_os_error(exc, self.path, "write")) from None
 
 
-def note_collected(out_dir: str | Path | None, job_id: str, paths: list[Path]) -> None:
-    """Mark the batch shot of ``job_id`` (if ``out_dir`` holds a batch) as done with
-    ``paths``; called by ``resume`` after saving a job's results."""
+def note_collected(
+    out_dir: str | Path | None, job_id: str, paths: list[Path], fingerprint: str = ""
+) -> None:
+    """Mark the batch shot of ``job_id`` (or of the submission ``fingerprint``, see
+    ``BatchState.find_job``), if ``out_dir`` holds a batch, as done with ``paths``;
+    called by ``resume`` after saving a job's results."""
     if not out_dir or not (Path(out_dir) / STATE_FILE).exists():
         return
     try:
         state = BatchState(Path(out_dir))
-        key = state.find_job(job_id)
+        key = state.find_job(job_id, fingerprint)
         if key is not None:
-            state.update(key, state="done", outputs=[str(p) for p in paths])
+            state.update(key, state="done", job_id=job_id, outputs=[str(p) for p in paths])
     except EditorError:
         pass  # the results are saved; a re-run then reports the job as collected
 
@@ -157,16 +167,19 @@ def find_saved(out_dir: Path, stem: str, key: str, expected: int) -> list[Path]:
     return found if len(found) >= expected else []
 
 
-def saved_outputs(out_dir: str | Path | None, job_id: str, expected: int = 1) -> list[Path] | None:
-    """The saved results of ``job_id`` when a batch in ``out_dir`` already saved them
-    (a crash between saving and leaving the journal), else None."""
+def saved_outputs(
+    out_dir: str | Path | None, job_id: str, expected: int = 1, fingerprint: str = ""
+) -> list[Path] | None:
+    """The saved results of ``job_id`` (or of the submission ``fingerprint``) when a
+    batch in ``out_dir`` already saved them (a crash between saving and leaving the
+    journal), else None."""
     if not out_dir or not (Path(out_dir) / STATE_FILE).exists():
         return None
     try:
         state = BatchState(Path(out_dir))
     except EditorError:
         return None
-    key = state.find_job(job_id)
+    key = state.find_job(job_id, fingerprint)
     shot = state.get(key) if key is not None else None
     if key is None or shot is None:
         return None

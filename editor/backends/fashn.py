@@ -185,6 +185,8 @@ class FashnBackend(RemoteBackend, FashnRecordMixin, FashnJobMixin):
             problem = None
             if self.journal is not None and staged is not None:
                 entry, problem = await self._record(staged, job_id, request, prepared, tracker)
+            else:
+                tracker.journaled(False)  # no journal: followed from memory
             yield JobSubmitted(job_id)
             if problem is not None:
                 yield JobProgress(message=problem)

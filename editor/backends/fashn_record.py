@@ -94,6 +94,7 @@ class FashnRecordMixin:
             prepared=prepared,
             source_path=self.source_path,
             out_dir=self.out_dir,
+            fingerprint=tracker.fingerprint,
         )
         task = asyncio.ensure_future(asyncio.to_thread(record))
         try:
@@ -101,12 +102,13 @@ class FashnRecordMixin:
                 entry = await asyncio.shield(task)
             except asyncio.CancelledError:
                 await task  # finish the write, then let the cancel through
-                tracker.recorded = True
+                tracker.journaled(True)
                 raise
-            tracker.recorded = True
+            tracker.journaled(True)
             return entry, None
         except ExportError as exc:
             log.warning("job %s accepted but not journaled: %s", job_id, exc)
+            tracker.journaled(False)
             entry = JournalEntry(
                 token=staged.name,
                 job_id=job_id,

@@ -61,6 +61,7 @@ class JournalEntry:
     out_dir: str | None = None
     outputs: list[str] = field(default_factory=list)  # raw output files, once downloaded
     credits_used: float | None = None
+    fingerprint: str = ""  # of the submission (as in sending.json and a batch record)
     version: int = FORMAT_VERSION
 
 

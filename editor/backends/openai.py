@@ -137,7 +137,7 @@ class OpenAIBackend(RemoteBackend):
             tracker.accepted(None)
             tracker.phase = ANSWERED
             problem = await keeper.keep(raws)  # bytes on disk before anything else
-            tracker.recorded = problem is None and keeper.entry is not None
+            tracker.journaled(problem is None and keeper.entry is not None)
             if problem is not None:
                 yield JobProgress(message=problem)
             try:

@@ -55,12 +55,14 @@ class Keeper:
         self.staged: Path | None = None
         self.claim: BinaryIO | None = None
         self.entry: JournalEntry | None = None
+        self.fingerprint = ""
 
     async def stage(self, fingerprint: str) -> None:
         """Stage the job and durably note that it is about to be sent (before sending)."""
         if self.journal is None:
             return
         journal = self.journal
+        self.fingerprint = fingerprint
         self.staged = await asyncio.to_thread(stage_job, journal, self.request, self.prepared)
         self.claim = journal.claim(self.staged)
         await asyncio.to_thread(
@@ -94,6 +96,7 @@ class Keeper:
                     prepared=self.prepared,
                     source_path=self.source_path,
                     out_dir=self.out_dir,
+                    fingerprint=self.fingerprint,
                 )
             )
             if self.box is not None:

@@ -41,6 +41,11 @@ class JobTracker:
     def accepted(self, job_id: str | None) -> None:
         self.phase, self.job_id = ACCEPTED, job_id
 
+    def journaled(self, recorded: bool) -> None:
+        """The accepted job's journal write is over: written (``recorded``) or refused by
+        the disk (followed from memory). Called once per job, after ``accepted``."""
+        self.recorded = recorded
+
 
 def sent_label(tracker: JobTracker) -> str:
     """``request <fingerprint> sent at HH:MM:SS UTC`` (to find the job on a dashboard)."""

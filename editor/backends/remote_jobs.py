@@ -63,6 +63,7 @@ def commit_job(
     prepared: PreparedUpload,
     source_path: str | None,
     out_dir: str | None,
+    fingerprint: str = "",
 ) -> JournalEntry:
     """Record an accepted job id (one small atomic write; call it at once)."""
     entry = JournalEntry(
@@ -76,6 +77,7 @@ def commit_job(
         source_size=list(prepared.source_size),
         source_path=source_path,
         out_dir=out_dir,
+        fingerprint=fingerprint,
     )
     return journal.commit(folder, entry)
 

@@ -246,7 +246,8 @@ def cmd_resume(args: argparse.Namespace) -> int:
 
     async def save(entry: JournalEntry, images: list[np.ndarray]) -> list[Path]:
         variants = int(entry.settings.get("num_images", 1))
-        already = saved_outputs(entry.out_dir, entry.job_id, variants)  # a batch saved it
+        # a batch saved it (found by job id, or by the request's fingerprint)
+        already = saved_outputs(entry.out_dir, entry.job_id, variants, entry.fingerprint)
         if already is not None:
             return already
         out = Path(entry.out_dir) if entry.out_dir else app_data_dir() / "recovered"
@@ -259,7 +260,8 @@ def cmd_resume(args: argparse.Namespace) -> int:
             paths = await asyncio.to_thread(
                 functools.partial(save_variants, images, out, stem, fmt, settings, advise=False)
             )
-            note_collected(entry.out_dir, entry.job_id, paths)  # a batch's re-run skips it
+            # a batch's re-run skips it
+            note_collected(entry.out_dir, entry.job_id, paths, entry.fingerprint)
             return paths
         except ExportError as exc:
             raise ExportError(

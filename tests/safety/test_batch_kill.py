@@ -43,6 +43,19 @@ def count(lines: list[str], text: str) -> int:
     return sum(1 for line in lines if text in line)
 
 
+# a shot's own line, not any line naming a path (pytest's folders are named after the
+# test, and "test_sigterm_keeps_accepted_..." holds "accepted": counting those stopped a
+# run one job early)
+SHOT_LINE = {
+    "accepted": re.compile(r"^\[\d+/\d+\] look\d\d\.jpg: job \S+ accepted$"),
+    "saved": re.compile(r"^\[\d+/\d+\] look\d\d\.jpg: saved \d+ result\(s\)$"),
+}
+
+
+def shot_lines(lines: list[str], what: str) -> int:
+    return sum(1 for line in lines if SHOT_LINE[what].match(line.strip()))
+
+
 @pytest.mark.parametrize(
     ("kill_when", "enough"),
     [("accepted", 6), ("saved", 3)],  # all six slots busy, nothing done / some done
@@ -62,7 +75,7 @@ def test_kill_9_then_resume_then_rerun_pays_each_shot_once(
 
     def until(line: str) -> bool:
         seen.append(line)
-        return count(seen, kill_when) >= enough
+        return shot_lines(seen, kill_when) >= enough
 
     lines, _ = start_and_kill(env, args, until)
     assert count(lines, "wide.jpg: 248x180 but the mask is 240x180; skipped") == 1
@@ -88,7 +101,7 @@ def test_kill_9_then_resume_then_rerun_pays_each_shot_once(
     # the journal notes a submission just before the batch record does: one killed
     # in between was never sent, `resume` reports it to be safe, the re-run sends it
     assert uncertain <= in_flight
-    assert len(per_shot) + uncertain == SHOTS
+    assert len(per_shot) + uncertain == SHOTS, (resumed.stderr, again.stderr)
     # each shot paid once: a job per saved shot, plus those on the wire if they arrived
     paid = sandbox.stats.jobs_created
     assert len(per_shot) <= paid <= len(per_shot) + uncertain
@@ -111,7 +124,7 @@ def test_kill_9_offline_then_rerun_finishes_every_shot_once(data_dir: Path, tmp_
 
     def until(line: str) -> bool:
         seen.append(line)
-        return count(seen, "saved 1 result") >= 4
+        return shot_lines(seen, "saved") >= 4
 
     lines, _ = start_and_kill(env, args, until)
     assert count(lines, "wide.jpg: 328x240 but the mask is 320x240; skipped") == 1
@@ -138,7 +151,7 @@ def test_sigterm_keeps_accepted_jobs_and_says_so(make_sandbox, data_dir: Path, t
     assert proc.stderr is not None
     accepted = 0
     for line in proc.stderr:
-        accepted += "accepted" in line
+        accepted += shot_lines([line], "accepted")
         if accepted == 6:  # all slots busy, nothing on the wire
             proc.send_signal(signal.SIGTERM)
             break
@@ -146,7 +159,8 @@ def test_sigterm_keeps_accepted_jobs_and_says_so(make_sandbox, data_dir: Path, t
     assert proc.returncode == 143
     assert "Stopped by SIGTERM" in rest and "6 accepted job(s) are kept in the job journal" in rest
     assert "Traceback" not in rest
-    assert len(run_cli(env, "resume").stdout.split()) == 6
+    resumed = run_cli(env, "resume")
+    assert len(resumed.stdout.split()) == 6, resumed.stderr
     assert run_cli(env, *args).code == 2  # the wide shot
     assert sandbox.stats.jobs_created == SHOTS
     assert len(results_per_shot(tmp_path / "out")) == SHOTS
