@@ -16,6 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from tests.safety import paid_batch as pb
 from tests.safety import paid_matrix as pm
 
 
@@ -39,6 +40,10 @@ def main() -> int:
             ("journal-fills", pm.scenario_journal_full_in_flight),
             ("openai-out-full", pm.scenario_openai_out_full),
         ]
+    for signum, at_job in ((signal.SIGINT, 6), (signal.SIGTERM, 9), (signal.SIGKILL, 6)):
+        scenarios.append(
+            (f"batch-{signum}", lambda r, s=signum, n=at_job: pb.scenario_batch_interrupt(r, s, n))
+        )
     scenarios += [
         ("odd-status", pm.scenario_odd_status),
         ("echo-error", lambda r: pm.scenario_echo(r, "echo-error")[0]),

@@ -187,3 +187,28 @@ def test_an_undocumented_status_past_the_deadline_stays_in_the_journal(
     text = str(caught.value)
     assert "still 'mulling'" in text and "stays in the journal" in text and "resume" in text
     assert [e.job_id for e in journal.entries()] == ["odd-job-1"]
+
+
+@pytest.mark.parametrize(
+    ("signum", "at_job"),
+    [(signal.SIGINT, 6), (signal.SIGTERM, 9), (signal.SIGKILL, 6)],
+    ids=["SIGINT-at-6", "SIGTERM-at-9", "kill-9-at-6"],
+)
+def test_an_interrupted_batch_pays_each_shot_once_and_keeps_every_paid_result(
+    tmp_path: Path, signum: int, at_job: int
+) -> None:
+    from . import paid_batch as pb
+
+    row = pb.scenario_batch_interrupt(tmp_path, signum, at_job)
+    stopped, *later = row.exits
+    maybe = [line for line in row.lines[1:] if pb.MAYBE_CHARGED in line]
+    assert len(row.lines) == 1 + len(maybe), row  # the third run sent nothing
+    assert row.submissions == row.charged, row  # every job sent once and completed
+    # each charged job is saved, or named once as maybe charged (its id never arrived)
+    assert row.files + len(maybe) == row.charged == pb.SHOTS, row
+    assert row.journal_left == 0, row
+    if signum == signal.SIGKILL:
+        assert stopped == -9 and later[0] in (0, 4) and set(later[1:]) <= {0, 2}, row
+    else:  # a clean stop: every job that arrived is kept and collected
+        assert stopped == 128 + signum and later == [0, 0, 0], row
+        assert not maybe and "kept in the job journal" in row.lines[0], row
