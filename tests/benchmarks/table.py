@@ -72,7 +72,9 @@ class Target:
 
 # issue 13's targets; the patterns follow the figure names of each benchmark
 TARGETS = (
-    Target("bench_core", r"^offline fill of a 200x200 hole", 1.25, "x", "= 24 MP (<= 1.25x)", True),
+    # measured against 24 MP inside one run (bench_core's interleaved ratio): apart, the
+    # runs' noise is larger than the growth
+    Target("bench_core", r"^offline fill .* vs the same hole at 24 MP", 1.25, "x", "<= 1.25x"),
     Target("bench_window", r"decode.*first paint|first paint", 2500, "ms", "<= 2.5 s"),
     Target("bench_window", r"job.*stall|stall.*job", 16, "ms", "<= 16 ms"),
     # "the window answering input throughout" the opening: the same bar as every stall
@@ -195,6 +197,8 @@ def _holds(target: Target, values: list[float | None], unit: str, sizes: list[st
             ok = value / base <= target.limit * scale
         elif unit in COSTS and target.unit in COSTS:
             ok = value * COSTS[unit] <= target.limit * COSTS[target.unit] * scale
+        elif unit == target.unit:  # a ratio the benchmark measured itself
+            ok = value <= target.limit * scale
         else:
             continue
         verdicts.append(f"{size} MP: {'yes' if ok else '**NO**'}")
