@@ -50,6 +50,7 @@ class WriteQueue:
         self._running = ""
         self._closed = False
         self._seq = 0
+        self._hold_until = 0.0  # nothing is due before this (see ``hold``)
         self.retry_delay = RETRY_DELAY
         # started now, not at the first write: Thread.start waits for the new thread to
         # run, which at the first write (a photo just opened) is a stall of the caller
@@ -78,6 +79,16 @@ class WriteQueue:
                 self._cond.wait(left)
             return not self._failing
 
+    def hold(self, seconds: float) -> None:
+        """Start no write for ``seconds``: writes already pending and those scheduled
+        meanwhile wait, then run in the order they were asked for (``flush`` still
+        writes at once)."""
+        with self._cond:
+            self._hold_until = max(self._hold_until, time.monotonic() + seconds)
+            for task in self._pending.values():
+                task.due = max(task.due, self._hold_until)
+            self._cond.notify_all()
+
     def _schedule(self, name: str, run: Callable[[], None], delay: float) -> None:
         now = time.monotonic()
         with self._cond:
@@ -86,6 +97,7 @@ class WriteQueue:
             old = self._pending.get(name)
             first = old.first if old is not None else now
             due = min(now + delay, first + max(self.max_latency, delay))
+            due = max(due, self._hold_until)
             self._seq += 1
             self._pending[name] = _Task(due, first, run, self._seq)
             self._cond.notify_all()
@@ -97,7 +109,11 @@ class WriteQueue:
             with self._cond:
                 while True:
                     if self._pending:
-                        name = min(self._pending, key=lambda n: self._pending[n].due)
+                        # the earliest due; of equal ones, the one asked for first
+                        name = min(
+                            self._pending,
+                            key=lambda n: (self._pending[n].due, self._pending[n].seq),
+                        )
                         wait = self._pending[name].due - time.monotonic()
                         if wait <= 0:
                             task = self._pending.pop(name)

@@ -392,3 +392,30 @@ def test_the_writer_thread_runs_at_once_and_yields_the_cpu(tmp_path: Path) -> No
         assert seen[0] == min(19, os.getpriority(os.PRIO_PROCESS, 0) + BACKGROUND_NICE)
     finally:
         saver.close()
+
+
+def test_a_new_source_holds_every_write_then_writes_it_first(tmp_path: Path) -> None:
+    """The opening photo's first paint gets the CPU (nothing is written for SOURCE_HOLD
+    seconds), and the order stays safe: the source before the mask and manifest that
+    refer to it, whatever was asked for in between."""
+    from editor.core.autosave import SOURCE_HOLD
+
+    rec = Recorder()
+    saver = _saver(tmp_path, rec, delay=0.0)
+    saver.save_mask(np.zeros((40, 50), np.uint8))
+    assert saver.flush()
+    rec.saved.clear()
+    asked = time.monotonic()
+    saver.save_source(np.full((40, 50, 3), 9, np.uint8), "photo.png")
+    saver.save_mask(np.full((40, 50), 255, np.uint8))  # painted at once: due now
+    saver.save_state("a prompt", {})
+    time.sleep(SOURCE_HOLD / 2)
+    assert rec.saved == []  # held
+    deadline = time.monotonic() + 10
+    while rec.count("mask.png") == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert time.monotonic() - asked >= SOURCE_HOLD
+    names = [name for name, _ in rec.saved]
+    assert names.index("source.png") < names.index("mask.png"), names
+    assert saver.flush() and _read_mask(saver).min() == 255
+    saver.close()
