@@ -51,6 +51,28 @@ EXTRA_ARGS: dict[str, list[str]] = {
 }
 COSTS = {"ms": 1.0, "s": 1000.0, "kB": 1 / 1024, "MB": 1.0, "GB": 1024.0}
 PEAK_RSS = "peak RSS of the process"  # added to every run's figures
+STEAL = "CPU time taken by the hypervisor meanwhile (steal)"  # and this, on Linux
+
+
+def cpu_ticks() -> list[int]:
+    """The machine's CPU time so far per kind (/proc/stat: user ... steal); [] elsewhere."""
+    try:
+        with open("/proc/stat", encoding="ascii") as stat:
+            return [int(v) for v in stat.readline().split()[1:9]]
+    except (OSError, ValueError):
+        return []
+
+
+def steal_percent(before: list[int]) -> float | None:
+    """The share of this machine's CPU time given to other virtual machines since
+    ``before``: on a shared host, figures near a bar flip between runs when it is high."""
+    after = cpu_ticks()
+    if not before or len(after) != len(before):
+        return None
+    spent = [b - a for a, b in zip(before, after, strict=True)]
+    return 100 * spent[7] / max(1, sum(spent))
+
+
 START, END = "<!-- bigphotos-table:start -->", "<!-- bigphotos-table:end -->"
 
 
@@ -131,17 +153,20 @@ def run_one(script: Path, size: tuple[int, int], args: list[str], timeout: float
         }
         cmd = [sys.executable, str(script), "--size", f"{size[0]}x{size[1]}", *args]
         out_path, err_path = Path(tmp) / "stdout", Path(tmp) / "stderr"
-        started = time.monotonic()
+        started, ticks = time.monotonic(), cpu_ticks()
         with out_path.open("wb") as out, err_path.open("wb") as err:
             proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env, cwd=ROOT)
             status, usage = _wait(proc, started + timeout)
         run = Run(seconds=time.monotonic() - started)
+        steal = steal_percent(ticks)
         if figures_file.exists():
             for line in figures_file.read_text("utf-8").splitlines():
                 item = json.loads(line)
                 run.figures[item["name"]] = (float(item["value"]), str(item["unit"]))
         if usage is not None:  # ru_maxrss is in kB on Linux
             run.figures[PEAK_RSS] = (usage.ru_maxrss / 1024, "MB")
+        if steal is not None:
+            run.figures[STEAL] = (steal, "%")
         stdout = out_path.read_text("utf-8", "replace")
         stderr = err_path.read_text("utf-8", "replace")
     if status is None:
@@ -167,6 +192,10 @@ def _wait(proc: subprocess.Popen[bytes], deadline: float):  # type: ignore[no-un
             proc.wait()
             return None, None
         time.sleep(0.05)
+
+
+def _steal_text(steal: float | None) -> str:
+    return "" if steal is None else f"; the hypervisor took {steal:.0f} % of the CPU time"
 
 
 def label(size: tuple[int, int]) -> str:
@@ -227,8 +256,9 @@ def render(
         for size in sizes:
             run = by_size.get(size)
             names += [n for n in (run.figures if run else {}) if n not in names]
-        if PEAK_RSS in names:  # last in its benchmark's rows
-            names.append(names.pop(names.index(PEAK_RSS)))
+        for last in (PEAK_RSS, STEAL):  # last in its benchmark's rows
+            if last in names:
+                names.append(names.pop(names.index(last)))
         for name in names:
             runs = [by_size.get(size) for size in sizes]
             cells = [r.figures.get(name) if r else None for r in runs]
@@ -295,7 +325,7 @@ def main(argv: list[str] | None = None) -> int:
     names = [n.strip() for n in args.only.split(",") if n.strip()] or discover(args.dir)
     notes: list[str] = []
     results: dict[str, dict[str, Run]] = {}
-    load_before, started = load(), datetime.datetime.now(datetime.UTC)
+    load_before, started, ticks = load(), datetime.datetime.now(datetime.UTC), cpu_ticks()
     for name in names:
         script = args.dir / f"{name}.py"
         if not script.exists():
@@ -320,7 +350,7 @@ def main(argv: list[str] | None = None) -> int:
     header = (
         f"Measured {started:%Y-%m-%d %H:%M}-{datetime.datetime.now(datetime.UTC):%H:%M} UTC on "
         f"{os.cpu_count()} CPUs, load average {load_before} before and {load()} after "
-        f"({shown_sizes}).\n"
+        f"({shown_sizes}){_steal_text(steal_percent(ticks))}.\n"
     )
     table = render(results, sizes, notes, header)
     print(table)

@@ -94,6 +94,9 @@ def test_targets_hold_at_102_and_within_1_5x_at_151(
         "bench_core",
         """
         figure("offline fill of a 200x200 hole", {24: 100, 102: 110, 151: 200}[round(mp)], "ms")
+        if mp > 30:  # measured against 24 MP inside the run
+            figure("offline fill of a 200x200 hole vs the same hole at 24 MP, in this run",
+                   {102: 1.1, 151: 2.0}[round(mp)], "x")
         """,
     )
     _bench(
@@ -107,9 +110,10 @@ def test_targets_hold_at_102_and_within_1_5x_at_151(
     )
     table.main(["--dir", str(tmp_path), "--only", "bench_core,bench_canvas"])
     rows = _rows(capsys.readouterr().out)
-    fill = rows["bench_core: offline fill of a 200x200 hole"]
-    assert fill[-2] == "= 24 MP (<= 1.25x)"
-    assert fill[-1] == "102 MP: yes, 151 MP: **NO**"  # 2.0x > 1.5 x 1.25x
+    assert rows["bench_core: offline fill of a 200x200 hole"][-2:] == ["", ""]  # no target
+    fill = rows["bench_core: offline fill of a 200x200 hole vs the same hole at 24 MP, in this run"]
+    assert fill[0:4] == ["x", "-", "1.1", "2"]
+    assert fill[-2:] == ["<= 1.25x", "102 MP: yes, 151 MP: **NO**"]  # 2.0x > 1.5 x 1.25x
     invert = rows["bench_canvas: invert a full mask"]
     assert invert[-2:] == ["<= 400 ms", "102 MP: yes, 151 MP: yes"]  # 0.55 s <= 1.5 x 400 ms
     grow = rows["bench_canvas: grow a full mask"]
@@ -119,6 +123,9 @@ def test_targets_hold_at_102_and_within_1_5x_at_151(
         "102 MP: yes, 151 MP: yes",
     ]
     assert rows["bench_canvas: peak RSS of the process"][-2:] == ["", ""]  # no target
+    if sys.platform.startswith("linux"):  # each run says how much CPU the host took
+        steal = rows[f"bench_canvas: {table.STEAL}"]
+        assert steal[0] == "%" and all(0 <= float(v) <= 100 for v in steal[1:4])
 
 
 def test_readme_block_is_replaced_between_the_markers(table, tmp_path: Path) -> None:

@@ -67,6 +67,8 @@ def test_card_shows_phases_and_ends_full_on_a_long_estimate(
     qtbot.mouseClick(c.run_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: bool(win.document.jobs), timeout=15_000)
     record = win.document.jobs[max(win.document.jobs)]
+    # the card is added a turn after the job starts (one piece of UI work a turn)
+    qtbot.waitUntil(lambda: win.results.card(record.number) is not None, timeout=5_000)
     card = win.results.card(record.number)
     qtbot.waitUntil(lambda: record.status == "completed", timeout=60_000)
     labels = [label for label, _, _ in seen]
