@@ -10,8 +10,9 @@ States written, and what a re-run does with them:
 
 * ``sending`` - written *before* the submission leaves; the job may exist and be billed.
   Never sent again (``mask-editor-cli resume`` reports it if it was lost in flight).
-* ``accepted`` - the service gave a job id (also in the job journal until saved). Never
-  sent again: ``resume`` collects it and notes the results here (``note_collected``).
+* ``accepted`` - the service gave a job id, written here only once the job journal holds
+  it (until saved). Never sent again: ``resume`` collects it and notes the results here
+  (``note_collected``; a shot still at ``sending`` is found by its request fingerprint).
 * ``done`` - the results are saved (``outputs``). Never sent again.
 * ``uncertain`` - the submission may have been billed but no id came back. Never sent
   again.
