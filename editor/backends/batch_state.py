@@ -127,15 +127,30 @@ def note_collected(
     """Mark the batch shot of ``job_id`` (or of the submission ``fingerprint``, see
     ``BatchState.find_job``), if ``out_dir`` holds a batch, as done with ``paths``;
     called by ``resume`` after saving a job's results."""
-    if not out_dir or not (Path(out_dir) / STATE_FILE).exists():
+    found = _shot_of(out_dir, job_id, fingerprint)
+    if found is None:
         return
+    state, key = found
     try:
-        state = BatchState(Path(out_dir))
-        key = state.find_job(job_id, fingerprint)
-        if key is not None:
-            state.update(key, state="done", job_id=job_id, outputs=[str(p) for p in paths])
+        state.update(key, state="done", job_id=job_id, outputs=[str(p) for p in paths])
     except EditorError:
         pass  # the results are saved; a re-run then reports the job as collected
+
+
+def _shot_of(
+    out_dir: str | Path | None, job_id: str, fingerprint: str
+) -> tuple[BatchState, str] | None:
+    """The batch record in ``out_dir`` and the key of the shot of ``job_id`` (or of the
+    submission ``fingerprint``, see ``BatchState.find_job``); None when there is none
+    or it cannot be read."""
+    if not out_dir or not (Path(out_dir) / STATE_FILE).exists():
+        return None
+    try:
+        state = BatchState(Path(out_dir))
+    except EditorError:
+        return None
+    key = state.find_job(job_id, fingerprint)
+    return None if key is None else (state, key)
 
 
 def drop_torn(out_dir: Path, stem: str) -> None:
@@ -174,23 +189,20 @@ def saved_outputs(
     """The saved results of ``job_id`` (or of the submission ``fingerprint``) when a
     batch in ``out_dir`` already saved them (a crash between saving and leaving the
     journal), else None."""
-    if not out_dir or not (Path(out_dir) / STATE_FILE).exists():
+    found = _shot_of(out_dir, job_id, fingerprint)
+    if found is None:
         return None
-    try:
-        state = BatchState(Path(out_dir))
-    except EditorError:
-        return None
-    key = state.find_job(job_id, fingerprint)
-    shot = state.get(key) if key is not None else None
-    if key is None or shot is None:
+    state, key = found
+    shot, folder = state.get(key), state.path.parent
+    if shot is None:
         return None
     paths = [Path(p) for p in shot.get("outputs", [])]
     if shot.get("state") == "done" and paths and all(p.exists() for p in paths):
         return paths
     stem = Path(str(shot.get("source", ""))).stem
     if stem:
-        drop_torn(Path(out_dir), stem)
-    found = find_saved(Path(out_dir), stem, key, expected) if stem else []
-    if found:
-        state.update(key, state="done", outputs=[str(p) for p in found])
-    return found or None
+        drop_torn(folder, stem)
+    saved = find_saved(folder, stem, key, expected) if stem else []
+    if saved:
+        state.update(key, state="done", job_id=job_id, outputs=[str(p) for p in saved])
+    return saved or None

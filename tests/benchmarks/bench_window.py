@@ -32,7 +32,7 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchsize import figure, megapixels, photo_size
+from benchsize import cpu_ticks, figure, megapixels, photo_size, steal_percent
 
 KEY = "sk-bench-window"
 W, H = 6000, 4000  # set from --size in __main__
@@ -138,23 +138,10 @@ def bench_startup(runs: int = 3) -> None:
     )
 
 
-def _cpu_ticks() -> list[int]:
-    """This machine's CPU time so far, per kind (/proc/stat's first line; [] elsewhere)."""
-    try:
-        with open("/proc/stat", encoding="ascii") as stat:
-            return [int(v) for v in stat.readline().split()[1:9]]
-    except (OSError, ValueError):
-        return []
-
-
 def _steal_note(before: list[int]) -> str:
-    """The share of CPU time the hypervisor gave other machines since ``before`` (steal):
-    on a shared virtual machine, stalls near the bar flip between runs when it is high."""
-    after = _cpu_ticks()
-    if not before or len(after) != len(before):
-        return ""
-    spent = [b - a for a, b in zip(before, after, strict=True)]
-    return f"; steal {100 * spent[7] / max(1, sum(spent)):.0f} % of this machine's CPU time"
+    """``; steal N % ...`` since ``before`` (see ``benchsize.steal_percent``), or ""."""
+    steal = steal_percent(before)
+    return "" if steal is None else f"; steal {steal:.0f} % of this machine's CPU time"
 
 
 def _env() -> dict[str, str]:
@@ -366,7 +353,7 @@ def bench_job_and_memory() -> None:
             path = _jpeg()
             gaps.clear()
             sched.clear()
-            ticks = _cpu_ticks()
+            ticks = cpu_ticks()
             first, seconds = loop.run_until_complete(open_jpeg(path))
             steal = _steal_note(ticks)
             figure(
@@ -396,7 +383,7 @@ def bench_job_and_memory() -> None:
             for _ in range(runs):
                 gaps.clear()
                 sched.clear()
-                ticks = _cpu_ticks()
+                ticks = cpu_ticks()
                 seconds = loop.run_until_complete(job())
                 steal = _steal_note(ticks)
                 record = window.document.jobs[max(window.document.jobs)]

@@ -59,3 +59,23 @@ def figure(name: str, value: float, unit: str = "ms", note: str = "") -> None:
     if path:
         with open(path, "a", encoding="utf-8") as out:
             out.write(json.dumps({"name": name, "value": value, "unit": unit}) + "\n")
+
+
+def cpu_ticks() -> list[int]:
+    """The machine's CPU time so far per kind (/proc/stat: user ... steal); [] elsewhere."""
+    try:
+        with open("/proc/stat", encoding="ascii") as stat:
+            return [int(v) for v in stat.readline().split()[1:9]]
+    except (OSError, ValueError):
+        return []
+
+
+def steal_percent(before: list[int]) -> float | None:
+    """The share of this machine's CPU time the hypervisor gave other virtual machines
+    since ``before`` (``cpu_ticks()``): on a shared host, figures near a bar flip between
+    runs when it is high. None where /proc/stat is not."""
+    after = cpu_ticks()
+    if not before or len(after) != len(before):
+        return None
+    spent = [b - a for a, b in zip(before, after, strict=True)]
+    return 100 * spent[7] / max(1, sum(spent))

@@ -37,7 +37,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(HERE))
 
-from benchsize import SIZES, parse_size  # noqa: E402
+from benchsize import SIZES, cpu_ticks, parse_size, steal_percent  # noqa: E402
 
 ALWAYS = ("bench_canvas", "bench_window", "bench_combine_window")  # by name, see the brief
 NOT_BENCHMARKS = {"benchsize", "table"}
@@ -52,25 +52,6 @@ EXTRA_ARGS: dict[str, list[str]] = {
 COSTS = {"ms": 1.0, "s": 1000.0, "kB": 1 / 1024, "MB": 1.0, "GB": 1024.0}
 PEAK_RSS = "peak RSS of the process"  # added to every run's figures
 STEAL = "CPU time taken by the hypervisor meanwhile (steal)"  # and this, on Linux
-
-
-def cpu_ticks() -> list[int]:
-    """The machine's CPU time so far per kind (/proc/stat: user ... steal); [] elsewhere."""
-    try:
-        with open("/proc/stat", encoding="ascii") as stat:
-            return [int(v) for v in stat.readline().split()[1:9]]
-    except (OSError, ValueError):
-        return []
-
-
-def steal_percent(before: list[int]) -> float | None:
-    """The share of this machine's CPU time given to other virtual machines since
-    ``before``: on a shared host, figures near a bar flip between runs when it is high."""
-    after = cpu_ticks()
-    if not before or len(after) != len(before):
-        return None
-    spent = [b - a for a, b in zip(before, after, strict=True)]
-    return 100 * spent[7] / max(1, sum(spent))
 
 
 START, END = "<!-- bigphotos-table:start -->", "<!-- bigphotos-table:end -->"
