@@ -4,12 +4,15 @@ Qt-free and UI-free: the CLI (``mask-editor-cli batch``) and the window drive th
 ``BatchRunner``; they supply how a shot's request is built, which backend runs it and
 how its results are saved, and they show the ``ShotEvent``s it reports.
 
-* ``plan_batch`` turns files and folders into ``Shot``s: a shot whose size differs from
-  the mask is skipped with one line naming it and both sizes; a shot the batch record
-  (``batch_state``) says was sent before is never sent again.
+* ``plan_batch`` turns the photos (``batch_sources.collect_sources``) into ``Shot``s: a
+  shot whose size differs from the mask is skipped with one line naming it and both
+  sizes; a shot the batch record (``batch_state``) says was sent before is never sent
+  again.
 * ``BatchRunner.run`` sends the remaining shots, at most ``concurrency`` at once (the
   backends add the service's own limits: FASHN's job slots and shared poll budget, 429
   handling), reports every state change, and saves each shot's results as they arrive.
+  It holds the output folder while it sends (``BatchState.hold``): a second batch into
+  it is refused, and shots another batch sent since the plan are not sent again.
 * ``BatchRunner.cancel`` stops sending new shots; shots already sent run on and are
   collected (their jobs are journaled like ``edit``'s).
 """
@@ -17,9 +20,8 @@ how its results are saved, and they show the ``ShotEvent``s it reports.
 from __future__ import annotations
 
 import asyncio
-import re
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +29,7 @@ import numpy as np
 from PIL import Image
 
 from editor.backends.base import Backend, JobCompleted, JobProgress, JobStatus, JobSubmitted
+from editor.backends.batch_sources import probe_size
 from editor.backends.batch_state import (
     NEVER_RESEND,
     BatchState,
@@ -40,8 +43,6 @@ from editor.backends.phases import SENDING, JobTracker
 from editor.core.errors import EditorError
 from editor.core.request import EditRequest
 
-_RESULT_NAME = re.compile(r".+-edit-\d+\.(png|jpg)")
-PHOTO_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".bmp"})
 # shot states reported in ShotEvents; the summary sorts them into three columns
 DONE, SKIPPED, FAILED = "done", "skipped", "failed"
 OUTCOME = {
@@ -104,50 +105,6 @@ class BatchSummary:
     @property
     def credits(self) -> float:
         return sum(s.credits for s in self.shots)
-
-
-def collect_sources(
-    inputs: Iterable[Path], exclude: Iterable[Path] = (), out_dir: Path | None = None
-) -> list[Path]:
-    """The photos named by ``inputs``: files as given, folders' photos (by suffix, not
-    recursive, sorted by name); ``exclude`` (the mask) left out, and results in
-    ``out_dir`` (``<stem>-edit-<n>.<ext>``) when a source folder is the output folder."""
-    skip = {p.resolve() for p in exclude}
-    results = out_dir.resolve() if out_dir is not None else None
-    found: list[Path] = []
-    seen: set[Path] = set()
-    for item in inputs:
-        if item.is_dir():
-            if item.resolve() in skip:
-                continue
-            files = sorted(
-                p
-                for p in item.iterdir()
-                if p.is_file()
-                and p.suffix.lower() in PHOTO_SUFFIXES
-                and not (item.resolve() == results and _RESULT_NAME.fullmatch(p.name))
-            )
-            if not files:
-                raise EditorError(
-                    f"No photos in {item} (looked for {', '.join(sorted(PHOTO_SUFFIXES))})."
-                )
-        else:
-            files = [item]
-        for path in files:
-            real = path.resolve()
-            if real not in skip and real not in seen:
-                seen.add(real)
-                found.append(path)
-    return found
-
-
-def probe_size(path: Path) -> tuple[int, int]:
-    """(width, height) of the photo as shown (EXIF orientation applied), read from its
-    header without decoding the pixels. Raises OSError / ValueError when unreadable."""
-    with Image.open(path) as im:
-        w, h = im.size
-        orientation = im.getexif().get(0x0112, 1)
-    return (h, w) if orientation in (5, 6, 7, 8) else (w, h)
 
 
 def plan_batch(
@@ -298,6 +255,24 @@ class BatchRunner:
         Cancelling the task stops waiting; jobs already accepted stay in the journal."""
         started = time.monotonic()
         gate = asyncio.Semaphore(self.concurrency)
+        if self.state is not None and not self.state.hold():
+            raise EditorError(
+                f"Another batch is sending into {self.state.path.parent} now; nothing was "
+                "sent. Run this batch again when it has ended: shots it sent are not sent "
+                "twice."
+            )
+        try:
+            return await self._run_held(started, gate)
+        finally:
+            if self.state is not None:
+                self.state.release()
+
+    async def _run_held(self, started: float, gate: asyncio.Semaphore) -> BatchSummary:
+        for shot in self.shots:  # sent by another batch since the plan: never twice
+            before = self.state.get(shot.key) if self.state is not None and shot.to_send else None
+            if before is not None and before.get("state") in NEVER_RESEND:
+                _resume_state(shot, before, self.journal)
+                self._set(shot, shot.state, shot.detail)
         todo = [s for s in self.shots if s.to_send]
         for shot in todo:
             self._set(shot, "queued")

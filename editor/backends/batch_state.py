@@ -31,15 +31,16 @@ import threading
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 from PIL import Image
 
-from editor.core.atomic import atomic_write, describe_os_error
+from editor.core.atomic import atomic_write, describe_os_error, try_lock
 from editor.core.errors import EditorError, ExportError
 
 STATE_FILE = ".mask-editor-batch.json"
+LOCK_FILE = ".mask-editor-batch.lock"  # held by the batch sending into the folder
 FORMAT_VERSION = 1
 NEVER_RESEND = frozenset({"sending", "accepted", "done", "uncertain"})
 
@@ -68,6 +69,30 @@ class BatchState:
         self.path = Path(out_dir) / STATE_FILE
         self._lock = threading.Lock()
         self._shots: dict[str, dict[str, Any]] = self._read()
+        self._held: BinaryIO | None = None
+
+    def hold(self) -> bool:
+        """Take the folder for this batch's sending (an OS lock, gone with the process);
+        False while another batch, in this process or another, holds it. Then the record
+        is read again: the other batch may have sent shots since this one was planned."""
+        if self._held is None:
+            try:
+                fh = open(self.path.parent / LOCK_FILE, "a+b")  # noqa: SIM115 - held
+            except OSError:
+                return False
+            if not try_lock(fh):
+                fh.close()
+                return False
+            self._held = fh
+        shots = self._read()
+        with self._lock:
+            self._shots = shots
+        return True
+
+    def release(self) -> None:
+        if self._held is not None:
+            self._held.close()
+            self._held = None
 
     def _read(self) -> dict[str, dict[str, Any]]:
         try:

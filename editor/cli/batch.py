@@ -37,10 +37,9 @@ from editor.backends.batch import (
     BatchSummary,
     Shot,
     ShotEvent,
-    collect_sources,
     plan_batch,
-    probe_size,
 )
+from editor.backends.batch_sources import collect_sources, probe_size
 from editor.cli import interrupts
 from editor.cli.commands import _save_or_keep, _settings_of, request_from_args
 from editor.cli.output import check_out_dir, print_path, say

@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from editor.backends.batch import PHOTO_SUFFIXES, Shot
+from editor.backends.batch import Shot
+from editor.backends.batch_sources import PHOTO_SUFFIXES
 
 THUMB_EDGE = 64
 PHOTO_FILTER = "Photos (" + " ".join(f"*{s}" for s in sorted(PHOTO_SUFFIXES)) + ")"

@@ -176,7 +176,8 @@ def test_local_batch_runs_offline(shots, monkeypatch, capsys):
 
 def test_runner_cancel_stops_new_shots_and_collects_running_ones(make_sandbox, shots, tmp_path):
     from editor.backends import make_backend
-    from editor.backends.batch import BatchRunner, collect_sources, plan_batch
+    from editor.backends.batch import BatchRunner, plan_batch
+    from editor.backends.batch_sources import collect_sources
     from editor.backends.batch_state import BatchState
     from editor.backends.journal import Journal
     from editor.core.request import EditRequest

@@ -17,7 +17,8 @@ from backend_helpers import SANDBOX_KEY
 from PIL import Image
 
 from editor.backends import make_backend
-from editor.backends.batch import BatchRunner, collect_sources, plan_batch
+from editor.backends.batch import BatchRunner, plan_batch
+from editor.backends.batch_sources import collect_sources
 from editor.backends.batch_state import STATE_FILE, BatchState, note_collected, saved_outputs
 from editor.backends.journal import Journal
 from editor.cli import main
@@ -172,3 +173,39 @@ def test_note_collected_and_saved_outputs_find_a_shot_by_fingerprint(tmp_path: P
     assert again.get("k1")["state"] == "done" and again.get("k1")["job_id"] == "j1"
     assert again.get("k2")["state"] == "accepted"
     assert again.find_job("j1") == "k1" and again.find_job("j9", "def") is None
+
+
+def test_a_second_batch_into_the_same_folder_sends_nothing_twice(
+    make_sandbox, tmp_path: Path
+) -> None:
+    """Two batches planned for one output folder (the same command started twice): the
+    one that starts second while the first sends is refused with one line; started after
+    it, it finds every shot already sent. Each shot is paid once."""
+    from editor.core.errors import EditorError
+
+    sandbox = make_sandbox(key=SANDBOX_KEY, delays={"processing": 0.5})
+    folder, _, mask = make_shots(tmp_path, 3)
+    journal = Journal(tmp_path / "journal")
+    first = runner_for(sandbox, folder, tmp_path / "out", mask, journal)
+    second = runner_for(sandbox, folder, tmp_path / "out2", mask, journal)
+    second.state = BatchState(tmp_path / "out")  # planned for the same folder
+    late = runner_for(sandbox, folder, tmp_path / "out3", mask, journal)
+    late.state = BatchState(tmp_path / "out")
+    refused: list[str] = []
+
+    async def both() -> None:
+        task = asyncio.ensure_future(first.run())
+        while sandbox.stats.jobs_created == 0:
+            await asyncio.sleep(0.01)
+        try:
+            await second.run()
+        except EditorError as exc:
+            refused.append(str(exc))
+        await task
+
+    asyncio.run(both())
+    assert len(refused) == 1 and "Another batch is sending into" in refused[0]
+    assert "nothing was sent" in refused[0]
+    summary = asyncio.run(late.run())  # planned before the first one sent anything
+    assert summary.count("done") == 3 and sandbox.stats.jobs_created == 3
+    assert all("already done; not sent again" in s.detail for s in late.shots)

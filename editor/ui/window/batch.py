@@ -24,9 +24,9 @@ from editor.backends.batch import (
     BatchSummary,
     Shot,
     ShotEvent,
-    collect_sources,
     plan_batch,
 )
+from editor.backends.batch_sources import collect_sources
 from editor.backends.specs import spec_for
 from editor.core.request import EditRequest
 from editor.ui import prefs
