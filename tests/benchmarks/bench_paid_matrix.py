@@ -44,6 +44,7 @@ def main() -> int:
         scenarios.append(
             (f"batch-{signum}", lambda r, s=signum, n=at_job: pb.scenario_batch_interrupt(r, s, n))
         )
+    scenarios.append(("two-batches", pb.scenario_two_batches_at_once))
     scenarios += [
         ("odd-status", pm.scenario_odd_status),
         ("echo-error", lambda r: pm.scenario_echo(r, "echo-error")[0]),

@@ -9,6 +9,7 @@ rows: jobs the server charged against result files on disk, plus the shots repor
 from __future__ import annotations
 
 import signal
+import subprocess
 from pathlib import Path
 
 from PIL import Image
@@ -16,7 +17,7 @@ from PIL import Image
 from editor.sandbox import Sandbox
 from editor.sandbox.testing import box_mask, sample_image
 
-from .cli_run import cli_env, run_cli
+from .cli_run import cli_command, cli_env, run_cli
 from .paid_matrix import KEY, Row, charged, count_files, interrupt_at, journal_left
 
 SHOTS = 12
@@ -64,6 +65,32 @@ def scenario_batch_interrupt(root: Path, signum: int, at_job: int) -> Row:
         row.exits.append(third.code)
         if sb.stats.run_requests != sent_before_third:
             row.lines.append(f"the third run sent {sb.stats.run_requests - sent_before_third}")
+        row.submissions, row.charged = sb.stats.run_requests, charged(sb)
+    row.files = count_files(out)
+    row.journal_left = journal_left(data)
+    return row
+
+
+def scenario_two_batches_at_once(root: Path) -> Row:
+    """The same 12-shot batch started twice at once into one output folder: one sends,
+    the other is refused with nothing sent; a third run afterwards sends nothing."""
+    folder, mask = _shots(root)
+    out, data = root / "out", root / "appdata"
+    env = cli_env(data, FASHN_API_KEY=KEY)
+    row = Row(f"batch of {SHOTS} started twice at once, one --out", runs=3)
+    with Sandbox(key=KEY, delays=0.3) as sb:
+        args = ["batch", str(folder), "--mask", str(mask), "--prompt", "a red hat",
+                "--base-url", sb.url, "--out", str(out), "--yes"]  # fmt: skip
+        pipe = subprocess.PIPE
+        procs = [
+            subprocess.Popen(cli_command(*args), env=env, stdout=pipe, stderr=pipe)
+            for _ in range(2)
+        ]
+        for proc in procs:
+            _, err = proc.communicate(timeout=240)
+            row.exits.append(proc.returncode)
+            row.lines += [ln for ln in err.decode().splitlines() if ln.startswith("error:")]
+        row.exits.append(run_cli(env, *args).code)
         row.submissions, row.charged = sb.stats.run_requests, charged(sb)
     row.files = count_files(out)
     row.journal_left = journal_left(data)

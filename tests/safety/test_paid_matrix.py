@@ -212,3 +212,18 @@ def test_an_interrupted_batch_pays_each_shot_once_and_keeps_every_paid_result(
     else:  # a clean stop: every job that arrived is kept and collected
         assert stopped == 128 + signum and later == [0, 0, 0], row
         assert not maybe and "kept in the job journal" in row.lines[0], row
+
+
+def test_the_same_batch_started_twice_into_one_folder_pays_each_shot_once(
+    tmp_path: Path,
+) -> None:
+    from . import paid_batch as pb
+
+    row = pb.scenario_two_batches_at_once(tmp_path)
+    # the one started second is refused while the first sends (exit 2, one line), or,
+    # had the first already ended, finds every shot done (exit 0)
+    assert 0 in row.exits[:2] and set(row.exits) <= {0, 2} and row.exits[2] == 0, row
+    assert len(row.lines) == row.exits.count(2), row
+    assert all("Another batch is sending into" in line for line in row.lines), row
+    assert row.submissions == row.charged == row.files == pb.SHOTS, row
+    assert row.journal_left == 0, row
