@@ -3,8 +3,9 @@
 - Full-mask operations and the undo / redo of them go to the document's ``MaskWork``
   (a worker thread writes the changed tiles into the mask in place). Right after the
   worker writes, and still in the worker, the overlay's smaller mask levels and the
-  edge of the whole view are worked out too, so the UI thread only swaps the edge
-  cache in and repaints when the job ends.
+  edge of the whole view are worked out too, and zoomed out the overlay of the whole
+  view (Qt's smooth scaling of it is ~5 ms), so the UI thread only swaps the edge cache
+  and the overlay in and repaints when the job ends.
 - ``busy()`` says whether anything of the sort is still running (also the photo's
   display pyramid), e.g. for benchmarks and tests.
 """
@@ -21,21 +22,18 @@ from editor.core.mask import edge_changes
 from editor.core.mask_records import TILE, Rect, Run
 
 from .edge import edge_colours
-from .photo_layer import start_pyramid_worker
+from .photo_layer import PhotoLayer, start_pyramid_worker
+from .scaled_overlay import ScaledOverlay, prepare_scaled_overlay
 
 if TYPE_CHECKING:
     from editor.core.document import Document
 
     from .edge import EdgeLayer
-    from .overlay import MaskOverlay, PhotoLayer
+    from .overlay import MaskOverlay
     from .viewport import Viewport
+    from .zoomed import ZoomedLayers
 
-_Fresh = tuple[Rect, tuple[float, ...], np.ndarray | None]
-
-
-def _view_key(vp: Viewport) -> tuple[float, ...]:
-    size = vp.view_size
-    return (vp.zoom, vp.offset.x(), vp.offset.y(), float(size.width()), float(size.height()))
+_Fresh = tuple[Rect, tuple[float, ...], np.ndarray | None, ScaledOverlay | None]
 
 
 class CanvasWorkMixin:
@@ -47,6 +45,10 @@ class CanvasWorkMixin:
     _edges: EdgeLayer
     _photo: PhotoLayer | None
     _vp: Viewport
+    _zoomed: ZoomedLayers
+    _variant: PhotoLayer | None
+    _overlay_mode: str
+    _overlay_opacity: float
     _work_arrived: Any  # Signal() of the CanvasView
     status_hint: Any  # Signal(str) of the CanvasView
     _fresh: _Fresh | None = None
@@ -124,13 +126,24 @@ class CanvasWorkMixin:
                     overlay.refresh_boxes(boxes)
                 else:
                     overlay.refresh_box(*rect)
-        vp = self._vp
-        key = _view_key(vp)
+        vp = self._vp.copy()
+        key = vp.key()
         codes = None
         if self._edges.valid:
             w, h = vp.view_size.width(), vp.view_size.height()
             codes = edge_colours(mask, vp, w, h)
-        self._fresh = (rect, key, codes)
+        self._fresh = (rect, key, codes, self._scaled_overlay_of(mask, vp))
+
+    def _scaled_overlay_of(self, mask: np.ndarray, vp: Viewport) -> ScaledOverlay | None:
+        """In the worker: the zoomed-out overlay of view ``vp`` as the next paint would
+        draw it (None where the paint draws the overlay otherwise)."""
+        overlay, photo = self._overlay, self._photo
+        if (overlay is None or overlay.mask is not mask or overlay.empty or vp.zoom >= 1.0
+                or self._overlay_mode != "overlay" or self._variant is not None
+                or not isinstance(photo, PhotoLayer) or photo.has_alpha):  # fmt: skip
+            return None
+        opacity = self._overlay_opacity
+        return prepare_scaled_overlay(overlay, vp, overlay.faded_lut(opacity), opacity)
 
     def _worker_refreshed(self, rect: QRect) -> bool:
         """True when a worker already brought the levels (and the edge) up to date for
@@ -140,9 +153,12 @@ class CanvasWorkMixin:
         box = (rect.left(), rect.top(), rect.left() + rect.width(), rect.top() + rect.height())
         if fresh is None or fresh[0] != box:
             return False
-        _box, key, codes = fresh
-        if codes is not None and key == _view_key(self._vp) and self._edges.valid:
+        _box, key, codes, scaled = fresh
+        if codes is not None and key == self._vp.key() and self._edges.valid:
             self._edges.adopt(codes)
         else:
             self._edges.invalidate()
+        self._zoomed.invalidate_overlay()
+        if scaled is not None:  # used by the paint if the view and overlay still match it
+            self._zoomed.adopt_scaled_overlay(scaled)
         return True

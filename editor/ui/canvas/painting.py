@@ -74,11 +74,19 @@ class CanvasPaintMixin:
         overlay = self._overlay
         if overlay is not None and self._overlay_mode == "overlay" and overlay.empty:
             overlay = None  # nothing to draw (a new photo's empty mask)
-        if overlay is not None and self._overlay_mode != "hidden" and not variant:
-            if self._overlay_mode == "overlay":
-                p.setOpacity(self._overlay_opacity)
-            overlay.draw(p, src, vp.zoom, as_mask=self._overlay_mode == "mask")
+        if overlay is None or self._overlay_mode == "hidden" or variant:
+            overlay = None
+        elif self._overlay_mode == "mask":
+            overlay.draw(p, src, vp.zoom, as_mask=True)
+            overlay = None
+        elif not cached or vp.zoom >= 1.0:
+            p.setOpacity(self._overlay_opacity)
+            overlay.draw(p, src, vp.zoom)
+            overlay = None
         p.restore()
+        if overlay is not None:  # zoomed out: drawn once per view, as the photo is
+            image = self._zoomed.scaled_overlay(overlay, vp, self._overlay_opacity)
+            p.drawImage(r.topLeft(), image, r)
         if self._overlay_mode == "overlay" or variant:
             self._paint_edges(p, r)
 

@@ -292,8 +292,6 @@ class CanvasView(
                 edges.update(self._mask, self._vp, wr)  # over the mask's own edge
                 edges = None
             self._zoomed.mask_changed(self._overlay.mask, self._vp, wr, edges)
-        else:
-            self._zoomed.invalidate_overlay()
         self._update_rect(wr)
 
     # --- painting ------------------------------------------------------------------------

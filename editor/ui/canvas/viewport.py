@@ -33,6 +33,18 @@ class Viewport:
         self.image_size = QSize(0, 0)
         self.view_size = QSize(1, 1)
 
+    def copy(self) -> Viewport:
+        """A snapshot of these numbers (e.g. for a worker drawing the view as it is now)."""
+        new = Viewport()
+        new.zoom, new.offset = self.zoom, QPointF(self.offset)
+        new.image_size, new.view_size = QSize(self.image_size), QSize(self.view_size)
+        return new
+
+    def key(self) -> tuple[float, ...]:
+        """Zoom, offset and widget size: equal keys, the same widget pixels (caches' keys)."""
+        size = self.view_size
+        return (self.zoom, self.offset.x(), self.offset.y(), size.width(), size.height())
+
     # --- mapping -----------------------------------------------------------------
     def to_source(self, p: QPointF) -> QPointF:
         """Widget point -> source point (floating, pixel (x, y) spans [x, x+1))."""
