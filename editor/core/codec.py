@@ -20,6 +20,7 @@ import numpy as np
 from PIL import Image, PngImagePlugin
 
 from editor.core.errors import ExportError
+from editor.core.png_stream import can_stream, write_png_streamed
 from editor.core.redact import clean_settings
 
 BAND_BYTES = 2_000_000  # bytes of rows converted or written at a time
@@ -40,9 +41,10 @@ def to_pil(arr: np.ndarray) -> Image.Image:
 def encode_png(
     arr: np.ndarray, *, compress_level: int = 1, text: dict[str, str] | None = None
 ) -> bytes:
-    """PNG bytes of an 8-bit L/RGB/RGBA array; ``text`` becomes tEXt chunks."""
+    """PNG bytes of an 8-bit L/RGB/RGBA array (Pillow's encoding: what is sent to a
+    service); ``text`` becomes tEXt chunks."""
     buf = io.BytesIO()
-    write_png(arr, buf, compress_level=compress_level, text=text)
+    to_pil(arr).save(buf, format="PNG", compress_level=compress_level, pnginfo=_png_info(text))
     return buf.getvalue()
 
 
@@ -53,14 +55,25 @@ def write_png(
     compress_level: int = 1,
     text: dict[str, str] | None = None,
 ) -> None:
-    """Stream ``encode_png``'s bytes into ``fh`` (no whole encoded copy held in memory).
-    ``text`` passes through ``clean_settings``: no key ever reaches a file's metadata."""
-    info = None
-    if text:
-        info = PngImagePlugin.PngInfo()
-        for key, value in clean_settings(text).items():
-            info.add_text(str(key), str(value))
-    to_pil(arr).save(fh, format="PNG", compress_level=compress_level, pnginfo=info)
+    """Write a PNG of ``arr`` into ``fh`` as it is encoded (no encoded copy in memory).
+    ``text`` passes through ``clean_settings``: no key ever reaches a file's metadata.
+    An 8-bit grey, RGB or RGBA array goes band by band (``png_stream``: no 4-byte-a-pixel
+    copy for Pillow, and the interpreter lock free while zlib works)."""
+    if can_stream(arr):
+        clean = clean_settings(dict(text)) if text else None
+        write_png_streamed(arr, fh, level=compress_level, text=clean)
+        return
+    to_pil(arr).save(fh, format="PNG", compress_level=compress_level, pnginfo=_png_info(text))
+
+
+def _png_info(text: Mapping[str, str] | None) -> PngImagePlugin.PngInfo | None:
+    """``text`` as Pillow's text chunks, through ``clean_settings`` (no key, ever)."""
+    if not text:
+        return None
+    info = PngImagePlugin.PngInfo()
+    for key, value in clean_settings(dict(text)).items():
+        info.add_text(str(key), str(value))
+    return info
 
 
 def encode_jpeg(arr: np.ndarray, quality: int = 95) -> bytes:

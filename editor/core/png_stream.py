@@ -7,6 +7,8 @@ rows (ISO/IEC 15948), so no library is needed to stream one: this writes it with
 standard library's zlib (which releases the interpreter lock while it compresses),
 filters each band with numpy (the Sub filter: each byte minus the one a pixel to its
 left) and holds one band's bytes at a time. Pillow, and any other reader, reads it.
+Exports use it too: their text (prompt, seed, settings) goes in tEXt chunks, or iTXt
+(UTF-8) where it is not Latin-1, as Pillow writes them.
 """
 
 from __future__ import annotations
@@ -31,6 +33,15 @@ def _write_chunk(fh: BinaryIO, kind: bytes, data: bytes) -> None:
     fh.write(struct.pack(">I", crc))
 
 
+def _text_chunk(key: str, value: str) -> tuple[bytes, bytes]:
+    """tEXt for Latin-1 text, else iTXt (uncompressed UTF-8); keywords are 1-79 bytes."""
+    keyword = key.encode("latin-1", "replace")[:79] or b"?"
+    try:
+        return b"tEXt", keyword + b"\0" + value.encode("latin-1")
+    except UnicodeEncodeError:
+        return b"iTXt", keyword + b"\0\0\0\0\0" + value.encode("utf-8")
+
+
 def can_stream(arr: np.ndarray) -> bool:
     """Whether ``write_png_streamed`` takes ``arr`` (8-bit grey, RGB or RGBA)."""
     channels = 1 if arr.ndim == 2 else (arr.shape[2] if arr.ndim == 3 else 0)
@@ -38,15 +49,23 @@ def can_stream(arr: np.ndarray) -> bool:
 
 
 def write_png_streamed(
-    arr: np.ndarray, fh: BinaryIO, *, level: int = 1, band_bytes: int = BAND_BYTES
+    arr: np.ndarray,
+    fh: BinaryIO,
+    *,
+    level: int = 1,
+    band_bytes: int = BAND_BYTES,
+    text: dict[str, str] | None = None,
 ) -> None:
-    """Write ``arr`` (H x W, H x W x 3 or x 4 uint8) to ``fh`` as a PNG, band by band."""
+    """Write ``arr`` (H x W, H x W x 3 or x 4 uint8) to ``fh`` as a PNG, band by band,
+    with ``text`` (written as given: the caller keeps keys out of it) as text chunks."""
     if not can_stream(arr):
         raise ValueError(f"cannot stream a {arr.dtype} array of shape {arr.shape} as PNG")
     h, w = arr.shape[:2]
     c = 1 if arr.ndim == 2 else int(arr.shape[2])
     fh.write(_SIGNATURE)
     _write_chunk(fh, b"IHDR", struct.pack(">IIBBBBB", w, h, 8, _COLOUR_TYPE[c], 0, 0, 0))
+    for key, value in (text or {}).items():
+        _write_chunk(fh, *_text_chunk(str(key), str(value)))
     z = zlib.compressobj(level)
     stride = w * c
     step = max(1, band_bytes // stride)

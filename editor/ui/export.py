@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -31,8 +32,9 @@ def encode_image(arr: np.ndarray, fmt: str, meta: dict[str, str] | None = None) 
     return encode_png(arr, compress_level=1, text=meta)  # the codec drops anything key-like
 
 
-def write_file(path: str | Path, data: bytes) -> Path:
-    """Write ``data`` atomically; raise ExportError with one human line on failure."""
+def write_file(path: str | Path, data: bytes | Callable[[BinaryIO], None]) -> Path:
+    """Write ``data`` (or what a function writes) atomically; raise ExportError with one
+    human line on failure."""
     target = Path(path)
     try:
         return atomic_write(target, data)
@@ -43,9 +45,14 @@ def write_file(path: str | Path, data: bytes) -> Path:
 def export_image(
     arr: np.ndarray, path: str | Path, meta: dict[str, str] | None = None, fmt: str | None = None
 ) -> Path:
-    """Save one variant as PNG (metadata in text chunks) or JPEG, chosen by ``fmt``/suffix."""
+    """Save one variant as PNG (metadata in text chunks) or JPEG, chosen by ``fmt``/suffix.
+    A PNG is streamed into the file as it is encoded: no encoded copy in memory."""
+    from editor.core.codec import write_png
+
     target = Path(path)
     kind = _format_for(target, fmt)
+    if kind == "png":
+        return write_file(target, lambda fh: write_png(arr, fh, compress_level=1, text=meta))
     return write_file(target, encode_image(arr, kind, meta))
 
 

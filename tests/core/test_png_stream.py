@@ -38,3 +38,18 @@ def test_a_strided_view_and_odd_types() -> None:
     assert not can_stream(np.zeros((4, 4, 2), np.uint8))
     with pytest.raises(ValueError):
         write_png_streamed(np.zeros((4, 4), np.float32), io.BytesIO())
+
+
+def test_text_chunks_read_back_latin1_and_utf8() -> None:
+    """Export metadata: Latin-1 text as tEXt, any other as iTXt (UTF-8), as Pillow reads."""
+    arr = np.random.default_rng(2).integers(0, 256, (20, 30, 3), dtype=np.uint8)
+    text = {"Prompt": "écharpe rouge", "Note": "红色围巾 🧣", "Seed": "42"}
+    buf = io.BytesIO()
+    write_png_streamed(arr, buf, text=text, band_bytes=100)
+    buf.seek(0)
+    with Image.open(buf) as im:
+        im.load()
+        assert im.text == text  # type: ignore[attr-defined]
+        assert np.array_equal(np.asarray(im), arr)
+    raw = buf.getvalue()
+    assert b"tEXtPrompt\0" in raw and b"iTXtNote\0" in raw and b"tEXtSeed\0" in raw

@@ -121,3 +121,21 @@ def test_metadata_never_carries_secrets() -> None:
     # and that cleaning is what every PNG written gets
     png = export.encode_image(np.zeros((4, 4, 3), np.uint8), "png", {"Api Key": KEY, "P": KEY})
     assert KEY.encode() not in png
+
+
+def test_a_png_export_streams_pixels_and_clean_metadata(tmp_path: Path) -> None:
+    """A PNG export is written band by band (no Pillow copy, no encoded copy): Pillow
+    reads the very pixels back, the prompt in any script, and no key."""
+    from PIL import Image
+
+    arr = np.random.default_rng(4).integers(0, 256, (700, 900, 3), dtype=np.uint8)
+    meta = {"Prompt": f"红色围巾 with Bearer {KEY}", "Seed": "7", "Api Key": KEY}
+    path = export.export_image(arr, tmp_path / "v.png", meta)
+    raw = path.read_bytes()
+    assert KEY.encode() not in raw and KEY.encode("utf-8") not in raw
+    with Image.open(path) as im:
+        im.load()
+        assert np.array_equal(np.asarray(im), arr)
+        assert set(im.text) == {"Prompt", "Seed"}  # type: ignore[attr-defined]
+        assert im.text["Prompt"].startswith("红色围巾")  # type: ignore[attr-defined]
+    assert [p.name for p in tmp_path.iterdir()] == ["v.png"]  # no temporary file left
