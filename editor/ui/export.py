@@ -73,6 +73,7 @@ def export_all(
     for i, (arr, meta) in enumerate(zip(images, metas, strict=True)):
         pixels = arr() if callable(arr) else arr
         paths.append(export_image(pixels, folder / f"{stem}-{i + 1}.{ext}", meta, fmt))
+        del pixels  # before the next one is built: one whole image at a time, not two
     return paths
 
 

@@ -139,3 +139,22 @@ def test_a_png_export_streams_pixels_and_clean_metadata(tmp_path: Path) -> None:
         assert set(im.text) == {"Prompt", "Seed"}  # type: ignore[attr-defined]
         assert im.text["Prompt"].startswith("红色围巾")  # type: ignore[attr-defined]
     assert [p.name for p in tmp_path.iterdir()] == ["v.png"]  # no temporary file left
+
+
+def test_export_all_holds_one_whole_image_at_a_time(tmp_path: Path) -> None:
+    """Each variant is built when it is written and let go before the next is built (at
+    150 MP each one is 450 MB: two at once had raised the window past 2.4 GB)."""
+    import weakref
+
+    built: list[weakref.ref[np.ndarray]] = []
+
+    def build(seed: int) -> np.ndarray:
+        assert all(ref() is None for ref in built)  # every earlier one is gone already
+        arr = np.random.default_rng(seed).integers(0, 256, (30, 40, 3), dtype=np.uint8)
+        built.append(weakref.ref(arr))
+        return arr
+
+    images = [lambda s=s: build(s) for s in range(3)]
+    paths = export.export_all(images, tmp_path, "p", [{}, {}, {}])
+    assert [p.name for p in paths] == ["p-1.png", "p-2.png", "p-3.png"]
+    assert len(built) == 3

@@ -102,3 +102,23 @@ def test_use_as_new_source_is_one_undo_step(window, qtbot, ui) -> None:  # type:
     assert "variant 1" in window.windowTitle()
     # the autosave follows the source shown after undo / redo
     assert window.session.autosaver.flush(10)
+
+
+def test_a_closed_compare_lets_the_whole_variant_go(window, qtbot, ui) -> None:  # type: ignore[no-untyped-def]
+    """The compare dialog holds a whole variant (450 MB at 150 MP): closed, it is deleted
+    and the variant freed, not kept hidden until the next compare."""
+    import gc
+    import weakref
+
+    ui.open(window, ui.photo_file())
+    ui.paint(window, 40, 70, 60, 100)
+    window.run.run_job()
+    ui.wait_job(window, timeout=120_000)
+    window.actions_.compare.trigger()
+    qtbot.waitUntil(lambda: window.variants.compare_dialog is not None)
+    dialog = window.variants.compare_dialog
+    shown = weakref.ref(dialog.view._variant_arr)
+    dialog.close_button.click()
+    del dialog
+    assert window.variants.compare_dialog is None
+    qtbot.waitUntil(lambda: (gc.collect(), shown())[1] is None, timeout=5_000)

@@ -327,12 +327,13 @@ class BatchController(Controller):
             return load_image(shot.path).pixels, load_image(shot.outputs[0]).pixels
 
         def show(pair: tuple[np.ndarray, np.ndarray]) -> None:
-            from editor.ui.compare import CompareDialog
+            from editor.ui.compare import CompareDialog, keep_until_closed
 
             photo, result = pair
             mask = setup.mask if result.shape[:2] == setup.mask.shape else None
-            self.compare_dialog = CompareDialog(photo, result, mask, shot.name, dialog)
-            self.compare_dialog.show()
+            view = CompareDialog(photo, result, mask, shot.name, dialog)
+            keep_until_closed(self, view)
+            view.show()
 
         self.runner.in_thread(load, on_done=show, on_error=self.show_error)
 

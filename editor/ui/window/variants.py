@@ -144,7 +144,7 @@ class VariantsController(Controller):
         return (record, chosen[1]) if chosen[1] < len(record.variants) else None
 
     def compare_selected(self) -> None:
-        from editor.ui.compare import CompareDialog, previews
+        from editor.ui.compare import CompareDialog, keep_until_closed, previews
 
         chosen = self.selected_variant()
         if chosen is None:
@@ -160,10 +160,11 @@ class VariantsController(Controller):
 
         def show(made: tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]) -> None:
             variant, small = made
-            self.compare_dialog = CompareDialog(
+            dialog = CompareDialog(
                 record.source, variant, record.mask, title, self.window, made=small
             )
-            self.compare_dialog.show()
+            keep_until_closed(self, dialog)
+            dialog.show()
 
         self.runner.in_thread(build, on_done=show, on_error=self.show_error)
 
