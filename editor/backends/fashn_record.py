@@ -80,7 +80,8 @@ class FashnRecordMixin:
         between learning the id and recording it; the write (with fsync) runs in a thread
         so the UI's event loop is not held, and a cancel now waits for it to finish, so
         the job is never half-recorded. When the disk refuses it, the job is followed from
-        memory (the returned problem says so) and never reported as "try again"."""
+        memory (the returned problem says so) and never reported as "try again"; a cancel
+        meanwhile still goes through, and the interrupt line names the unrecorded job."""
         assert self.journal is not None
         record = functools.partial(
             commit_job,
@@ -100,8 +101,13 @@ class FashnRecordMixin:
         try:
             try:
                 entry = await asyncio.shield(task)
-            except asyncio.CancelledError:
-                await task  # finish the write, then let the cancel through
+            except asyncio.CancelledError as cancel:
+                try:
+                    await task  # finish the write, then let the cancel through
+                except ExportError as exc:  # refused: the interrupt line gives the job id
+                    log.warning("job %s accepted but not journaled: %s", job_id, exc)
+                    tracker.journaled(False)
+                    raise cancel from None
                 tracker.journaled(True)
                 raise
             tracker.journaled(True)

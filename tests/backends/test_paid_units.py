@@ -255,3 +255,43 @@ def test_a_cancel_while_the_id_is_being_recorded_waits_for_the_record(
     assert entry.job_id == tracker.job_id and tracker.recorded
     assert "kept" in interrupt_message(tracker)
     assert sandbox.stats.run_requests == 1
+
+
+def test_a_cancel_while_a_refused_record_is_written_still_stops(
+    sandbox, tmp_path, monkeypatch
+) -> None:
+    """Ctrl+C exactly while the accepted id is written, and the disk refuses the write:
+    the cancel goes through (it used to be swallowed, the job followed on from memory),
+    and the interrupt line says the job is charged but not recorded, with its id."""
+    from backend_helpers import fashn
+
+    journal = Journal(tmp_path / "journal")
+    writing = threading.Event()
+
+    def full_disk(self, folder, entry):  # type: ignore[no-untyped-def]
+        writing.set()
+        time.sleep(0.5)
+        raise atomic.export_error(OSError(errno.ENOSPC, "No space left"), folder, "write")
+
+    monkeypatch.setattr(Journal, "commit", full_disk)
+    tracker = JobTracker()
+    backend = fashn(sandbox, journal=journal)
+
+    async def go() -> None:
+        async def consume() -> None:
+            async for _ in backend.run(request(), tracker=tracker):  # type: ignore[call-arg]
+                pass
+
+        task = asyncio.ensure_future(consume())
+        while not writing.is_set():
+            await asyncio.sleep(0.01)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await asyncio.wait_for(task, 10)
+        await backend.aclose()
+
+    asyncio.run(go())
+    assert tracker.job_id and not tracker.recorded
+    line = interrupt_message(tracker)
+    assert "could not be recorded" in line and tracker.job_id in line
+    assert sandbox.stats.run_requests == 1
