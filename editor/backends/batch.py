@@ -57,6 +57,13 @@ OUTCOME = {
 }
 
 
+class FolderBusy(EditorError):
+    """Another batch holds the output folder: nothing was sent; try again later (exit
+    75, sysexits' EX_TEMPFAIL, so a script can tell it from bad input)."""
+
+    exit_code = 75
+
+
 @dataclass(slots=True)
 class Shot:
     """One source file of a batch and where it stands."""
@@ -256,7 +263,7 @@ class BatchRunner:
         started = time.monotonic()
         gate = asyncio.Semaphore(self.concurrency)
         if self.state is not None and not self.state.hold():
-            raise EditorError(
+            raise FolderBusy(
                 f"Another batch is sending into {self.state.path.parent} now; nothing was "
                 "sent. Run this batch again when it has ended: shots it sent are not sent "
                 "twice."

@@ -14,7 +14,8 @@ again continues: saved shots and paid jobs (journaled like ``edit``'s, collected
 
 Exit codes: 0 every shot done; 2 a shot was skipped (size, unreadable, sent before
 without an answer, waiting in the journal) or refused, or the plan was declined; 3 the
-service or the network failed a shot (3 wins over 2); 128 + signal when interrupted.
+service or the network failed a shot (3 wins over 2); 75 another batch is sending into
+the same folder (nothing sent; try again later); 128 + signal when interrupted.
 """
 
 from __future__ import annotations

@@ -201,6 +201,7 @@ def test_a_second_batch_into_the_same_folder_sends_nothing_twice(
             await second.run()
         except EditorError as exc:
             refused.append(str(exc))
+            assert exc.exit_code == 75  # try again later: not bad input
         await task
 
     asyncio.run(both())
