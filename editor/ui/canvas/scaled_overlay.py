@@ -61,13 +61,14 @@ def fill_scaled_overlay(
     u1 = min(lw, math.ceil(u + (x1 - x0) / ax) + 2)
     v1 = min(lh, math.ceil(v + (y1 - y0) / ay) + 2)
     m = np.array([[1 / ax, 0, u - u0], [0, 1 / ay, v - v0]], np.float64)
+    # replicated beyond the crop: that is the image's border only, which Qt's sampling clamps
     alpha = cv2.warpAffine(
         level[v0:v1, u0:u1],
         m,
         (x1 - x0, y1 - y0),
         flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
         borderMode=cv2.BORDER_REPLICATE,
-    )  # fmt: skip (beyond the crop: at the image's border only, which Qt's sampling clamps)
+    )
     if alpha.size < 1 << 16:  # a brush dab's rectangle: one lookup
         np.take(lut, alpha, out=dst)
         return
