@@ -98,23 +98,19 @@ class FashnRecordMixin:
             fingerprint=tracker.fingerprint,
         )
         task = asyncio.ensure_future(asyncio.to_thread(record))
+        cancel: asyncio.CancelledError | None = None
         try:
             try:
                 entry = await asyncio.shield(task)
-            except asyncio.CancelledError as cancel:
-                try:
-                    await task  # finish the write, then let the cancel through
-                except ExportError as exc:  # refused: the interrupt line gives the job id
-                    log.warning("job %s accepted but not journaled: %s", job_id, exc)
-                    tracker.journaled(False)
-                    raise cancel from None
-                tracker.journaled(True)
-                raise
+            except asyncio.CancelledError as exc:
+                cancel = exc
+                entry = await task  # finish the write, then let the cancel through
             tracker.journaled(True)
-            return entry, None
         except ExportError as exc:
             log.warning("job %s accepted but not journaled: %s", job_id, exc)
             tracker.journaled(False)
+            if cancel is not None:  # stopped: the interrupt line names the unrecorded job
+                raise cancel from None
             entry = JournalEntry(
                 token=staged.name,
                 job_id=job_id,
@@ -132,3 +128,6 @@ class FashnRecordMixin:
                 f"recorded in the job journal ({exc}); it is followed to the end from memory: "
                 "keep this program running, and note the job id."
             )
+        if cancel is not None:
+            raise cancel
+        return entry, None

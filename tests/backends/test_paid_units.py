@@ -217,63 +217,11 @@ def test_staged_record_names_the_request_and_folder(tmp_path) -> None:
     assert journal.scan().in_flight == [] and [e.job_id for e in journal.entries()] == ["id-1"]
 
 
-def test_a_cancel_while_the_id_is_being_recorded_waits_for_the_record(
-    sandbox, tmp_path, monkeypatch
-) -> None:
-    """Ctrl+C / quitting exactly while the accepted id is written: the write finishes,
-    the job stays in the journal, and the tracker says it is kept."""
+def cancel_while_writing(sandbox, journal: Journal, writing: threading.Event) -> JobTracker:  # type: ignore[no-untyped-def]
+    """Run a FASHN edit and cancel it (Ctrl+C, quitting) once ``writing`` says the
+    accepted id's journal write has begun; the cancel must come through. Its tracker."""
     from backend_helpers import fashn
 
-    journal = Journal(tmp_path / "journal")
-    writing = threading.Event()
-    real_commit = Journal.commit
-
-    def slow_commit(self, folder, entry):
-        writing.set()
-        time.sleep(0.5)
-        return real_commit(self, folder, entry)
-
-    monkeypatch.setattr(Journal, "commit", slow_commit)
-    tracker = JobTracker()
-    backend = fashn(sandbox, journal=journal)
-
-    async def go() -> None:
-        async def consume() -> None:
-            async for _ in backend.run(request(), tracker=tracker):  # type: ignore[call-arg]
-                pass
-
-        task = asyncio.ensure_future(consume())
-        while not writing.is_set():
-            await asyncio.sleep(0.01)
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
-        await backend.aclose()
-
-    asyncio.run(go())
-    (entry,) = journal.entries()
-    assert entry.job_id == tracker.job_id and tracker.recorded
-    assert "kept" in interrupt_message(tracker)
-    assert sandbox.stats.run_requests == 1
-
-
-def test_a_cancel_while_a_refused_record_is_written_still_stops(
-    sandbox, tmp_path, monkeypatch
-) -> None:
-    """Ctrl+C exactly while the accepted id is written, and the disk refuses the write:
-    the cancel goes through (it used to be swallowed, the job followed on from memory),
-    and the interrupt line says the job is charged but not recorded, with its id."""
-    from backend_helpers import fashn
-
-    journal = Journal(tmp_path / "journal")
-    writing = threading.Event()
-
-    def full_disk(self, folder, entry):  # type: ignore[no-untyped-def]
-        writing.set()
-        time.sleep(0.5)
-        raise atomic.export_error(OSError(errno.ENOSPC, "No space left"), folder, "write")
-
-    monkeypatch.setattr(Journal, "commit", full_disk)
     tracker = JobTracker()
     backend = fashn(sandbox, journal=journal)
 
@@ -291,6 +239,47 @@ def test_a_cancel_while_a_refused_record_is_written_still_stops(
         await backend.aclose()
 
     asyncio.run(go())
+    return tracker
+
+
+def test_a_cancel_while_the_id_is_being_recorded_waits_for_the_record(
+    sandbox, tmp_path, monkeypatch
+) -> None:
+    """Ctrl+C / quitting exactly while the accepted id is written: the write finishes,
+    the job stays in the journal, and the tracker says it is kept."""
+    journal = Journal(tmp_path / "journal")
+    writing = threading.Event()
+    real_commit = Journal.commit
+
+    def slow_commit(self, folder, entry):
+        writing.set()
+        time.sleep(0.5)
+        return real_commit(self, folder, entry)
+
+    monkeypatch.setattr(Journal, "commit", slow_commit)
+    tracker = cancel_while_writing(sandbox, journal, writing)
+    (entry,) = journal.entries()
+    assert entry.job_id == tracker.job_id and tracker.recorded
+    assert "kept" in interrupt_message(tracker)
+    assert sandbox.stats.run_requests == 1
+
+
+def test_a_cancel_while_a_refused_record_is_written_still_stops(
+    sandbox, tmp_path, monkeypatch
+) -> None:
+    """Ctrl+C exactly while the accepted id is written, and the disk refuses the write:
+    the cancel goes through (it used to be swallowed, the job followed on from memory),
+    and the interrupt line says the job is charged but not recorded, with its id."""
+    journal = Journal(tmp_path / "journal")
+    writing = threading.Event()
+
+    def full_disk(self, folder, entry):  # type: ignore[no-untyped-def]
+        writing.set()
+        time.sleep(0.5)
+        raise atomic.export_error(OSError(errno.ENOSPC, "No space left"), folder, "write")
+
+    monkeypatch.setattr(Journal, "commit", full_disk)
+    tracker = cancel_while_writing(sandbox, journal, writing)
     assert tracker.job_id and not tracker.recorded
     line = interrupt_message(tracker)
     assert "could not be recorded" in line and tracker.job_id in line

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -22,14 +23,14 @@ from editor.core.mask import edge_changes
 from editor.core.mask_records import TILE, Rect, Run
 
 from .edge import edge_colours
-from .photo_layer import PhotoLayer, start_pyramid_worker
+from .photo_layer import start_pyramid_worker
 from .scaled_overlay import ScaledOverlay, prepare_scaled_overlay
 
 if TYPE_CHECKING:
     from editor.core.document import Document
 
     from .edge import EdgeLayer
-    from .overlay import MaskOverlay
+    from .overlay import MaskOverlay, PhotoLayer
     from .viewport import Viewport
     from .zoomed import ZoomedLayers
 
@@ -46,9 +47,8 @@ class CanvasWorkMixin:
     _photo: PhotoLayer | None
     _vp: Viewport
     _zoomed: ZoomedLayers
-    _variant: PhotoLayer | None
-    _overlay_mode: str
     _overlay_opacity: float
+    _scaled_overlay_shown: Callable[[float], MaskOverlay | None]  # of CanvasPaintMixin
     _work_arrived: Any  # Signal() of the CanvasView
     status_hint: Any  # Signal(str) of the CanvasView
     _fresh: _Fresh | None = None
@@ -137,10 +137,8 @@ class CanvasWorkMixin:
     def _scaled_overlay_of(self, mask: np.ndarray, vp: Viewport) -> ScaledOverlay | None:
         """In the worker: the zoomed-out overlay of view ``vp`` as the next paint would
         draw it (None where the paint draws the overlay otherwise)."""
-        overlay, photo = self._overlay, self._photo
-        if (overlay is None or overlay.mask is not mask or overlay.empty or vp.zoom >= 1.0
-                or self._overlay_mode != "overlay" or self._variant is not None
-                or not isinstance(photo, PhotoLayer) or photo.has_alpha):  # fmt: skip
+        overlay = self._scaled_overlay_shown(vp.zoom)
+        if overlay is None or overlay.mask is not mask:
             return None
         opacity = self._overlay_opacity
         return prepare_scaled_overlay(overlay, vp, overlay.faded_lut(opacity), opacity)

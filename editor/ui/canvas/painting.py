@@ -74,21 +74,33 @@ class CanvasPaintMixin:
         overlay = self._overlay
         if overlay is not None and self._overlay_mode == "overlay" and overlay.empty:
             overlay = None  # nothing to draw (a new photo's empty mask)
-        if overlay is None or self._overlay_mode == "hidden" or variant:
-            overlay = None
-        elif self._overlay_mode == "mask":
-            overlay.draw(p, src, vp.zoom, as_mask=True)
-            overlay = None
-        elif not cached or vp.zoom >= 1.0:
-            p.setOpacity(self._overlay_opacity)
-            overlay.draw(p, src, vp.zoom)
-            overlay = None
+        scaled = self._scaled_overlay_shown(vp.zoom)
+        if (
+            scaled is None
+            and overlay is not None
+            and self._overlay_mode != "hidden"
+            and not variant
+        ):
+            if self._overlay_mode == "overlay":
+                p.setOpacity(self._overlay_opacity)
+            overlay.draw(p, src, vp.zoom, as_mask=self._overlay_mode == "mask")
         p.restore()
-        if overlay is not None:  # zoomed out: drawn once per view, as the photo is
-            image = self._zoomed.scaled_overlay(overlay, vp, self._overlay_opacity)
+        if scaled is not None:  # zoomed out: drawn once per view, as the photo is
+            image = self._zoomed.scaled_overlay(scaled, vp, self._overlay_opacity)
             p.drawImage(r.topLeft(), image, r)
         if self._overlay_mode == "overlay" or variant:
             self._paint_edges(p, r)
+
+    def _scaled_overlay_shown(self, zoom: float) -> MaskOverlay | None:
+        """The overlay when the view at ``zoom`` shows it from the zoomed-out buffer
+        (``ZoomedLayers.scaled_overlay``: the colour overlay over an opaque photo, below
+        100 %), else None. A worker asks too, to sample that buffer ahead of the paint."""
+        overlay, photo = self._overlay, self._photo
+        if (overlay is None or overlay.empty or zoom >= 1.0 or self._overlay_mode != "overlay"
+                or self._variant is not None
+                or not isinstance(photo, PhotoLayer) or photo.has_alpha):  # fmt: skip
+            return None
+        return overlay
 
     def _paint_edges(self, p: QPainter, r: QRect) -> None:
         """The mask's dashed edge (its cache built for this view first if need be)."""

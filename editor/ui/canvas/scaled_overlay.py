@@ -99,9 +99,12 @@ def qt_overlay(overlay: MaskOverlay, vp: Viewport, opacity: float) -> Render:
 
 def overlay_key(
     overlay: MaskOverlay, vp: Viewport, lut: np.ndarray, opacity: float
-) -> tuple[object, ...]:
+) -> tuple[tuple[object, ...], tuple[object, ...]]:
+    """The cache key of ``overlay`` drawn for ``vp`` (view, overlay, level, colours,
+    opacity) and what it names (kept alive so no id in the key is reused)."""
     level = overlay.levels[level_index(vp.zoom, len(overlay.levels))]
-    return (*vp.key(), id(overlay), id(level), id(lut), opacity)
+    owner = (overlay, level, lut, opacity)
+    return (*vp.key(), *(id(o) for o in owner[:3]), opacity), owner
 
 
 @dataclass
@@ -124,6 +127,4 @@ def prepare_scaled_overlay(
     buf = np.empty((h, w), np.uint32)
     fill_scaled_overlay(buf, overlay, vp, lut, QRect(0, 0, w, h))
     image = QImage(buf.data, w, h, w * 4, QImage.Format.Format_ARGB32_Premultiplied)
-    level = overlay.levels[level_index(vp.zoom, len(overlay.levels))]
-    key = overlay_key(overlay, vp, lut, opacity)
-    return ScaledOverlay(key, (overlay, level, lut, opacity), buf, image)
+    return ScaledOverlay(*overlay_key(overlay, vp, lut, opacity), buf, image)

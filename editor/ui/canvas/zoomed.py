@@ -27,7 +27,6 @@ from PySide6.QtCore import QRect
 from PySide6.QtGui import QImage, QPainter
 
 from .edge import AxisRuns, EdgeLayer
-from .photo_layer import level_index
 from .scaled_overlay import Render, ScaledOverlay, fill_scaled_overlay, overlay_key, qt_overlay
 from .viewport import Viewport, shift_buffer
 
@@ -103,11 +102,8 @@ class ZoomedLayers:
         view, level, colour and opacity, then again only where the mask changed."""
         w, h = vp.view_size.width(), vp.view_size.height()
         overlay.level_for(vp.zoom)  # its levels brought up to date first (a stroke's)
-        lut = overlay.faded_lut(opacity)
         layer = self._scaled_overlay
-        level = overlay.levels[level_index(vp.zoom, len(overlay.levels))]
-        owner = (overlay, level, lut, opacity)
-        if not layer.ready(overlay_key(overlay, vp, lut, opacity), owner, w, h):
+        if not layer.ready(*overlay_key(overlay, vp, overlay.faded_lut(opacity), opacity), w, h):
             self._overlay_dirty = [QRect(0, 0, w, h)]
         dirty, self._overlay_dirty = self._overlay_dirty, []
         for r in dirty:
